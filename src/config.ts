@@ -1,0 +1,125 @@
+/**
+ * The one place Minter reads its environment. Everything else receives a frozen {@link Config}.
+ */
+import { resolve } from 'node:path';
+
+/** Frozen configuration, units in the names or comments. */
+export interface Config {
+  /** TCP port of the HTTP server. */
+  port: number;
+  /** Address to bind; `0.0.0.0` serves every interface. */
+  host: string;
+  /** Exact `iss` of every token, without a trailing slash. */
+  issuer: string;
+  /** Embedded storage folder (PGlite) and home of the generated secret key. */
+  dataDir: string;
+  /** Real PostgreSQL instead of PGlite when set. */
+  databaseUrl?: string;
+  /** Redis for change notifications between instances when set. */
+  redisUrl?: string;
+  /** Key that encrypts signing keys and action secrets at rest; generated into `dataDir` when unset. */
+  secretKey?: string;
+  adminClientId?: string;
+  adminClientSecret?: string;
+  logLevel: string;
+  /** Log records: flush when this many are buffered, or every `logFlushMs`. */
+  logBatchSize: number;
+  logFlushMs: number;
+  /** Log records kept in memory at most while the database is unreachable. */
+  logBufferMax: number;
+  /** How often every instance re-reads the configuration even without a change notice (ms). */
+  configPollMs: number;
+  actions: {
+    /** Memory limit per isolate (MB). */
+    memoryLimitMb: number;
+    /** Time budget of the whole trigger chain (ms). */
+    chainTimeoutMs: number;
+    /** Console output kept per action and execution (bytes). */
+    maxLogBytes: number;
+    /** CIDRs or addresses that action `fetch` may reach although private. */
+    allowPrivateEgress: string[];
+    /** Per-request timeout of action `fetch` (ms) and its response size limit (bytes). */
+    fetchTimeoutMs: number;
+    fetchMaxBytes: number;
+  };
+  /** MaxMind-format database for `event.request.geoip`; the bundled one when unset. */
+  geoipDb?: string;
+  /** Trust `X-Forwarded-For` for the client IP (behind a proxy). */
+  trustProxy: boolean;
+}
+
+/** A configuration mistake: thrown at start-up, never at request time. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name} must be an integer ≥ ${min}, got "${raw}"`);
+  return value;
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  return raw ? raw : undefined;
+}
+
+function issuerFrom(env: Env, port: number): string {
+  const raw = optional(env, 'MINTER_ISSUER') ?? `http://localhost:${port}`;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`MINTER_ISSUER must be an absolute URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('MINTER_ISSUER must be http(s)');
+  if (url.search || url.hash) throw new ConfigError('MINTER_ISSUER must not carry a query or fragment');
+  return raw.replace(/\/+$/, '');
+}
+
+/** Reads and validates the environment once. */
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const port = integer(env, 'PORT', 3000);
+  const adminClientId = optional(env, 'MINTER_ADMIN_CLIENT_ID');
+  const adminClientSecret = optional(env, 'MINTER_ADMIN_CLIENT_SECRET');
+  if (Boolean(adminClientId) !== Boolean(adminClientSecret)) {
+    throw new ConfigError('MINTER_ADMIN_CLIENT_ID and MINTER_ADMIN_CLIENT_SECRET must be set together');
+  }
+  if (adminClientSecret !== undefined && adminClientSecret.length < 16) {
+    throw new ConfigError('MINTER_ADMIN_CLIENT_SECRET must be at least 16 characters');
+  }
+  const config: Config = {
+    port,
+    host: optional(env, 'HOST') ?? '0.0.0.0',
+    issuer: issuerFrom(env, port),
+    dataDir: resolve(optional(env, 'MINTER_DATA_DIR') ?? './data'),
+    databaseUrl: optional(env, 'DATABASE_URL'),
+    redisUrl: optional(env, 'REDIS_URL'),
+    secretKey: optional(env, 'MINTER_SECRET_KEY'),
+    adminClientId,
+    adminClientSecret,
+    logLevel: optional(env, 'MINTER_LOG_LEVEL') ?? 'info',
+    logBatchSize: integer(env, 'MINTER_LOG_BATCH_SIZE', 500, 1),
+    logFlushMs: integer(env, 'MINTER_LOG_FLUSH_MS', 1000, 10),
+    logBufferMax: integer(env, 'MINTER_LOG_BUFFER_MAX', 100_000, 1),
+    configPollMs: integer(env, 'MINTER_CONFIG_POLL_MS', 30_000, 100),
+    actions: {
+      memoryLimitMb: integer(env, 'MINTER_ACTIONS_MEMORY_MB', 64, 8),
+      chainTimeoutMs: integer(env, 'MINTER_ACTIONS_TIMEOUT_MS', 20_000, 10),
+      maxLogBytes: integer(env, 'MINTER_ACTIONS_MAX_LOG_BYTES', 4096, 0),
+      allowPrivateEgress: (optional(env, 'MINTER_ACTIONS_ALLOW_PRIVATE_EGRESS') ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+      fetchTimeoutMs: integer(env, 'MINTER_ACTIONS_FETCH_TIMEOUT_MS', 10_000, 1),
+      fetchMaxBytes: integer(env, 'MINTER_ACTIONS_FETCH_MAX_BYTES', 1024 * 1024, 1),
+    },
+    geoipDb: optional(env, 'MINTER_GEOIP_DB'),
+    trustProxy: optional(env, 'MINTER_TRUST_PROXY') === 'true',
+  };
+  return Object.freeze(config);
+}

@@ -1,0 +1,123 @@
+/**
+ * Signing-key lifecycle, per algorithm: `next` (published, not yet signing) → `current` (signing) →
+ * `previous` (published until the last token it signed has expired) → `expired`; or `revoked` at once.
+ * Private keys are stored sealed; the kid is the key's RFC 7638 thumbprint.
+ */
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { calculateJwkThumbprint, type JWK } from 'jose';
+import type { SecretBox } from '../crypto/secret-box.js';
+import type { Db } from '../store/database.js';
+import {
+  findSigningKey,
+  insertSigningKey,
+  listSigningKeys,
+  updateSigningKey,
+  type KeyStatus,
+  type SigningKeyRow,
+} from '../store/signing-keys.js';
+import { generatePrivateKey, SIGNING_ALGORITHMS, type SigningAlg } from './algorithms.js';
+import { ManagementError, notFound } from '../errors.js';
+
+/** A freshly made key, sealed for storage. */
+async function makeKey(db: Db, box: SecretBox, alg: SigningAlg, status: KeyStatus, now: Date): Promise<void> {
+  const privateKey = generatePrivateKey(alg);
+  const jwk = createPublicKey(privateKey).export({ format: 'jwk' }) as JWK;
+  const thumbprint = await calculateJwkThumbprint(jwk, 'sha256');
+  const kid = thumbprint;
+  const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  await insertSigningKey(db, {
+    kid,
+    alg,
+    status,
+    private_key: box.seal(pem, `signing-key:${kid}`),
+    public_jwk: { ...jwk, kid, alg, use: 'sig' },
+    thumbprint,
+    current_since: status === 'current' ? now : null,
+  });
+}
+
+/** Opens a stored private key. */
+export function openPrivateKey(box: SecretBox, row: SigningKeyRow): KeyObject {
+  return createPrivateKey({ key: box.open(row.private_key, `signing-key:${row.kid}`), format: 'pem' });
+}
+
+/**
+ * Makes sure every algorithm has a current and a next key, and retires previous keys whose tokens have all
+ * expired. Runs at start-up and after every rotation or revocation.
+ */
+export async function ensureSigningKeys(db: Db, box: SecretBox, now = new Date()): Promise<void> {
+  const rows = await listSigningKeys(db);
+  for (const row of rows) {
+    if (row.status === 'previous' && row.publish_until && row.publish_until <= now) {
+      await updateSigningKey(db, row.kid, { status: 'expired' });
+    }
+  }
+  for (const alg of SIGNING_ALGORITHMS) {
+    const mine = rows.filter((r) => r.alg === alg);
+    const current = mine.find((r) => r.status === 'current');
+    const next = mine.find((r) => r.status === 'next');
+    if (!current) {
+      if (next) await updateSigningKey(db, next.kid, { status: 'current', current_since: now });
+      else await makeKey(db, box, alg, 'current', now);
+    }
+    if (!next || !current) await makeKey(db, box, alg, 'next', now);
+  }
+}
+
+/** Minimum age of the next key before a rotation promotes it: verifiers may cache the JWKS this long (s). */
+export const JWKS_MAX_AGE_SECONDS = 300;
+
+/**
+ * Rotates every algorithm (or one): next → current, current → previous (kept in the JWKS for
+ * `maxTokenLifetimeSeconds` more, so every token it signed still verifies), and a new next key.
+ * Refused while the next key is younger than the JWKS cache lifetime unless `force`, because a verifier that
+ * cached the JWKS before the next key was published would not know the new signing key yet.
+ */
+export async function rotateSigningKeys(
+  db: Db,
+  box: SecretBox,
+  options: { maxTokenLifetimeSeconds: number; alg?: SigningAlg; force?: boolean; now?: Date },
+): Promise<void> {
+  const now = options.now ?? new Date();
+  const rows = await listSigningKeys(db);
+  const algs = options.alg ? [options.alg] : SIGNING_ALGORITHMS;
+  if (!options.force) {
+    for (const alg of algs) {
+      const next = rows.find((r) => r.alg === alg && r.status === 'next');
+      const age = next ? (now.getTime() - next.created_at.getTime()) / 1000 : Infinity;
+      if (age < JWKS_MAX_AGE_SECONDS) {
+        throw new ManagementError(
+          409,
+          'too_early',
+          `The next ${alg} key was published ${Math.floor(age)} s ago; verifiers may cache the JWKS for ` +
+            `${JWKS_MAX_AGE_SECONDS} s. Rotate again after that, or pass ?force=true to rotate now.`,
+        );
+      }
+    }
+  }
+  const publishUntil = new Date(now.getTime() + (options.maxTokenLifetimeSeconds + 60) * 1000);
+  for (const alg of algs) {
+    for (const row of rows.filter((r) => r.alg === alg)) {
+      if (row.status === 'current') {
+        await updateSigningKey(db, row.kid, { status: 'previous', current_until: now, publish_until: publishUntil });
+      } else if (row.status === 'next') {
+        await updateSigningKey(db, row.kid, { status: 'current', current_since: now });
+      }
+    }
+  }
+  await ensureSigningKeys(db, box, now);
+}
+
+/** Revokes a key: it leaves the JWKS at once; a revoked current key is replaced by the next one. */
+export async function revokeSigningKey(db: Db, box: SecretBox, kid: string, now = new Date()): Promise<SigningKeyRow> {
+  const row = await findSigningKey(db, kid);
+  if (!row) throw notFound(`signing key ${kid} does not exist`);
+  if (row.status === 'revoked') throw new ManagementError(409, 'already_revoked', `signing key ${kid} is already revoked`);
+  await updateSigningKey(db, kid, {
+    status: 'revoked',
+    revoked_at: now,
+    ...(row.status === 'current' && { current_until: now }),
+  });
+  await ensureSigningKeys(db, box, now);
+  return (await findSigningKey(db, kid))!;
+}

@@ -1,0 +1,87 @@
+/**
+ * An immutable in-memory picture of everything the token endpoint needs: clients, APIs, grants and keys.
+ * The hot path reads only this; it is rebuilt from the database when the configuration changes.
+ */
+import { digestBytes } from '../crypto/client-secret.js';
+import type { KeySet } from '../keys/key-set.js';
+import type { SigningAlg } from '../keys/algorithms.js';
+import type { ClientGrantRow } from '../store/client-grants.js';
+import type { ClientRow } from '../store/clients.js';
+import type { ResourceServerRow } from '../store/resource-servers.js';
+
+/** Token profile of an API: RFC 9068 (`typ: at+jwt`) or Auth0's (`typ: JWT`, `gty`, `azp`). */
+export type TokenDialect = 'rfc9068' | 'auth0';
+
+export interface ClientEntry {
+  clientId: string;
+  name: string;
+  metadata: Record<string, string>;
+  properties: Record<string, string>;
+  secretDigest: Buffer;
+  allowsClientCredentials: boolean;
+  isSystem: boolean;
+}
+
+export interface ApiEntry {
+  id: string;
+  identifier: string;
+  name: string;
+  scopes: ReadonlySet<string>;
+  tokenLifetime: number;
+  alg: SigningAlg;
+  dialect: TokenDialect;
+  isSystem: boolean;
+}
+
+export interface GrantEntry {
+  id: string;
+  scopes: readonly string[];
+  scopeSet: ReadonlySet<string>;
+  /** `scopes.join(' ')`, computed once. */
+  scopeString: string;
+}
+
+export class Snapshot {
+  constructor(
+    readonly clients: ReadonlyMap<string, ClientEntry>,
+    readonly apis: ReadonlyMap<string, ApiEntry>,
+    /** client_id → audience → grant */
+    readonly grants: ReadonlyMap<string, ReadonlyMap<string, GrantEntry>>,
+    readonly keys: KeySet,
+  ) {}
+
+  static build(rows: { clients: ClientRow[]; apis: ResourceServerRow[]; grants: ClientGrantRow[] }, keys: KeySet): Snapshot {
+    const clients = new Map<string, ClientEntry>();
+    for (const c of rows.clients) {
+      clients.set(c.client_id, {
+        clientId: c.client_id,
+        name: c.name,
+        metadata: c.client_metadata,
+        properties: c.properties,
+        secretDigest: digestBytes(c.secret_hash),
+        allowsClientCredentials: c.grant_types.includes('client_credentials'),
+        isSystem: c.is_system,
+      });
+    }
+    const apis = new Map<string, ApiEntry>();
+    for (const a of rows.apis) {
+      apis.set(a.identifier, {
+        id: a.id,
+        identifier: a.identifier,
+        name: a.name,
+        scopes: new Set(a.scopes.map((s) => s.value)),
+        tokenLifetime: a.token_lifetime,
+        alg: a.signing_alg as SigningAlg,
+        dialect: a.token_dialect as TokenDialect,
+        isSystem: a.is_system,
+      });
+    }
+    const grants = new Map<string, Map<string, GrantEntry>>();
+    for (const g of rows.grants) {
+      let byAudience = grants.get(g.client_id);
+      if (!byAudience) grants.set(g.client_id, (byAudience = new Map()));
+      byAudience.set(g.audience, { id: g.id, scopes: g.scope, scopeSet: new Set(g.scope), scopeString: g.scope.join(' ') });
+    }
+    return new Snapshot(clients, apis, grants, keys);
+  }
+}

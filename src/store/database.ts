@@ -1,0 +1,46 @@
+/**
+ * Opens the one storage Minter has: embedded PGlite under the data directory, or PostgreSQL from DATABASE_URL.
+ * Both speak the same SQL; migrations run before anything else touches the database.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Kysely, Migrator, PostgresDialect } from 'kysely';
+import type { Database } from './schema.js';
+import { migrationProvider } from './migrations/index.js';
+import { pglitePool } from './pglite-pool.js';
+
+export type Db = Kysely<Database>;
+
+export interface OpenedDatabase {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  close(): Promise<void>;
+}
+
+/** Opens and migrates the database. */
+export async function openDatabase(options: { databaseUrl?: string; dataDir: string }): Promise<OpenedDatabase> {
+  let dialect: PostgresDialect;
+  let kind: OpenedDatabase['kind'];
+  if (options.databaseUrl) {
+    const pg = await import('pg');
+    // timestamptz → Date and jsonb → objects are pg's defaults; int8 stays a string, and Minter stores none.
+    dialect = new PostgresDialect({ pool: new pg.default.Pool({ connectionString: options.databaseUrl, max: 10 }) });
+    kind = 'postgres';
+  } else {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const dir = join(options.dataDir, 'pglite');
+    await mkdir(dir, { recursive: true });
+    const lite = await PGlite.create(dir);
+    dialect = new PostgresDialect({ pool: pglitePool(lite) });
+    kind = 'pglite';
+  }
+  const db = new Kysely<Database>({ dialect });
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    await db.destroy();
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String((error as Error)?.message ?? error)}`);
+  }
+  return { db, kind, close: () => db.destroy() };
+}

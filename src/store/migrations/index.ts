@@ -1,0 +1,16 @@
+/**
+ * Versioned migrations, applied in name order at start-up. Never edit a released migration: add the next one.
+ */
+import type { Migration, MigrationProvider } from 'kysely';
+import * as core from './001-core.js';
+import * as actions from './002-actions.js';
+
+const MIGRATIONS: Record<string, Migration> = {
+  '001-core': core,
+  '002-actions': actions,
+};
+
+/** Kysely migration provider over the in-code list. */
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => MIGRATIONS,
+};

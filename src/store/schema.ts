@@ -1,0 +1,151 @@
+/**
+ * Table types for the typed query builder. Column names are the SQL names; JSON columns hold plain values.
+ */
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface ClientsTable {
+  client_id: string;
+  name: string;
+  description: string;
+  app_type: string;
+  client_metadata: Json<Record<string, string>>;
+  /** Kinde application properties (key → value). */
+  properties: Json<Record<string, string>>;
+  secret_hash: string;
+  token_endpoint_auth_method: string;
+  grant_types: Json<string[]>;
+  is_system: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ResourceServersTable {
+  id: string;
+  identifier: string;
+  name: string;
+  scopes: Json<Array<{ value: string; description: string }>>;
+  token_lifetime: number;
+  signing_alg: string;
+  token_dialect: string;
+  is_system: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ClientGrantsTable {
+  id: string;
+  client_id: string;
+  audience: string;
+  scope: Json<string[]>;
+  organization_usage: string | null;
+  allow_any_organization: boolean;
+  is_system: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  /** next | current | previous | revoked | expired */
+  status: string;
+  private_key: string;
+  public_jwk: Json<Record<string, unknown>>;
+  thumbprint: string;
+  created_at: Timestamp;
+  current_since: Timestamp | null;
+  current_until: Timestamp | null;
+  /** A retired key leaves the JWKS after this instant (its last token has expired). */
+  publish_until: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface LogsTable {
+  log_id: string;
+  date: Timestamp;
+  type: string;
+  description: string | null;
+  client_id: string | null;
+  client_name: string | null;
+  audience: string | null;
+  scope: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  hostname: string | null;
+  execution_id: string | null;
+  details: Json<Record<string, unknown>>;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: Json<unknown>;
+}
+
+export interface Database {
+  clients: ClientsTable;
+  resource_servers: ResourceServersTable;
+  client_grants: ClientGrantsTable;
+  signing_keys: SigningKeysTable;
+  logs: LogsTable;
+  settings: SettingsTable;
+}
+
+export type { Generated };
+
+export interface ActionsTable {
+  id: string;
+  name: string;
+  trigger_id: string;
+  /** Draft source. */
+  code: string;
+  /** `node22` (Auth0 dialect) or `kinde` (Kinde workflow source, compiled at deploy). */
+  runtime: string;
+  dependencies: Json<Array<{ name: string; version: string }>>;
+  /** Sealed JSON object name → value. */
+  secrets: string;
+  secret_names: Json<Array<{ name: string; updated_at: string }>>;
+  deployed_version_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ActionVersionsTable {
+  id: string;
+  action_id: string;
+  number: number;
+  code: string;
+  /** Runnable CommonJS (the Kinde bundle, or the Auth0 source as is). */
+  compiled: string;
+  runtime: string;
+  secrets: string;
+  settings: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+}
+
+export interface TriggerBindingsTable {
+  id: string;
+  trigger_id: string;
+  action_id: string;
+  display_name: string;
+  position: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ActionExecutionsTable {
+  id: string;
+  trigger_id: string;
+  status: string;
+  results: Json<unknown[]>;
+  created_at: Timestamp;
+}
+
+export interface Database {
+  actions: ActionsTable;
+  action_versions: ActionVersionsTable;
+  trigger_bindings: TriggerBindingsTable;
+  action_executions: ActionExecutionsTable;
+}
