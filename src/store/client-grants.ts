@@ -74,9 +74,10 @@ export async function deleteClientGrant(db: Db, id: string): Promise<boolean> {
   return result.numDeletedRows > 0n;
 }
 
-/** Grants on an audience (used when an API is deleted or renamed). */
-export const updateGrantAudience = (db: Db, from: string, to: string) =>
+/** Moves every grant from one audience to another (when the issuer, and so the management audience, changes). */
+export const moveGrantsToAudience = (db: Db, from: string, to: string) =>
   db.updateTable('client_grants').set({ audience: to, updated_at: new Date() }).where('audience', '=', from).execute();
 
+/** Removes every grant on an API (when the API is deleted). */
 export const deleteGrantsForAudience = (db: Db, audience: string) =>
   db.deleteFrom('client_grants').where('audience', '=', audience).execute();

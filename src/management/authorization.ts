@@ -1,0 +1,52 @@
+/**
+ * Guards `/api/v2`: a Bearer token from Minter's own token endpoint for the management audience, verified against
+ * the in-memory public keys, carrying the scope each route names in its `config.scope`.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { forbidden, unauthorized } from '../errors.js';
+import { SIGNING_ALGORITHMS } from '../keys/algorithms.js';
+import type { Registry } from '../registry/registry.js';
+import { managementAudience, type ManagementScope } from './scopes.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Scope the caller's token must carry; routes without one are public. */
+    scope?: ManagementScope;
+  }
+  interface FastifyRequest {
+    /** Claims of the verified management token. */
+    management?: JWTPayload;
+  }
+}
+
+export function registerManagementAuthorization(app: FastifyInstance, registry: Registry, issuer: string): void {
+  const audience = managementAudience(issuer);
+  const getKey = (header: { kid?: string }) => {
+    const entry = header.kid ? registry.snapshot.keys.publicKeys.get(header.kid) : undefined;
+    if (!entry) throw unauthorized('The token was not signed by a key this server publishes');
+    return entry.key;
+  };
+
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    const needed = request.routeOptions.config?.scope;
+    if (!needed) return;
+    const header = request.headers.authorization;
+    if (!header || !/^bearer /i.test(header)) throw unauthorized('Missing Bearer token in the Authorization header');
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(header.slice(7).trim(), getKey, {
+        issuer,
+        audience,
+        algorithms: [...SIGNING_ALGORITHMS],
+      }));
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) throw unauthorized('The token has expired');
+      if (error instanceof joseErrors.JOSEError) throw unauthorized(`Invalid token: ${error.message}`);
+      throw error;
+    }
+    const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
+    if (!scopes.includes(needed)) throw forbidden(`Insufficient scope, expected: ${needed}`);
+    request.management = payload;
+  });
+}

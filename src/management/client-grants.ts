@@ -1,0 +1,148 @@
+/** `/api/v2/client-grants`: which client may get tokens for which API, with which scopes (Auth0's shape). */
+import type { FastifyInstance } from 'fastify';
+import { badRequest, conflict, notFound } from '../errors.js';
+import { newClientGrantId } from '../ids.js';
+import type { Registry } from '../registry/registry.js';
+import {
+  deleteClientGrant,
+  findClientGrant,
+  findGrantFor,
+  insertClientGrant,
+  listClientGrants,
+  updateClientGrant,
+  type ClientGrantRow,
+} from '../store/client-grants.js';
+import { findClient } from '../store/clients.js';
+import type { Db } from '../store/database.js';
+import { findResourceServer } from '../store/resource-servers.js';
+import { page, pagingQuerySchema, type PagingQuery } from './paging.js';
+import { idParam, scopeTokenSchema } from './schemas.js';
+
+export function clientGrantView(row: ClientGrantRow) {
+  return {
+    id: row.id,
+    client_id: row.client_id,
+    audience: row.audience,
+    scope: row.scope,
+    organization_usage: row.organization_usage ?? undefined,
+    allow_any_organization: row.allow_any_organization,
+    is_system: row.is_system,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
+
+const scopeList = { type: 'array', items: scopeTokenSchema, uniqueItems: true, maxItems: 1000 } as const;
+const orgFields = {
+  organization_usage: { type: 'string', enum: ['deny', 'allow', 'require'] },
+  allow_any_organization: { type: 'boolean' },
+} as const;
+
+/** Auth0: "scope must be a subset of resource server scopes". */
+async function checkScopes(db: Db, audience: string, scopes: string[]): Promise<void> {
+  const api = await findResourceServer(db, audience);
+  if (!api) throw notFound(`No resource server with identifier ${audience}`);
+  const defined = new Set(api.scopes.map((s) => s.value));
+  const unknown = scopes.filter((s) => !defined.has(s));
+  if (unknown.length) {
+    throw badRequest(`Payload validation error: scope must be a subset of the resource server's scopes; not defined: ${unknown.join(', ')}`);
+  }
+}
+
+export function registerClientGrantRoutes(app: FastifyInstance, registry: Registry): void {
+  const db = registry.db;
+
+  app.get<{ Querystring: PagingQuery & { audience?: string; client_id?: string } }>(
+    '/client-grants',
+    {
+      config: { scope: 'read:client_grants' },
+      schema: {
+        tags: ['client-grants'],
+        querystring: {
+          type: 'object',
+          properties: { ...pagingQuerySchema, audience: { type: 'string' }, client_id: { type: 'string' } },
+        },
+      },
+    },
+    async (request) => {
+      const { audience, client_id } = request.query;
+      return page((await listClientGrants(db, { audience, client_id })).map(clientGrantView), request.query, 'client_grants');
+    },
+  );
+
+  app.post<{ Body: { client_id: string; audience: string; scope: string[]; organization_usage?: string; allow_any_organization?: boolean } }>(
+    '/client-grants',
+    {
+      config: { scope: 'create:client_grants' },
+      schema: {
+        tags: ['client-grants'],
+        body: {
+          type: 'object',
+          required: ['client_id', 'audience', 'scope'],
+          additionalProperties: false,
+          properties: {
+            client_id: { type: 'string', minLength: 1 },
+            audience: { type: 'string', minLength: 1 },
+            scope: scopeList,
+            ...orgFields,
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      if (!(await findClient(db, body.client_id))) throw notFound(`The client ${body.client_id} does not exist`);
+      await checkScopes(db, body.audience, body.scope);
+      if (await findGrantFor(db, body.client_id, body.audience)) {
+        throw conflict(`A client grant for client ${body.client_id} and audience ${body.audience} already exists`);
+      }
+      const row = await insertClientGrant(db, { id: newClientGrantId(), ...body });
+      await registry.changed();
+      return reply.code(201).send(clientGrantView(row));
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/client-grants/:id',
+    { config: { scope: 'read:client_grants' }, schema: { tags: ['client-grants'], params: idParam('id') } },
+    async (request) => {
+      const row = await findClientGrant(db, request.params.id);
+      if (!row) throw notFound(`The client grant ${request.params.id} does not exist`);
+      return clientGrantView(row);
+    },
+  );
+
+  app.patch<{ Params: { id: string }; Body: { scope?: string[]; organization_usage?: string; allow_any_organization?: boolean } }>(
+    '/client-grants/:id',
+    {
+      config: { scope: 'update:client_grants' },
+      schema: {
+        tags: ['client-grants'],
+        params: idParam('id'),
+        body: { type: 'object', additionalProperties: false, properties: { scope: scopeList, ...orgFields } },
+      },
+    },
+    async (request) => {
+      const current = await findClientGrant(db, request.params.id);
+      if (!current) throw notFound(`The client grant ${request.params.id} does not exist`);
+      if (current.is_system) throw badRequest("The admin client's grant cannot be changed", 'operation_not_supported');
+      if (request.body.scope) await checkScopes(db, current.audience, request.body.scope);
+      const row = await updateClientGrant(db, current.id, request.body);
+      await registry.changed();
+      return clientGrantView(row!);
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/client-grants/:id',
+    { config: { scope: 'delete:client_grants' }, schema: { tags: ['client-grants'], params: idParam('id') } },
+    async (request, reply) => {
+      const current = await findClientGrant(db, request.params.id);
+      if (!current) throw notFound(`The client grant ${request.params.id} does not exist`);
+      if (current.is_system) throw badRequest("The admin client's grant cannot be deleted", 'operation_not_supported');
+      await deleteClientGrant(db, current.id);
+      await registry.changed();
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,175 @@
+/**
+ * `/api/v2/clients`: M2M applications in Auth0's shape. The secret is generated here, returned on create and on
+ * `rotate-secret` only, and stored as a digest. Application properties (Kinde) live under `/properties`.
+ */
+import type { FastifyInstance } from 'fastify';
+import { generateClientSecret, hashClientSecret } from '../crypto/client-secret.js';
+import { badRequest, notFound } from '../errors.js';
+import { newClientId } from '../ids.js';
+import type { Registry } from '../registry/registry.js';
+import { deleteClient, findClient, insertClient, listClients, updateClient, type ClientRow } from '../store/clients.js';
+import { page, pagingQuerySchema, type PagingQuery } from './paging.js';
+import { clientMetadataSchema, idParam } from './schemas.js';
+
+const AUTH_METHODS = ['client_secret_post', 'client_secret_basic'] as const;
+
+/** The client as the API shows it (never the secret or its digest). */
+export function clientView(row: ClientRow, secret?: string) {
+  return {
+    client_id: row.client_id,
+    name: row.name,
+    description: row.description,
+    app_type: row.app_type,
+    client_metadata: row.client_metadata,
+    token_endpoint_auth_method: row.token_endpoint_auth_method,
+    grant_types: row.grant_types,
+    is_first_party: true,
+    is_system: row.is_system,
+    ...(secret !== undefined && { client_secret: secret }),
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
+
+const writable = {
+  name: { type: 'string', minLength: 1, maxLength: 255 },
+  description: { type: 'string', maxLength: 140 },
+  app_type: { type: 'string', enum: ['non_interactive'] },
+  client_metadata: clientMetadataSchema,
+  token_endpoint_auth_method: { type: 'string', enum: AUTH_METHODS },
+  grant_types: { type: 'array', items: { type: 'string', enum: ['client_credentials'] }, uniqueItems: true },
+} as const;
+
+interface ClientBody {
+  name?: string;
+  description?: string;
+  app_type?: string;
+  client_metadata?: Record<string, string>;
+  token_endpoint_auth_method?: string;
+  grant_types?: string[];
+}
+
+const PROPERTY_KEY = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.:-]+$' } as const;
+
+export function registerClientRoutes(app: FastifyInstance, registry: Registry): void {
+  const db = registry.db;
+  const mustFind = async (id: string) => {
+    const row = await findClient(db, id);
+    if (!row) throw notFound(`The client ${id} does not exist`);
+    return row;
+  };
+
+  app.get<{ Querystring: PagingQuery }>(
+    '/clients',
+    { config: { scope: 'read:clients' }, schema: { tags: ['clients'], querystring: { type: 'object', properties: pagingQuerySchema } } },
+    async (request) => page((await listClients(db)).map((r) => clientView(r)), request.query, 'clients'),
+  );
+
+  app.post<{ Body: ClientBody & { name: string } }>(
+    '/clients',
+    {
+      config: { scope: 'create:clients' },
+      schema: { tags: ['clients'], body: { type: 'object', required: ['name'], additionalProperties: false, properties: writable } },
+    },
+    async (request, reply) => {
+      const secret = generateClientSecret();
+      const row = await insertClient(db, { client_id: newClientId(), ...request.body, secret_hash: hashClientSecret(secret) });
+      await registry.changed();
+      return reply.code(201).send(clientView(row, secret));
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/clients/:id',
+    { config: { scope: 'read:clients' }, schema: { tags: ['clients'], params: idParam('id') } },
+    async (request) => clientView(await mustFind(request.params.id)),
+  );
+
+  app.patch<{ Params: { id: string }; Body: ClientBody }>(
+    '/clients/:id',
+    {
+      config: { scope: 'update:clients' },
+      schema: { tags: ['clients'], params: idParam('id'), body: { type: 'object', additionalProperties: false, properties: writable } },
+    },
+    async (request) => {
+      const row = await updateClient(db, request.params.id, request.body);
+      if (!row) throw notFound(`The client ${request.params.id} does not exist`);
+      await registry.changed();
+      return clientView(row);
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/clients/:id',
+    { config: { scope: 'delete:clients' }, schema: { tags: ['clients'], params: idParam('id') } },
+    async (request, reply) => {
+      const row = await mustFind(request.params.id);
+      if (row.is_system) throw badRequest('The admin client cannot be deleted', 'operation_not_supported');
+      await deleteClient(db, row.client_id);
+      await registry.changed();
+      return reply.code(204).send();
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/clients/:id/rotate-secret',
+    { config: { scope: 'update:client_keys' }, schema: { tags: ['clients'], params: idParam('id') } },
+    async (request) => {
+      const secret = generateClientSecret();
+      const row = await updateClient(db, request.params.id, { secret_hash: hashClientSecret(secret) });
+      if (!row) throw notFound(`The client ${request.params.id} does not exist`);
+      await registry.changed();
+      return clientView(row, secret);
+    },
+  );
+
+  // Application properties (Kinde): key/value pairs on a client, readable by workflows.
+  app.get<{ Params: { id: string } }>(
+    '/clients/:id/properties',
+    { config: { scope: 'read:clients' }, schema: { tags: ['clients'], params: idParam('id') } },
+    async (request) => {
+      const row = await mustFind(request.params.id);
+      return { properties: Object.entries(row.properties).map(([key, value]) => ({ key, value })) };
+    },
+  );
+
+  app.put<{ Params: { id: string; key: string }; Body: { value: string | boolean | number } }>(
+    '/clients/:id/properties/:key',
+    {
+      config: { scope: 'update:clients' },
+      schema: {
+        tags: ['clients'],
+        params: { type: 'object', required: ['id', 'key'], properties: { id: { type: 'string' }, key: PROPERTY_KEY } },
+        body: {
+          type: 'object',
+          required: ['value'],
+          additionalProperties: false,
+          properties: { value: { anyOf: [{ type: 'string', maxLength: 2048 }, { type: 'boolean' }, { type: 'number' }] } },
+        },
+      },
+    },
+    async (request) => {
+      const row = await mustFind(request.params.id);
+      const properties = { ...row.properties, [request.params.key]: String(request.body.value) };
+      await updateClient(db, row.client_id, { properties });
+      await registry.changed();
+      return { key: request.params.key, value: properties[request.params.key] };
+    },
+  );
+
+  app.delete<{ Params: { id: string; key: string } }>(
+    '/clients/:id/properties/:key',
+    {
+      config: { scope: 'update:clients' },
+      schema: { tags: ['clients'], params: { type: 'object', required: ['id', 'key'], properties: { id: { type: 'string' }, key: PROPERTY_KEY } } },
+    },
+    async (request, reply) => {
+      const row = await mustFind(request.params.id);
+      if (!(request.params.key in row.properties)) throw notFound(`The client has no property ${request.params.key}`);
+      const { [request.params.key]: _removed, ...properties } = row.properties;
+      await updateClient(db, row.client_id, { properties });
+      await registry.changed();
+      return reply.code(204).send();
+    },
+  );
+}

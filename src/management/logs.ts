@@ -1,0 +1,123 @@
+/**
+ * `/api/v2/logs`: token request records (`seccft` success, `feccft` failure). Filters as query parameters or as a
+ * small `q` (`type:feccft AND client_id:abc`); paging by `page`/`per_page` or by checkpoint (`from` + `take`).
+ */
+import type { FastifyInstance } from 'fastify';
+import { badRequest, notFound } from '../errors.js';
+import type { BatchWriter } from '../observability/batch-writer.js';
+import type { Registry } from '../registry/registry.js';
+import { countLogs, findLog, queryLogs, type LogQuery, type LogRecord, type LogRow } from '../store/logs.js';
+import { idParam } from './schemas.js';
+
+export function logView(row: LogRow) {
+  return {
+    log_id: row.log_id,
+    date: row.date.toISOString(),
+    type: row.type,
+    description: row.description,
+    client_id: row.client_id,
+    client_name: row.client_name,
+    audience: row.audience,
+    scope: row.scope,
+    ip: row.ip,
+    user_agent: row.user_agent,
+    hostname: row.hostname,
+    execution_id: row.execution_id,
+    details: row.execution_id ? { ...row.details, actions: { executions: [row.execution_id] } } : row.details,
+  };
+}
+
+const FILTERS = ['type', 'client_id', 'audience', 'ip', 'execution_id'] as const;
+type Filter = (typeof FILTERS)[number];
+
+/** `field:value` terms joined by spaces or `AND`; values may be double-quoted. */
+export function parseLogQ(q: string): Partial<Record<Filter, string>> {
+  const out: Partial<Record<Filter, string>> = {};
+  const term = /\s*([a-z_]+):("([^"]*)"|\S+)\s*(?:AND\s+)?/gy;
+  let match: RegExpExecArray | null;
+  let consumed = 0;
+  while ((match = term.exec(q)) !== null) {
+    const field = match[1] as Filter;
+    if (!FILTERS.includes(field)) throw badRequest(`q: unknown field "${match[1]}"; use ${FILTERS.join(', ')}`, 'invalid_query_string');
+    out[field] = match[3] ?? match[2]!;
+    consumed = term.lastIndex;
+  }
+  if (consumed !== q.length && q.slice(consumed).trim() !== '') {
+    throw badRequest(`q: cannot read "${q.slice(consumed)}"; write field:value terms joined by AND`, 'invalid_query_string');
+  }
+  return out;
+}
+
+interface LogsQuerystring extends Partial<Record<Filter, string>> {
+  q?: string;
+  page: number;
+  per_page: number;
+  include_totals: boolean;
+  from?: string;
+  take?: number;
+  sort: 'date:1' | 'date:-1';
+  from_date?: string;
+  to_date?: string;
+}
+
+export function registerLogRoutes(app: FastifyInstance, registry: Registry, writer: BatchWriter<LogRecord>): void {
+  const db = registry.db;
+
+  app.get<{ Querystring: LogsQuerystring }>(
+    '/logs',
+    {
+      config: { scope: 'read:logs' },
+      schema: {
+        tags: ['logs'],
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            q: { type: 'string', maxLength: 1000 },
+            page: { type: 'integer', minimum: 0, default: 0 },
+            per_page: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
+            include_totals: { type: 'boolean', default: false },
+            from: { type: 'string', maxLength: 64 },
+            take: { type: 'integer', minimum: 1, maximum: 100 },
+            sort: { type: 'string', enum: ['date:1', 'date:-1'], default: 'date:-1' },
+            from_date: { type: 'string', format: 'date-time' },
+            to_date: { type: 'string', format: 'date-time' },
+            ...Object.fromEntries(FILTERS.map((f) => [f, { type: 'string', maxLength: 600 }])),
+          },
+        },
+      },
+    },
+    async (request) => {
+      const qs = request.query;
+      // Records still in the write buffer are made visible first: a caller reading right after a token request
+      // expects to see it.
+      await writer.flush();
+      const filters = { ...(qs.q ? parseLogQ(qs.q) : {}) };
+      for (const f of FILTERS) if (qs[f] !== undefined) filters[f] = qs[f];
+      const checkpoint = qs.from !== undefined || qs.take !== undefined;
+      const query: LogQuery = {
+        ...filters,
+        ...(qs.from_date && { from_date: new Date(qs.from_date) }),
+        ...(qs.to_date && { to_date: new Date(qs.to_date) }),
+        from: qs.from,
+        ascending: checkpoint ? false : qs.sort === 'date:1',
+        offset: checkpoint ? 0 : qs.page * qs.per_page,
+        limit: checkpoint ? (qs.take ?? 50) : qs.per_page,
+      };
+      const logs = (await queryLogs(db, query)).map(logView);
+      if (!qs.include_totals || checkpoint) return logs;
+      return { start: query.offset, limit: query.limit, length: logs.length, total: await countLogs(db, query), logs };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/logs/:id',
+    { config: { scope: 'read:logs' }, schema: { tags: ['logs'], params: idParam('id') } },
+    async (request) => {
+      await writer.flush();
+      const row = await findLog(db, request.params.id);
+      if (!row) throw notFound(`The log ${request.params.id} does not exist`);
+      return logView(row);
+    },
+  );
+}

@@ -1,0 +1,67 @@
+/**
+ * Client authentication at the token endpoint: `client_secret_basic` (RFC 6749 §2.3.1, HTTP Basic with
+ * form-urlencoded id and secret) and `client_secret_post`. Exactly one method per request.
+ */
+import { verifyClientSecret } from '../crypto/client-secret.js';
+import { invalidClient, invalidRequest } from '../errors.js';
+import type { ClientEntry, Snapshot } from '../registry/snapshot.js';
+import type { TokenParameters } from './token-parameters.js';
+
+export interface AuthenticatedClient {
+  client: ClientEntry;
+  method: 'client_secret_basic' | 'client_secret_post';
+}
+
+function formDecode(value: string): string {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    return value;
+  }
+}
+
+/** Parses `Authorization: Basic …`; undefined when the header is absent or another scheme. */
+function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
+  if (!header || header.length < 6 || header.slice(0, 6).toLowerCase() !== 'basic ') return undefined;
+  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) throw invalidClient('The Basic credentials are malformed', true);
+  return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
+}
+
+/** Identifies and authenticates the caller; throws `invalid_client` (401) or `invalid_request`. */
+export function authenticateClient(
+  snapshot: Snapshot,
+  params: TokenParameters,
+  authorization: string | undefined,
+): AuthenticatedClient {
+  const basic = basicCredentials(authorization);
+  if (params.client_assertion || params.client_assertion_type) {
+    throw invalidClient('private_key_jwt client authentication is not enabled on this server', Boolean(basic));
+  }
+  let id: string;
+  let secret: string;
+  let method: AuthenticatedClient['method'];
+  if (basic) {
+    if (params.client_secret !== undefined) {
+      throw invalidRequest('Use one client authentication method: Basic or client_secret in the body, not both');
+    }
+    if (params.client_id !== undefined && params.client_id !== basic.id) {
+      throw invalidClient('client_id in the body does not match the Basic credentials', true);
+    }
+    ({ id, secret } = basic);
+    method = 'client_secret_basic';
+  } else {
+    if (params.client_id === undefined) throw invalidClient('Client authentication is required (client_id and client_secret, or HTTP Basic)', false);
+    if (params.client_secret === undefined) throw invalidClient('client_secret is required', false);
+    id = params.client_id;
+    secret = params.client_secret;
+    method = 'client_secret_post';
+  }
+  const client = snapshot.clients.get(id);
+  // The same answer for an unknown client and a wrong secret, so that ids cannot be probed.
+  if (!client || !verifyClientSecret(secret, client.secretDigest)) {
+    throw invalidClient('Client authentication failed', Boolean(basic));
+  }
+  return { client, method };
+}

@@ -1,0 +1,209 @@
+/**
+ * `POST /oauth/token` (alias `/oauth2/token`): the client credentials grant (RFC 6749 §4.4).
+ *
+ * The hot path: parse, authenticate, check the grant, run the bound triggers, sign. It reads only the in-memory
+ * snapshot, awaits nothing when no trigger is bound, and leaves its log record to the batch writer.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { accessDenied, invalidRequest, OAuthError, unauthorizedClient, unsupportedGrantType } from '../errors.js';
+import { newLogId } from '../ids.js';
+import type { Registry } from '../registry/registry.js';
+import type { ApiEntry, ClientEntry, GrantEntry } from '../registry/snapshot.js';
+import type { ExecutionRecord, LogRecord } from '../store/logs.js';
+import type { BatchWriter } from '../observability/batch-writer.js';
+import type { ChainResult, TriggerEngine, TriggerRequest } from '../triggers/contract.js';
+import { buildAccessTokenClaims } from './claims.js';
+import { authenticateClient } from './client-authentication.js';
+import { parseScope, readTokenParameters, redactedBody, type TokenParameters } from './token-parameters.js';
+import { chainError } from './trigger-outcome.js';
+
+export interface TokenEndpointDeps {
+  issuer: string;
+  tenantId: string;
+  registry: Registry;
+  engine?: TriggerEngine;
+  logs: BatchWriter<LogRecord>;
+  executions: BatchWriter<ExecutionRecord>;
+}
+
+const SUCCESS_HEADERS = { 'cache-control': 'no-store', pragma: 'no-cache', 'content-type': 'application/json; charset=utf-8' };
+
+/** Everything known once the request is authorised, before triggers and signing. */
+interface Authorised {
+  client: ClientEntry;
+  api: ApiEntry;
+  grant: GrantEntry;
+  requestedScopes: string[];
+  scope: string;
+}
+
+/** RFC 8707 `resource` or Auth0's `audience`; both may be sent only when they agree. */
+function audienceOf(params: TokenParameters): string {
+  const { audience, resource } = params;
+  if (audience !== undefined && resource !== undefined && audience !== resource) {
+    throw invalidRequest('audience and resource name different APIs; send one of them');
+  }
+  const target = audience ?? resource;
+  if (target === undefined) throw invalidRequest('audience (or resource) is required: the identifier of the API the token is for');
+  return target;
+}
+
+export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointDeps): void {
+  const { registry, engine, issuer } = deps;
+
+  /** Checks what the authenticated client asks for against its grant. */
+  function authorise(client: ClientEntry, params: TokenParameters): Authorised {
+    const snapshot = registry.snapshot;
+    if (!client.allowsClientCredentials) throw unauthorizedClient("Grant type 'client_credentials' not allowed for the client.");
+    const audience = audienceOf(params);
+    if (params.organization !== undefined) throw invalidRequest('organization is not supported by this server yet');
+    const api = snapshot.apis.get(audience);
+    if (!api) throw accessDenied(`Service not found: ${audience}`);
+    const grant = snapshot.grants.get(client.clientId)?.get(audience);
+    if (!grant) throw accessDenied(`Client "${client.clientId}" is not authorized to access resource server "${audience}"`);
+    if (params.scope === undefined) return { client, api, grant, requestedScopes: [], scope: grant.scopeString };
+    const requestedScopes = parseScope(params.scope);
+    const missing = requestedScopes.filter((s) => !grant.scopeSet.has(s));
+    if (missing.length > 0) throw new OAuthError('invalid_scope', 403, `Client has not been granted scopes: ${missing.join(' ')}`);
+    return { client, api, grant, requestedScopes, scope: requestedScopes.length ? requestedScopes.join(' ') : grant.scopeString };
+  }
+
+  function logRecord(request: FastifyRequest, type: 'seccft' | 'feccft', description: string, fields: Partial<LogRecord>): LogRecord {
+    return {
+      log_id: newLogId(),
+      date: new Date(),
+      type,
+      description,
+      client_id: null,
+      client_name: null,
+      audience: null,
+      scope: null,
+      ip: request.ip,
+      user_agent: request.headers['user-agent'] ?? null,
+      hostname: request.hostname,
+      execution_id: null,
+      details: {},
+      ...fields,
+    };
+  }
+
+  function fail(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    error: unknown,
+    params?: TokenParameters,
+    client?: ClientEntry,
+    executionId?: string,
+  ): void {
+    const oauth = error instanceof OAuthError ? error : undefined;
+    deps.logs.push(
+      logRecord(request, 'feccft', oauth?.message ?? 'Internal error', {
+        client_id: client?.clientId ?? params?.client_id ?? null,
+        client_name: client?.name ?? null,
+        audience: params?.audience ?? params?.resource ?? null,
+        scope: params?.scope ?? null,
+        execution_id: executionId ?? null,
+        details: { error: oauth?.error ?? 'server_error', status: oauth?.status ?? 500 },
+      }),
+    );
+    reply.send(error);
+  }
+
+  function issue(request: FastifyRequest, reply: FastifyReply, auth: Authorised, scope: string, custom?: Record<string, unknown>, executionId?: string): void {
+    const signer = registry.snapshot.keys.signers.get(auth.api.alg);
+    if (!signer) throw new Error(`no current signing key for ${auth.api.alg}`);
+    const claims = buildAccessTokenClaims({
+      issuer,
+      clientId: auth.client.clientId,
+      api: auth.api,
+      scope,
+      custom,
+      now: Math.floor(Date.now() / 1000),
+      jti: randomUUID(),
+    });
+    const token = signer.sign(claims, auth.api.dialect === 'auth0' ? 'JWT' : 'at+jwt');
+    deps.logs.push(
+      logRecord(request, 'seccft', 'Client Credentials for Access Token', {
+        client_id: auth.client.clientId,
+        client_name: auth.client.name,
+        audience: auth.api.identifier,
+        scope,
+        execution_id: executionId ?? null,
+        details: { kid: signer.kid, jti: claims.jti },
+      }),
+    );
+    reply
+      .headers(SUCCESS_HEADERS)
+      .send(JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: auth.api.tokenLifetime, scope }));
+  }
+
+  function triggerRequest(request: FastifyRequest, auth: Authorised): TriggerRequest {
+    const language = request.headers['accept-language'];
+    return {
+      client: { client_id: auth.client.clientId, name: auth.client.name, metadata: auth.client.metadata },
+      audience: auth.api.identifier,
+      requestedScopes: auth.requestedScopes,
+      grantedScopes: auth.grant.scopes as string[],
+      scopes: auth.scope ? auth.scope.split(' ') : [],
+      request: {
+        ip: request.ip,
+        hostname: request.hostname,
+        method: request.method,
+        body: redactedBody(request.body),
+        ...(language && { language: language.split(',')[0]!.trim() }),
+        ...(request.headers['user-agent'] && { user_agent: request.headers['user-agent'] }),
+      },
+      issuer,
+      tenantId: deps.tenantId,
+    };
+  }
+
+  function afterTriggers(request: FastifyRequest, reply: FastifyReply, params: TokenParameters, auth: Authorised, result: ChainResult): void {
+    const executionId = newLogId();
+    deps.executions.push({
+      id: executionId,
+      trigger_id: result.results[0]?.trigger_id ?? 'credentials-exchange',
+      status: 'final',
+      results: result.results,
+      created_at: new Date(),
+    });
+    try {
+      const error = chainError(result);
+      if (error) return fail(request, reply, error, params, auth.client, executionId);
+      issue(request, reply, auth, result.scopes.join(' '), result.claims, executionId);
+    } catch (error) {
+      fail(request, reply, error, params, auth.client, executionId);
+    }
+  }
+
+  function handler(request: FastifyRequest, reply: FastifyReply): void {
+    let params: TokenParameters | undefined;
+    let client: ClientEntry | undefined;
+    try {
+      params = readTokenParameters(request.body);
+      if (params.grant_type === undefined) throw invalidRequest('grant_type is required');
+      if (params.grant_type !== 'client_credentials') {
+        throw unsupportedGrantType(`Grant type "${params.grant_type}" is not supported; use client_credentials`);
+      }
+      client = authenticateClient(registry.snapshot, params, request.headers.authorization).client;
+      const auth = authorise(client, params);
+      // The management API's tokens never pass through triggers, so a broken trigger cannot lock admins out.
+      if (engine?.hasBindings && !auth.api.isSystem) {
+        const p = params;
+        engine.run(triggerRequest(request, auth)).then(
+          (result) => afterTriggers(request, reply, p, auth, result),
+          (error: unknown) => fail(request, reply, error, p, auth.client),
+        );
+        return;
+      }
+      issue(request, reply, auth, auth.scope);
+    } catch (error) {
+      fail(request, reply, error, params, client);
+    }
+  }
+
+  for (const url of ['/oauth/token', '/oauth2/token']) {
+    app.post(url, { bodyLimit: 16 * 1024 }, handler);
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Composes Minter: storage, keys, the in-memory registry, the batch writers and the Fastify app with its plugins.
+ * `buildApp` does not listen; `main.ts` (and the tests) decide where.
+ */
+import formbody from '@fastify/formbody';
+import swagger from '@fastify/swagger';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { bootstrap, type BootstrapResult } from './bootstrap.js';
+import type { Config } from './config.js';
+import { loadSecretBox } from './crypto/secret-box.js';
+import { registerErrorHandler } from './error-handler.js';
+import { registerManagementAuthorization } from './management/authorization.js';
+import { registerClientGrantRoutes } from './management/client-grants.js';
+import { registerClientRoutes } from './management/clients.js';
+import { registerLogRoutes } from './management/logs.js';
+import { registerResourceServerRoutes } from './management/resource-servers.js';
+import { registerSigningKeyRoutes } from './management/signing-keys.js';
+import { BatchWriter } from './observability/batch-writer.js';
+import { registerDiscovery } from './oauth/discovery.js';
+import { registerJwks } from './oauth/jwks.js';
+import { registerTokenEndpoint } from './oauth/token-endpoint.js';
+import { redisNotifier } from './registry/redis-notifier.js';
+import { Registry } from './registry/registry.js';
+import { openDatabase, type OpenedDatabase } from './store/database.js';
+import { insertExecutions, insertLogs, type ExecutionRecord, type LogRecord } from './store/logs.js';
+
+export interface MinterApp {
+  app: FastifyInstance;
+  registry: Registry;
+  database: OpenedDatabase;
+  bootstrap: BootstrapResult;
+  logs: BatchWriter<LogRecord>;
+  /** Flushes the writers, closes the server, the engine and the database. */
+  close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  /** pino options, or false to stay quiet (tests). */
+  logger?: boolean | Record<string, unknown>;
+}
+
+export async function buildApp(config: Readonly<Config>, options: BuildOptions = {}): Promise<MinterApp> {
+  const app = Fastify({
+    logger:
+      options.logger === false
+        ? false
+        : {
+            level: config.logLevel,
+            redact: ['req.headers.authorization', 'req.body.client_secret', 'req.body.client_assertion'],
+            ...(typeof options.logger === 'object' ? options.logger : {}),
+          },
+    // One line per request costs the hot path a few µs and fills disks; errors are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: config.trustProxy,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
+  });
+
+  const { box } = await loadSecretBox(config.secretKey, config.dataDir);
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const boot = await bootstrap(database.db, box, {
+    issuer: config.issuer,
+    adminClientId: config.adminClientId,
+    adminClientSecret: config.adminClientSecret,
+  });
+  const registry = new Registry(database.db, box, app.log, config.redisUrl ? redisNotifier(config.redisUrl) : undefined);
+  await registry.start(config.configPollMs);
+
+  const writerOptions = { batchSize: config.logBatchSize, flushMs: config.logFlushMs, maxBuffered: config.logBufferMax };
+  const logs = new BatchWriter<LogRecord>('logs', (batch) => insertLogs(database.db, batch), writerOptions, app.log);
+  const executions = new BatchWriter<ExecutionRecord>(
+    'executions',
+    (batch) => insertExecutions(database.db, batch),
+    writerOptions,
+    app.log,
+  );
+
+  await app.register(formbody);
+  registerErrorHandler(app);
+  registerDiscovery(app, config.issuer);
+  registerJwks(app, registry);
+  registerTokenEndpoint(app, { issuer: config.issuer, tenantId: boot.tenantId, registry, logs, executions });
+  app.get('/health', async () => ({ status: 'ok', storage: database.kind }));
+
+  await app.register(
+    async (api) => {
+      await api.register(swagger, {
+        openapi: {
+          info: { title: 'Minter Management API', version: '2' },
+          servers: [{ url: `${config.issuer}/api/v2` }],
+          components: {
+            securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+          },
+          security: [{ bearer: [] }],
+        },
+      });
+      registerManagementAuthorization(api, registry, config.issuer);
+      registerClientRoutes(api, registry);
+      registerResourceServerRoutes(api, registry);
+      registerClientGrantRoutes(api, registry);
+      registerSigningKeyRoutes(api, registry);
+      registerLogRoutes(api, registry, logs);
+      api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
+    },
+    { prefix: '/api/v2' },
+  );
+
+  let closed = false;
+  return {
+    app,
+    registry,
+    database,
+    bootstrap: boot,
+    logs,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await Promise.all([logs.close(), executions.close()]);
+      await registry.close();
+      await database.close();
+    },
+  };
+}
