@@ -23,6 +23,15 @@ import { redisNotifier } from './registry/redis-notifier.js';
 import { Registry } from './registry/registry.js';
 import { openDatabase, type OpenedDatabase } from './store/database.js';
 import { insertExecutions, insertLogs, type ExecutionRecord, type LogRecord } from './store/logs.js';
+import { registerActionBindingRoutes } from './management/action-bindings.js';
+import { registerActionRoutes } from './management/actions.js';
+import { InMemoryActionCache } from './triggers/action-cache.js';
+import { loadBoundChain } from './triggers/chain-loader.js';
+import type { TriggerEngine } from './triggers/contract.js';
+import { createEgressFetch } from './triggers/egress.js';
+import { createTriggerEngine } from './triggers/engine.js';
+import { openGeoip } from './triggers/geoip.js';
+import { kindeManagementGet } from './triggers/kinde-management.js';
 
 export interface MinterApp {
   app: FastifyInstance;
@@ -63,6 +72,24 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     adminClientSecret: config.adminClientSecret,
   });
   const registry = new Registry(database.db, box, app.log, config.redisUrl ? redisNotifier(config.redisUrl) : undefined);
+
+  const geoip = await openGeoip(config.geoipDb);
+  const engine: TriggerEngine = createTriggerEngine({
+    memoryLimitMb: config.actions.memoryLimitMb,
+    chainTimeoutMs: config.actions.chainTimeoutMs,
+    maxLogBytesPerAction: config.actions.maxLogBytes,
+    geoip: (ip) => geoip.lookup(ip) as Record<string, unknown>,
+    host: {
+      cache: new InMemoryActionCache(),
+      fetch: createEgressFetch({
+        timeoutMs: config.actions.fetchTimeoutMs,
+        maxResponseBytes: config.actions.fetchMaxBytes,
+        allowPrivate: config.actions.allowPrivateEgress,
+      }),
+      kindeManagementGet: async (endpoint) => kindeManagementGet(registry.snapshot, endpoint),
+    },
+  });
+  registry.onReload(async () => engine.setBindings(await loadBoundChain(database.db, box)));
   await registry.start(config.configPollMs);
 
   const writerOptions = { batchSize: config.logBatchSize, flushMs: config.logFlushMs, maxBuffered: config.logBufferMax };
@@ -78,7 +105,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
   registerErrorHandler(app);
   registerDiscovery(app, config.issuer);
   registerJwks(app, registry);
-  registerTokenEndpoint(app, { issuer: config.issuer, tenantId: boot.tenantId, registry, logs, executions });
+  registerTokenEndpoint(app, { issuer: config.issuer, tenantId: boot.tenantId, registry, engine, logs, executions });
   app.get('/health', async () => ({ status: 'ok', storage: database.kind }));
 
   await app.register(
@@ -99,6 +126,8 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
       registerClientGrantRoutes(api, registry);
       registerSigningKeyRoutes(api, registry);
       registerLogRoutes(api, registry, logs);
+      registerActionRoutes(api, registry, { issuer: config.issuer, tenantId: boot.tenantId, engine: () => engine });
+      registerActionBindingRoutes(api, registry, executions);
       api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
     },
     { prefix: '/api/v2' },
@@ -117,6 +146,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
       await app.close();
       await Promise.all([logs.close(), executions.close()]);
       await registry.close();
+      await engine.close();
       await database.close();
     },
   };

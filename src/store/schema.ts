@@ -99,8 +99,12 @@ export interface ActionsTable {
   id: string;
   name: string;
   trigger_id: string;
-  /** Draft source. */
+  /** Draft source (the entry file for a Kinde workflow). */
   code: string;
+  /** Kinde: other files the entry imports, path → source. */
+  files: Json<Record<string, string>>;
+  /** Kinde: path of the entry among `files` (for compile errors and relative imports). */
+  entry_path: string | null;
   /** `node22` (Auth0 dialect) or `kinde` (Kinde workflow source, compiled at deploy). */
   runtime: string;
   dependencies: Json<Array<{ name: string; version: string }>>;
@@ -117,6 +121,8 @@ export interface ActionVersionsTable {
   action_id: string;
   number: number;
   code: string;
+  files: Json<Record<string, string>>;
+  entry_path: string | null;
   /** Runnable CommonJS (the Kinde bundle, or the Auth0 source as is). */
   compiled: string;
   runtime: string;

@@ -1,0 +1,414 @@
+/**
+ * `/api/v2/actions/actions`: create, read, update, delete; `deploy` (an immutable numbered version); versions and
+ * roll back; `test`. Auth0 actions (`credentials-exchange`) and Kinde workflows (`m2m:token_generation`) share
+ * the shape; a workflow's code is its entry file, `files` holds what it imports.
+ */
+import type { FastifyInstance } from 'fastify';
+import { badRequest, conflict, ManagementError, notFound } from '../errors.js';
+import { newUuid } from '../ids.js';
+import type { Registry } from '../registry/registry.js';
+import {
+  countBindingsOf,
+  deleteAction,
+  deleteBindingsOf,
+  findAction,
+  findActionByName,
+  findActionVersion,
+  insertAction,
+  insertActionVersion,
+  listActions,
+  listActionVersions,
+  setDeployedVersion,
+  updateAction,
+  type ActionRow,
+} from '../store/actions.js';
+import { ActionBuildError, buildAction } from '../triggers/action-build.js';
+import { openSecrets, versionSecretsContext } from '../triggers/chain-loader.js';
+import type { TriggerEngine, TriggerId } from '../triggers/contract.js';
+import { testRequestFromPayload } from '../triggers/test-payload.js';
+import { actionVersionView, actionView } from './action-views.js';
+import { idParam } from './schemas.js';
+
+const TRIGGERS = ['credentials-exchange', 'm2m:token_generation'] as const;
+const RUNTIME_FOR: Record<TriggerId, string[]> = { 'credentials-exchange': ['node22', 'node18'], 'm2m:token_generation': ['kinde'] };
+
+const secretsSchema = {
+  type: 'array',
+  maxItems: 30,
+  items: {
+    type: 'object',
+    required: ['name'],
+    additionalProperties: false,
+    properties: {
+      name: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+      value: { type: 'string', maxLength: 4096 },
+    },
+  },
+} as const;
+
+const editable = {
+  name: { type: 'string', minLength: 1, maxLength: 100 },
+  code: { type: 'string', maxLength: 100 * 1024 },
+  runtime: { type: 'string', enum: ['node22', 'node18', 'kinde'] },
+  dependencies: {
+    type: 'array',
+    maxItems: 0,
+    description: 'npm dependencies are not available in the sandbox; send an empty list',
+    items: { type: 'object' },
+  },
+  secrets: secretsSchema,
+  files: {
+    type: 'object',
+    maxProperties: 100,
+    additionalProperties: { type: 'string', maxLength: 512 * 1024 },
+    description: 'Kinde workflows: files the entry imports, path → source',
+  },
+  entry_path: { type: 'string', minLength: 1, maxLength: 500 },
+} as const;
+
+interface ActionBody {
+  name?: string;
+  code?: string;
+  runtime?: string;
+  dependencies?: never[];
+  secrets?: Array<{ name: string; value?: string }>;
+  files?: Record<string, string>;
+  entry_path?: string;
+}
+
+function buildFailed(error: ActionBuildError): ManagementError {
+  const where = error.line ? `${error.file}:${error.line}:${error.column}` : error.file;
+  return new ManagementError(400, 'build_failed', `Build failed at ${where}: ${error.message}`);
+}
+
+export interface ActionRouteOptions {
+  issuer: string;
+  tenantId: string;
+  /** The running engine (undefined while it starts or when it could not start). */
+  engine: () => TriggerEngine | undefined;
+}
+
+export function registerActionRoutes(app: FastifyInstance, registry: Registry, options: ActionRouteOptions): void {
+  const { db, box } = registry;
+  const mustFind = async (id: string) => {
+    const row = await findAction(db, id);
+    if (!row) throw notFound(`The action ${id} does not exist`);
+    return row;
+  };
+  const deployedOf = async (action: ActionRow) =>
+    action.deployed_version_id ? findActionVersion(db, action.id, action.deployed_version_id) : undefined;
+  const view = async (action: ActionRow) => actionView(action, await deployedOf(action));
+
+  /** Merges a secrets update into the stored map: a name with a value sets it, a name alone keeps it. */
+  function mergeSecrets(action: ActionRow | undefined, update: ActionBody['secrets']) {
+    const current = action ? openSecrets(box, action.id, action.secrets) : {};
+    if (!update) return { values: current, names: action?.secret_names ?? [] };
+    const now = new Date().toISOString();
+    const values: Record<string, string> = {};
+    const names: Array<{ name: string; updated_at: string }> = [];
+    for (const s of update) {
+      if (s.value === undefined && !(s.name in current)) throw badRequest(`Payload validation error: secret "${s.name}" needs a value`);
+      values[s.name] = s.value ?? current[s.name]!;
+      const old = action?.secret_names.find((n) => n.name === s.name);
+      names.push({ name: s.name, updated_at: s.value === undefined && old ? old.updated_at : now });
+    }
+    return { values, names };
+  }
+
+  async function deploy(action: ActionRow) {
+    let built;
+    try {
+      built = await buildAction({
+        triggerId: action.trigger_id as TriggerId,
+        code: action.code,
+        files: action.files,
+        entryPath: action.entry_path,
+      });
+    } catch (error) {
+      if (error instanceof ActionBuildError) throw buildFailed(error);
+      throw error;
+    }
+    const version = await insertActionVersion(db, {
+      id: newUuid(),
+      action_id: action.id,
+      code: action.code,
+      files: action.files,
+      entry_path: action.entry_path,
+      compiled: built.compiled,
+      runtime: action.runtime,
+      secrets: action.secrets,
+      settings: built.settings as Record<string, unknown>,
+    });
+    const updated = await setDeployedVersion(db, action.id, version.id);
+    await registry.changed();
+    return actionVersionView(updated, version);
+  }
+
+  app.get<{ Querystring: { triggerId?: string; actionName?: string; deployed?: boolean; page: number; per_page: number } }>(
+    '/actions/actions',
+    {
+      config: { scope: 'read:actions' },
+      schema: {
+        tags: ['actions'],
+        querystring: {
+          type: 'object',
+          properties: {
+            triggerId: { type: 'string', enum: TRIGGERS },
+            actionName: { type: 'string' },
+            deployed: { type: 'boolean' },
+            page: { type: 'integer', minimum: 0, default: 0 },
+            per_page: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const all = (await listActions(db)).filter(
+        (a) =>
+          (!q.triggerId || a.trigger_id === q.triggerId) &&
+          (!q.actionName || a.name === q.actionName) &&
+          (q.deployed === undefined || Boolean(a.deployed_version_id) === q.deployed),
+      );
+      const slice = all.slice(q.page * q.per_page, (q.page + 1) * q.per_page);
+      return { total: all.length, page: q.page, per_page: q.per_page, actions: await Promise.all(slice.map(view)) };
+    },
+  );
+
+  app.post<{ Body: ActionBody & { name: string; code: string; supported_triggers: Array<{ id: TriggerId; version?: string }>; deploy?: boolean } }>(
+    '/actions/actions',
+    {
+      config: { scope: 'create:actions' },
+      schema: {
+        tags: ['actions'],
+        body: {
+          type: 'object',
+          required: ['name', 'supported_triggers', 'code'],
+          additionalProperties: false,
+          properties: {
+            ...editable,
+            supported_triggers: {
+              type: 'array',
+              minItems: 1,
+              maxItems: 1,
+              items: {
+                type: 'object',
+                required: ['id'],
+                additionalProperties: false,
+                properties: { id: { type: 'string', enum: TRIGGERS }, version: { type: 'string' } },
+              },
+            },
+            deploy: { type: 'boolean' },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const triggerId = body.supported_triggers[0]!.id;
+      const runtime = body.runtime ?? RUNTIME_FOR[triggerId][0]!;
+      if (!RUNTIME_FOR[triggerId].includes(runtime)) {
+        throw badRequest(`Payload validation error: runtime "${runtime}" cannot run trigger ${triggerId}; use ${RUNTIME_FOR[triggerId].join(' or ')}`);
+      }
+      if (await findActionByName(db, body.name)) throw conflict(`An action named "${body.name}" already exists`);
+      const id = newUuid();
+      const { values, names } = mergeSecrets(undefined, body.secrets);
+      const action = await insertAction(db, {
+        id,
+        name: body.name,
+        trigger_id: triggerId,
+        code: body.code,
+        files: body.files ?? {},
+        entry_path: body.entry_path ?? null,
+        runtime,
+        dependencies: [],
+        secrets: box.seal(JSON.stringify(values), versionSecretsContext(id)),
+        secret_names: names,
+      });
+      if (body.deploy) await deploy(action);
+      return reply.code(201).send(await view((await findAction(db, id))!));
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/actions/actions/:id',
+    { config: { scope: 'read:actions' }, schema: { tags: ['actions'], params: idParam('id') } },
+    async (request) => view(await mustFind(request.params.id)),
+  );
+
+  app.patch<{ Params: { id: string }; Body: ActionBody }>(
+    '/actions/actions/:id',
+    {
+      config: { scope: 'update:actions' },
+      schema: { tags: ['actions'], params: idParam('id'), body: { type: 'object', additionalProperties: false, properties: editable } },
+    },
+    async (request) => {
+      const action = await mustFind(request.params.id);
+      const body = request.body;
+      if (body.runtime && !RUNTIME_FOR[action.trigger_id as TriggerId].includes(body.runtime)) {
+        throw badRequest(`Payload validation error: runtime "${body.runtime}" cannot run trigger ${action.trigger_id}`);
+      }
+      if (body.name && body.name !== action.name && (await findActionByName(db, body.name))) {
+        throw conflict(`An action named "${body.name}" already exists`);
+      }
+      const { values, names } = mergeSecrets(action, body.secrets);
+      const updated = await updateAction(db, action.id, {
+        ...(body.name !== undefined && { name: body.name }),
+        ...(body.code !== undefined && { code: body.code }),
+        ...(body.runtime !== undefined && { runtime: body.runtime }),
+        ...(body.files !== undefined && { files: body.files }),
+        ...(body.entry_path !== undefined && { entry_path: body.entry_path }),
+        ...(body.secrets !== undefined && { secrets: box.seal(JSON.stringify(values), versionSecretsContext(action.id)), secret_names: names }),
+      });
+      // A renamed, bound action changes the name the engine reports.
+      await registry.changed();
+      return view(updated!);
+    },
+  );
+
+  app.delete<{ Params: { id: string }; Querystring: { force?: boolean } }>(
+    '/actions/actions/:id',
+    {
+      config: { scope: 'delete:actions' },
+      schema: {
+        tags: ['actions'],
+        params: idParam('id'),
+        querystring: { type: 'object', properties: { force: { type: 'boolean', default: false } } },
+      },
+    },
+    async (request, reply) => {
+      const action = await mustFind(request.params.id);
+      if ((await countBindingsOf(db, action.id)) > 0) {
+        if (!request.query.force) throw conflict('The action is bound to a trigger; unbind it first or pass ?force=true');
+        await deleteBindingsOf(db, action.id);
+      }
+      await deleteAction(db, action.id);
+      await registry.changed();
+      return reply.code(204).send();
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/actions/actions/:id/deploy',
+    { config: { scope: 'create:actions' }, schema: { tags: ['actions'], params: idParam('id') } },
+    async (request, reply) => reply.code(201).send(await deploy(await mustFind(request.params.id))),
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { page: number; per_page: number } }>(
+    '/actions/actions/:id/versions',
+    {
+      config: { scope: 'read:actions' },
+      schema: {
+        tags: ['actions'],
+        params: idParam('id'),
+        querystring: {
+          type: 'object',
+          properties: { page: { type: 'integer', minimum: 0, default: 0 }, per_page: { type: 'integer', minimum: 1, maximum: 100, default: 50 } },
+        },
+      },
+    },
+    async (request) => {
+      const action = await mustFind(request.params.id);
+      const versions = await listActionVersions(db, action.id);
+      const { page, per_page } = request.query;
+      return {
+        total: versions.length,
+        page,
+        per_page,
+        versions: versions.slice(page * per_page, (page + 1) * per_page).map((v) => actionVersionView(action, v)),
+      };
+    },
+  );
+
+  app.get<{ Params: { id: string; versionId: string } }>(
+    '/actions/actions/:id/versions/:versionId',
+    { config: { scope: 'read:actions' }, schema: { tags: ['actions'] } },
+    async (request) => {
+      const action = await mustFind(request.params.id);
+      const version = await findActionVersion(db, action.id, request.params.versionId);
+      if (!version) throw notFound(`The version ${request.params.versionId} does not exist`);
+      return actionVersionView(action, version);
+    },
+  );
+
+  app.post<{ Params: { id: string; versionId: string }; Body: { update_draft?: boolean } | undefined }>(
+    '/actions/actions/:id/versions/:versionId/deploy',
+    {
+      config: { scope: 'create:actions' },
+      schema: {
+        tags: ['actions'],
+        body: { type: ['object', 'null'], additionalProperties: false, properties: { update_draft: { type: 'boolean' } } },
+      },
+    },
+    async (request, reply) => {
+      const action = await mustFind(request.params.id);
+      const version = await findActionVersion(db, action.id, request.params.versionId);
+      if (!version) throw notFound(`The version ${request.params.versionId} does not exist`);
+      // Roll back: the old version runs again as it was built; optionally the draft becomes its code.
+      let updated = await setDeployedVersion(db, action.id, version.id);
+      if (request.body?.update_draft) {
+        updated = (await updateAction(db, action.id, {
+          code: version.code,
+          files: version.files,
+          entry_path: version.entry_path,
+          secrets: version.secrets,
+        }))!;
+      }
+      await registry.changed();
+      return reply.code(201).send(actionVersionView(updated!, version));
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { payload?: Record<string, unknown> } }>(
+    '/actions/actions/:id/test',
+    {
+      config: { scope: 'create:actions' },
+      schema: {
+        tags: ['actions'],
+        params: idParam('id'),
+        body: { type: 'object', additionalProperties: false, properties: { payload: { type: 'object' } } },
+      },
+    },
+    async (request) => {
+      const action = await mustFind(request.params.id);
+      const runner = options.engine();
+      if (!runner) throw new ManagementError(503, 'engine_unavailable', 'The trigger engine is not running');
+      let built;
+      try {
+        built = await buildAction({ triggerId: action.trigger_id as TriggerId, code: action.code, files: action.files, entryPath: action.entry_path });
+      } catch (error) {
+        if (error instanceof ActionBuildError) throw buildFailed(error);
+        throw error;
+      }
+      const settings = built.settings as { bindings?: string[]; failurePolicy?: 'stop' | 'continue' };
+      const result = await runner.test(
+        {
+          actionId: action.id,
+          versionId: `draft-${newUuid()}`,
+          name: action.name,
+          triggerId: action.trigger_id as TriggerId,
+          code: built.compiled,
+          secrets: openSecrets(box, action.id, action.secrets),
+          ...(action.trigger_id === 'm2m:token_generation' && {
+            bindings: settings.bindings ?? [],
+            failurePolicy: settings.failurePolicy ?? 'stop',
+          }),
+        },
+        testRequestFromPayload(request.body.payload ?? {}, options),
+      );
+      const only = result.results[0];
+      return {
+        payload: {
+          status: only?.status ?? 'ok',
+          ...(result.denial && { denial: result.denial }),
+          claims: result.claims,
+          scopes: result.scopes,
+          logs: only?.logs ?? [],
+          refused_claims: only?.refused_claims ?? [],
+          ...(only?.error && { error: only.error }),
+          duration_ms: only?.duration_ms ?? 0,
+        },
+      };
+    },
+  );
+}

@@ -1,0 +1,35 @@
+/**
+ * Reads the bound chain from storage for the engine: each binding's deployed version, secrets opened, in run order
+ * (`credentials-exchange` bindings first, then `m2m:token_generation`; by position within a trigger).
+ */
+import type { SecretBox } from '../crypto/secret-box.js';
+import { listBoundVersions } from '../store/actions.js';
+import type { Db } from '../store/database.js';
+import type { DeployedAction, FailurePolicy, TriggerId } from './contract.js';
+
+/** Context string the version secrets are sealed with. */
+export const versionSecretsContext = (actionId: string) => `action-secrets:${actionId}`;
+
+export function openSecrets(box: SecretBox, actionId: string, sealed: string): Record<string, string> {
+  return JSON.parse(box.open(sealed, versionSecretsContext(actionId))) as Record<string, string>;
+}
+
+export async function loadBoundChain(db: Db, box: SecretBox): Promise<DeployedAction[]> {
+  const rows = await listBoundVersions(db);
+  // 'credentials-exchange' sorts before 'm2m:token_generation', which is the order DESIGN.md asks for.
+  return rows.map((row) => {
+    const settings = row.settings as { bindings?: string[]; failurePolicy?: FailurePolicy };
+    return {
+      actionId: row.action_id,
+      versionId: row.version_id,
+      name: row.name,
+      triggerId: row.trigger_id as TriggerId,
+      code: row.compiled,
+      secrets: openSecrets(box, row.action_id, row.secrets),
+      ...(row.trigger_id === 'm2m:token_generation' && {
+        bindings: settings.bindings ?? [],
+        failurePolicy: settings.failurePolicy ?? 'stop',
+      }),
+    };
+  });
+}
