@@ -2,10 +2,12 @@
  * Starts the real Minter on a loopback port for a test, on embedded PGlite (a temporary data dir) or on a fresh
  * PostgreSQL database, and gives the test its admin credentials and a management token.
  */
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config.js';
 import { buildApp, type MinterApp } from '../../src/server.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
@@ -138,4 +140,171 @@ export async function provision(
   });
   if (grant.status !== 201) throw new Error(`create grant: ${JSON.stringify(grant.body)}`);
   return { identifier, clientId: client.body.client_id as string, clientSecret: client.body.client_secret as string, grantId: grant.body.id as string };
+}
+
+/**
+ * Storage for suites whose subject does not depend on storage (the token endpoint's answers, discovery, the
+ * OpenAPI document: all read the in-memory snapshot): PostgreSQL when DATABASE_URL is set, as it starts in a
+ * fraction of PGlite's time, else PGlite.
+ */
+export const anyStorage: Storage = process.env.DATABASE_URL ? 'postgres' : 'pglite';
+
+/** One HTTP exchange as it went over the wire: status, headers, raw text, and the JSON body when there is one. */
+export interface WireResponse<T = any> {
+  status: number;
+  headers: Headers;
+  text: string;
+  body: T;
+}
+
+async function wire<T>(response: Response): Promise<WireResponse<T>> {
+  const text = await response.text();
+  let body: any;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, body };
+}
+
+/** `Authorization: Basic …` for a client: id and secret form-urlencoded, then joined and base64'd (RFC 6749 §2.3.1). */
+export function basicAuth(clientId: string, clientSecret: string): string {
+  const enc = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
+  return `Basic ${Buffer.from(`${enc(clientId)}:${enc(clientSecret)}`).toString('base64')}`;
+}
+
+/**
+ * POSTs a token request exactly as given, with no OAuth library in between. A record is sent form-urlencoded; a
+ * string is sent as is with `contentType` (form by default; `null` sends no Content-Type header).
+ */
+export async function postToken(
+  baseUrl: string,
+  body: string | Record<string, string>,
+  options: { contentType?: string | null; headers?: Record<string, string>; path?: string } = {},
+): Promise<WireResponse> {
+  const contentType = options.contentType === undefined ? 'application/x-www-form-urlencoded' : options.contentType;
+  const response = await fetch(`${baseUrl}${options.path ?? '/oauth/token'}`, {
+    method: 'POST',
+    headers: { ...(contentType !== null && { 'content-type': contentType }), ...options.headers },
+    body: typeof body === 'string' ? body : new URLSearchParams(body).toString(),
+  });
+  return wire(response);
+}
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: string;
+  expires_in: number;
+  scope: string;
+}
+
+/** A token for `audience` by client_secret_post; throws with the error body unless the answer is 200. */
+export async function getToken(
+  baseUrl: string,
+  client: { clientId: string; clientSecret: string },
+  audience: string,
+  extra: Record<string, string> = {},
+): Promise<TokenResponse> {
+  const response = await postToken(baseUrl, {
+    grant_type: 'client_credentials',
+    client_id: client.clientId,
+    client_secret: client.clientSecret,
+    audience,
+    ...extra,
+  });
+  if (response.status !== 200) throw new Error(`token request failed: ${response.status} ${response.text}`);
+  return response.body as TokenResponse;
+}
+
+/** Calls the management API with the given Bearer token (none when undefined). */
+export async function callApi<T = any>(
+  baseUrl: string,
+  token: string | undefined,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<WireResponse<T>> {
+  const response = await fetch(`${baseUrl}/api/v2${path}`, {
+    method,
+    headers: {
+      ...(token !== undefined && { authorization: `Bearer ${token}` }),
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+    },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  return wire<T>(response);
+}
+
+/** A fresh admin token (the harness's `adminToken()` caches one for a minute; key revocation tests need new ones). */
+export async function freshAdminToken(m: RunningMinter): Promise<string> {
+  return (await getToken(m.baseUrl, m.admin, `${m.issuer}/api/v2/`)).access_token;
+}
+
+/** Minter started the way `npm start` starts it: its own process, `node --no-node-snapshot dist/src/main.js`. */
+export interface MinterProcess {
+  baseUrl: string;
+  pid: number;
+  /** Everything the process wrote so far. */
+  output(): { stdout: string; stderr: string };
+  /** Resolves when the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Sends `signal` and waits for the exit. */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** A free loopback port. */
+export const freeLoopbackPort = freePort;
+
+/**
+ * Spawns Minter with exactly `env` (plus PATH) and waits until `/health` answers, or rejects with the process's
+ * stderr when it exits first or takes longer than `timeoutMs`.
+ */
+export async function spawnMinter(env: Record<string, string>, options: { timeoutMs?: number } = {}): Promise<MinterProcess> {
+  const port = env.PORT ?? String(await freePort());
+  const child = spawn(process.execPath, ['--no-node-snapshot', join(repoRoot, 'dist', 'src', 'main.js')], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', MINTER_LOG_LEVEL: 'warn', ...env, PORT: port },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const proc: MinterProcess = {
+    baseUrl,
+    pid: child.pid!,
+    output: () => ({ stdout, stderr }),
+    exited,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  let gone = false;
+  void exited.then(() => (gone = true));
+  while (!gone) {
+    if (Date.now() > deadline) {
+      await proc.stop('SIGKILL');
+      throw new Error(`minter did not become ready in time; stderr: ${stderr}`);
+    }
+    try {
+      const response = await fetch(`${baseUrl}/health`);
+      if (response.ok) return proc;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const { code } = await exited;
+  const error = new Error(`minter exited with code ${code} before it was ready; stderr: ${stderr}`) as Error & { process: MinterProcess };
+  error.process = proc;
+  throw error;
 }
