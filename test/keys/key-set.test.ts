@@ -57,19 +57,19 @@ describe('KeySet.build', () => {
   });
 
   test('publishes current, next and previous keys until publish_until; never revoked or expired ones', async () => {
-    const current = await row('RS256', 'current');
-    const next = await row('RS256', 'next');
-    const previousLive = await row('RS256', 'previous', { current_until: at(10), publish_until: at(100) });
-    const previousGone = await row('RS256', 'previous', { current_until: at(5), publish_until: at(50) });
-    const previousOpen = await row('RS256', 'previous', { current_until: at(5), publish_until: null });
-    const revoked = await row('RS256', 'revoked', { revoked_at: at(1) });
-    const expired = await row('RS256', 'expired', { publish_until: at(2) });
+    const current = await row('ES256', 'current');
+    const next = await row('ES256', 'next');
+    const previousLive = await row('ES256', 'previous', { current_until: at(10), publish_until: at(100) });
+    const previousGone = await row('ES256', 'previous', { current_until: at(5), publish_until: at(50) });
+    const previousOpen = await row('ES256', 'previous', { current_until: at(5), publish_until: null });
+    const revoked = await row('ES256', 'revoked', { revoked_at: at(1) });
+    const expired = await row('ES256', 'expired', { publish_until: at(2) });
     const rows = [current, next, previousLive, previousGone, previousOpen, revoked, expired];
 
     const set = KeySet.build(rows, box, undefined, at(60));
     assert.deepEqual(published(set), [current.kid, next.kid, previousLive.kid, previousOpen.kid].sort());
     assert.deepEqual([...set.publicKeys.keys()].sort(), published(set));
-    assert.equal(set.signers.get('RS256')!.kid, current.kid);
+    assert.equal(set.signers.get('ES256')!.kid, current.kid);
 
     // At publish_until the previous key leaves.
     assert.ok(!published(KeySet.build(rows, box, undefined, at(100))).includes(previousLive.kid));

@@ -94,6 +94,7 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
 
     test('?force=true rotates: the next key (already published) signs, the old key stays in the JWKS, old tokens verify', async () => {
       app = await provision(m, { signing_alg: 'PS256' });
+      const etagBefore = (await fetch(`${m.baseUrl}/.well-known/jwks.json`)).headers.get('etag');
       const jwksBefore = await jwks();
       const before = await keysOf('PS256');
       const rsBefore = await keysOf('RS256');
@@ -118,6 +119,8 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
 
       const jwksAfter = await jwks();
       assert.ok(kids(jwksAfter).includes(oldKid), 'the retired key stays in the JWKS');
+      const revalidated = await fetch(`${m.baseUrl}/.well-known/jwks.json`, { headers: { 'if-none-match': etagBefore! } });
+      assert.equal(revalidated.status, 200, 'a verifier revalidating its cached copy gets the new key set');
       assert.ok(kids(jwksAfter).includes(after.next!.kid), 'the new next key is published before it signs');
       const { payload } = await jwtVerify(oldToken, createLocalJWKSet(jwksAfter), { audience: app.identifier });
       assert.equal(payload.client_id, app.clientId);

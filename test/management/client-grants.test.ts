@@ -95,6 +95,14 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
       );
     });
 
+    test("audience is the API's identifier: the API's id is not accepted in its place", async () => {
+      const rs = (await m.api('GET', `/resource-servers/${encodeURIComponent(identifier)}`)).body as { id: string };
+      const client = await newClient();
+      const response = await m.api('POST', '/client-grants', { client_id: client.clientId, audience: rs.id, scope: [] });
+      // Stored with audience = id, such a grant would never match a token request and escape the duplicate check.
+      assertManagementError(response, 404, 'Not Found', `No resource server with identifier ${rs.id}`, 'inexistent_entity');
+    });
+
     test('a missing scope field and a malformed scope token are 400 naming the field', async () => {
       const client = await newClient();
       assertManagementError(

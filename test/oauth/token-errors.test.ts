@@ -106,6 +106,29 @@ describe(`token endpoint errors (${anyStorage})`, () => {
       });
     });
 
+    test('Basic credentials without a colon are 401 invalid_client with a Basic challenge', async () => {
+      const response = await postToken(
+        m.baseUrl,
+        { grant_type: 'client_credentials', audience: app.identifier },
+        { headers: { authorization: `Basic ${Buffer.from(app.clientId).toString('base64')}` } },
+      );
+      assertOAuthError(response, 401, { error: 'invalid_client', error_description: 'The Basic credentials are malformed' }, BASIC_CHALLENGE);
+    });
+
+    test('a client_id in the body that differs from the Basic one is 401 invalid_client with a Basic challenge', async () => {
+      const response = await postToken(
+        m.baseUrl,
+        { grant_type: 'client_credentials', audience: app.identifier, client_id: other.clientId },
+        { headers: { authorization: basicAuth(app.clientId, app.clientSecret) } },
+      );
+      assertOAuthError(
+        response,
+        401,
+        { error: 'invalid_client', error_description: 'client_id in the body does not match the Basic credentials' },
+        BASIC_CHALLENGE,
+      );
+    });
+
     test('no client credentials at all is 401 invalid_client', async () => {
       const response = await postToken(m.baseUrl, { grant_type: 'client_credentials', audience: app.identifier });
       assertOAuthError(response, 401, {

@@ -113,6 +113,25 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
       );
     });
 
+    test('a request refused before its parameters are read (malformed JSON, a body over 16 KB) leaves a feccft record too', async () => {
+      const agents = { json: `${USER_AGENT} malformed-json`, large: `${USER_AGENT} too-large` };
+      assert.equal((await postToken(m.baseUrl, '{"grant_type":', { contentType: 'application/json', headers: { 'user-agent': agents.json } })).status, 400);
+      const large = { grant_type: 'client_credentials', padding: 'x'.repeat(20 * 1024) };
+      assert.equal((await postToken(m.baseUrl, large, { headers: { 'user-agent': agents.large } })).status, 400);
+      const failures = await logs('type=feccft&per_page=100');
+      for (const [agent, description] of [
+        [agents.json, 'The request body is not valid JSON'],
+        [agents.large, 'The request body is too large'],
+      ] as const) {
+        const record = failures.find((r) => r.user_agent === agent);
+        assert.ok(record, `no feccft record for the request with user-agent "${agent}"`);
+        assert.deepEqual(
+          { description: record.description, client_id: record.client_id, details: record.details },
+          { description, client_id: null, details: { error: 'invalid_request', status: 400 } },
+        );
+      }
+    });
+
     test('q "type:feccft AND client_id:…" filters like the parameters; values may be quoted', async () => {
       const byParams = await logs(`type=feccft&client_id=${app.clientId}`);
       assert.deepEqual(await logs(`q=${encodeURIComponent(`type:feccft AND client_id:${app.clientId}`)}`), byParams);

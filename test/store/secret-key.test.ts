@@ -1,8 +1,8 @@
 /**
  * MINTER_SECRET_KEY seals the signing keys at rest. Started again with a different key, Minter cannot open them:
  * it must refuse to start — exit code 1, before listening — with an error that says the secret key does not
- * match, not a bare crypto failure. Minter runs as its own process (`npm start`'s command). Run on PGlite and on
- * PostgreSQL.
+ * match, not a bare crypto failure. Minter runs as its own process (`npm start`'s command). Sealing does not
+ * depend on the storage, so the suite runs on one (see `anyStorage`).
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -10,60 +10,60 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { freeLoopbackPort, seedPgliteDataDir, spawnMinter, type MinterProcess, type Storage } from '../helpers/minter.js';
-import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../helpers/postgres.js';
+import { anyStorage, freeLoopbackPort, seedPgliteDataDir, spawnMinter, type MinterProcess } from '../helpers/minter.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 
-for (const storage of ['pglite', 'postgres'] as Storage[]) {
-  describe(`MINTER_SECRET_KEY mismatch (${storage})`, { skip: storage === 'postgres' && skipWithoutPostgres }, () => {
-    let dataDir: string;
-    let database: TestDatabase | undefined;
-    let env: Record<string, string>;
-    const running: MinterProcess[] = [];
+const storage = anyStorage;
 
-    before(async () => {
-      dataDir = await mkdtemp(join(tmpdir(), 'minter-secret-key-'));
-      if (storage === 'postgres') database = await createTestDatabase();
-      else await seedPgliteDataDir(dataDir);
-      const port = String(await freeLoopbackPort());
-      env = {
-        PORT: port,
-        MINTER_ISSUER: `http://127.0.0.1:${port}`,
-        MINTER_DATA_DIR: dataDir,
-        MINTER_ADMIN_CLIENT_ID: 'secret-key-admin',
-        MINTER_ADMIN_CLIENT_SECRET: 'secret-key-admin-secret-0123456789',
-        MINTER_SECRET_KEY: randomBytes(32).toString('hex'),
-        ...(database && { DATABASE_URL: database.url }),
-      };
-      const first = await spawnMinter(env);
-      running.push(first);
-      assert.equal((await first.stop('SIGTERM')).code, 0);
-    });
-    after(async () => {
-      for (const p of running) await p.stop('SIGKILL');
-      await database?.drop();
-      await rm(dataDir, { recursive: true, force: true });
-    });
+describe(`MINTER_SECRET_KEY mismatch (${storage})`, () => {
+  let dataDir: string;
+  let database: TestDatabase | undefined;
+  let env: Record<string, string>;
+  const running: MinterProcess[] = [];
 
-    test('a different MINTER_SECRET_KEY: exit code 1 before listening, and stderr names MINTER_SECRET_KEY', async () => {
-      let failure: (Error & { process?: MinterProcess }) | undefined;
-      try {
-        running.push(await spawnMinter({ ...env, MINTER_SECRET_KEY: randomBytes(32).toString('hex') }));
-      } catch (error) {
-        failure = error as Error & { process?: MinterProcess };
-      }
-      assert.ok(failure?.process, 'Minter started (and answered /health) although it cannot open its signing keys');
-      const { code } = await failure.process.exited;
-      const { stderr } = failure.process.output();
-      assert.equal(code, 1, stderr);
-      assert.match(stderr, /MINTER_SECRET_KEY/, `the error should say the secret key does not match; stderr was:\n${stderr}`);
-    });
-
-    test('the right MINTER_SECRET_KEY starts again: the failed start changed nothing', async () => {
-      const again = await spawnMinter(env);
-      running.push(again);
-      const health = await fetch(`${again.baseUrl}/health`);
-      assert.equal(health.status, 200);
-      assert.equal((await again.stop('SIGTERM')).code, 0);
-    });
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'minter-secret-key-'));
+    if (storage === 'postgres') database = await createTestDatabase();
+    else await seedPgliteDataDir(dataDir);
+    const port = String(await freeLoopbackPort());
+    env = {
+      PORT: port,
+      MINTER_ISSUER: `http://127.0.0.1:${port}`,
+      MINTER_DATA_DIR: dataDir,
+      MINTER_ADMIN_CLIENT_ID: 'secret-key-admin',
+      MINTER_ADMIN_CLIENT_SECRET: 'secret-key-admin-secret-0123456789',
+      MINTER_SECRET_KEY: randomBytes(32).toString('hex'),
+      ...(database && { DATABASE_URL: database.url }),
+    };
+    const first = await spawnMinter(env);
+    running.push(first);
+    assert.equal((await first.stop('SIGTERM')).code, 0);
   });
-}
+  after(async () => {
+    for (const p of running) await p.stop('SIGKILL');
+    await database?.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('a different MINTER_SECRET_KEY: exit code 1 before listening, and stderr names MINTER_SECRET_KEY', async () => {
+    let failure: (Error & { process?: MinterProcess }) | undefined;
+    try {
+      running.push(await spawnMinter({ ...env, MINTER_SECRET_KEY: randomBytes(32).toString('hex') }));
+    } catch (error) {
+      failure = error as Error & { process?: MinterProcess };
+    }
+    assert.ok(failure?.process, 'Minter started (and answered /health) although it cannot open its signing keys');
+    const { code } = await failure.process.exited;
+    const { stderr } = failure.process.output();
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /MINTER_SECRET_KEY/, `the error should say the secret key does not match; stderr was:\n${stderr}`);
+  });
+
+  test('the right MINTER_SECRET_KEY starts again: the failed start changed nothing', async () => {
+    const again = await spawnMinter(env);
+    running.push(again);
+    const health = await fetch(`${again.baseUrl}/health`);
+    assert.equal(health.status, 200);
+    assert.equal((await again.stop('SIGTERM')).code, 0);
+  });
+});
