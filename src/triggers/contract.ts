@@ -104,10 +104,13 @@ export interface ActionResult {
   failure_policy?: FailurePolicy;
 }
 
+/** The OAuth error codes a chain can deny with (Auth0 `api.access.deny` codes; failures are `server_error`). */
+export type DenialError = 'invalid_scope' | 'invalid_request' | 'server_error';
+
 /** What the chain decided. */
 export interface ChainResult {
   /** Present when the token must not be issued. */
-  denial?: { error: 'invalid_scope' | 'invalid_request' | 'server_error'; description: string };
+  denial?: { error: DenialError; description: string };
   /** Custom claims to merge into the token (already filtered against the restricted list and size limit). */
   claims: Record<string, unknown>;
   /** Final scopes (target scopes ∩ grant). */

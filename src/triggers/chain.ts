@@ -1,0 +1,138 @@
+/**
+ * Running a bound chain for one token request.
+ *
+ * Actions run in binding order within one deadline (`chainTimeoutMs` for the whole chain, Auth0 notes §3.2). Each
+ * gets the claims and target scopes left by the ones before it; a denial stops the chain; a failure denies with
+ * `server_error` unless a Kinde workflow says `failurePolicy: continue`, in which case its claims are dropped.
+ * Final scopes are the target set ∩ the grant (Auth0's `api.transaction` semantics).
+ */
+import type { ActionResult, ActionStatus, ChainResult, DeployedAction, FailurePolicy, RefusedClaim, TriggerRequest } from './contract.js';
+import { auth0EventBase, type GeoipLookup } from './auth0-dialect.js';
+import type { ChainLink } from './isolate-pool.js';
+import { kindeEvent } from './kinde-dialect.js';
+import { DEFAULT_DENIAL_DESCRIPTION, STATUS_EFFECTS } from './outcome.js';
+import { ClaimSet } from './restricted-claims.js';
+import { DIALECT } from './sandbox-bootstrap.js';
+import { parseRecord, type SandboxRecord } from './sandbox-record.js';
+import type { InvokeOutcome } from './version-isolate.js';
+
+export interface ChainSettings {
+  /** Budget of the whole chain, in ms. */
+  chainTimeoutMs: number;
+  /** Console bound per action, in bytes. */
+  maxLogBytes: number;
+  geoip?: GeoipLookup;
+}
+
+/** What one action left behind, before the chain applies it. */
+interface Step {
+  status: ActionStatus;
+  record?: SandboxRecord;
+  message?: string;
+}
+
+function toStep(outcome: InvokeOutcome, maxLogBytes: number): Step {
+  if (outcome.kind === 'failed') return { status: outcome.status, message: outcome.message };
+  const record = parseRecord(outcome.record, maxLogBytes);
+  if (record === undefined) return { status: 'runtime', message: 'The action returned a malformed record' };
+  switch (record.outcome) {
+    case 'ok':
+      return { status: 'ok', record };
+    case 'denied':
+      return { status: 'denied', record };
+    case 'error':
+      return { status: 'runtime', record, message: `${record.error?.name ?? 'Error'}: ${record.error?.message ?? ''}` };
+  }
+}
+
+function baseResult(action: DeployedAction, status: ActionStatus, startedAt: number, durationMs: number): ActionResult {
+  return {
+    action_id: action.actionId,
+    action_name: action.name,
+    version_id: action.versionId,
+    trigger_id: action.triggerId,
+    status,
+    started_at: new Date(startedAt).toISOString(),
+    ended_at: new Date(startedAt + durationMs).toISOString(),
+    duration_ms: Math.round(durationMs * 1000) / 1000,
+    logs: [],
+    logs_truncated: false,
+    refused_claims: [],
+    claims_set: [],
+  };
+}
+
+const unique = (scopes: readonly string[]) => [...new Set(scopes)];
+
+/** Runs `links` for `request`. Never throws. */
+export async function runChain(links: readonly ChainLink[], request: TriggerRequest, settings: ChainSettings): Promise<ChainResult> {
+  const deadline = performance.now() + settings.chainTimeoutMs;
+  const granted = new Set(request.grantedScopes);
+  const claims = new ClaimSet();
+  let target = unique(request.scopes);
+  let auth0Base: string | undefined;
+  let denial: ChainResult['denial'];
+  const results: ActionResult[] = [];
+
+  for (const { action, isolate } of links) {
+    if (denial !== undefined) {
+      results.push(baseResult(action, 'skipped', Date.now(), 0));
+      continue;
+    }
+    const scopes = target.filter((scope) => granted.has(scope));
+    const head = `{"c":${claims.toJson()},"n":${claims.bytes}`;
+    let payload: string;
+    if (DIALECT[action.triggerId] === 'auth0') {
+      auth0Base ??= auth0EventBase(request, settings.geoip);
+      payload = `${head},"b":${auth0Base},"s":${JSON.stringify(scopes)},"t":${JSON.stringify(target)}}`;
+    } else {
+      payload = `${head},"b":${kindeEvent(request, scopes)},"i":${JSON.stringify(request.issuer)}}`;
+    }
+
+    const startedAt = Date.now();
+    const t0 = performance.now();
+    const step = toStep(await isolate.invoke(payload, deadline), settings.maxLogBytes);
+    const result = baseResult(action, step.status, startedAt, performance.now() - t0);
+    if (step.record !== undefined) {
+      result.logs = step.record.logs;
+      result.logs_truncated = step.record.logsTruncated;
+    }
+    results.push(result);
+
+    const effect = STATUS_EFFECTS[step.status];
+    switch (effect.effect) {
+      case 'apply': {
+        const record = step.record as SandboxRecord;
+        const offered = claims.offerAll(record.claims);
+        result.claims_set = offered.set;
+        result.refused_claims = mergeRefusals(record.refused, offered.refused);
+        if (DIALECT[action.triggerId] === 'auth0' && record.target !== null) target = record.target;
+        break;
+      }
+      case 'deny': {
+        const { code, reason } = (step.record as SandboxRecord).denial as NonNullable<SandboxRecord['denial']>;
+        result.denial = { code, reason };
+        denial = { error: code, description: reason === '' ? DEFAULT_DENIAL_DESCRIPTION : reason };
+        break;
+      }
+      case 'fail': {
+        result.error = { id: effect.errorId, msg: step.message ?? effect.description };
+        const policy: FailurePolicy = DIALECT[action.triggerId] === 'kinde' ? (action.failurePolicy ?? 'stop') : 'stop';
+        if (DIALECT[action.triggerId] === 'kinde') result.failure_policy = policy;
+        if (policy === 'stop') denial = { error: 'server_error', description: effect.description };
+        break;
+      }
+      case 'none':
+        break;
+      default:
+        effect satisfies never;
+    }
+  }
+
+  return { ...(denial === undefined ? {} : { denial }), claims: claims.toObject(), scopes: target.filter((s) => granted.has(s)), results };
+}
+
+/** The sandbox's own refusals first, then the host's (which repeat none of them: refused names never reach it). */
+function mergeRefusals(sandbox: RefusedClaim[], host: RefusedClaim[]): RefusedClaim[] {
+  return host.length === 0 ? sandbox : [...sandbox, ...host];
+}

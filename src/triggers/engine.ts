@@ -1,0 +1,109 @@
+/**
+ * The trigger engine: the {@link TriggerEngine} the token endpoint and the management API use.
+ *
+ * Each deployed action version runs in its own isolated-vm isolate (no `require`, `process`, file system or sockets;
+ * I/O only through {@link HostServices}), kept warm across requests. See version-isolate.ts for budgets and
+ * chain.ts for the chain rules.
+ */
+import { availableParallelism } from 'node:os';
+import type { ChainResult, DeployedAction, HostServices, TriggerEngine, TriggerRequest } from './contract.js';
+import { TRIGGER_IDS } from './contract.js';
+import type { GeoipLookup } from './auth0-dialect.js';
+import { runChain, type ChainSettings } from './chain.js';
+import { IsolatePool, type ChainLink } from './isolate-pool.js';
+
+export interface TriggerEngineOptions {
+  /** V8 heap limit per isolate, in MB (isolated-vm's minimum is 8). Default 64. */
+  memoryLimitMb?: number;
+  /** Budget of a whole chain, in ms. Default 20 000 (Auth0's 20 s). */
+  chainTimeoutMs?: number;
+  /** Console output kept per action, in bytes of UTF-8. Default 4096. */
+  maxLogBytesPerAction?: number;
+  /**
+   * Isolates one version may run at once when requests overlap. One stays warm; extra ones exist only while
+   * requests overlap (a runaway request then holds up no one else) and are reaped when idle. Default: CPU count,
+   * between 2 and 8.
+   */
+  maxIsolatesPerVersion?: number;
+  host: HostServices;
+  /** `event.request.geoip` for an IP; `{}` when absent. */
+  geoip?: GeoipLookup;
+}
+
+export const ENGINE_DEFAULTS = {
+  memoryLimitMb: 64,
+  chainTimeoutMs: 20_000,
+  maxLogBytesPerAction: 4096,
+  maxIsolatesPerVersion: Math.min(8, Math.max(2, availableParallelism())),
+} as const;
+
+function positiveInteger(name: string, value: number, minimum: number): number {
+  if (!Number.isInteger(value) || value < minimum) throw new RangeError(`${name} must be an integer ≥ ${minimum}, got ${value}`);
+  return value;
+}
+
+function checkAction(action: DeployedAction): void {
+  if (!TRIGGER_IDS.includes(action.triggerId)) throw new TypeError(`Unknown trigger ${String(action.triggerId)} for action ${action.actionId}`);
+  if (typeof action.code !== 'string') throw new TypeError(`Action ${action.actionId} has no code`);
+}
+
+class IsolatedTriggerEngine implements TriggerEngine {
+  readonly #pool: IsolatePool;
+  readonly #settings: ChainSettings;
+  #chain: ChainLink[] = [];
+  #closed = false;
+
+  constructor(options: TriggerEngineOptions) {
+    const memoryLimitMb = positiveInteger('memoryLimitMb', options.memoryLimitMb ?? ENGINE_DEFAULTS.memoryLimitMb, 8);
+    const chainTimeoutMs = positiveInteger('chainTimeoutMs', options.chainTimeoutMs ?? ENGINE_DEFAULTS.chainTimeoutMs, 1);
+    const maxLogBytes = positiveInteger('maxLogBytesPerAction', options.maxLogBytesPerAction ?? ENGINE_DEFAULTS.maxLogBytesPerAction, 0);
+    const maxIsolatesPerVersion = positiveInteger('maxIsolatesPerVersion', options.maxIsolatesPerVersion ?? ENGINE_DEFAULTS.maxIsolatesPerVersion, 1);
+    this.#settings = { chainTimeoutMs, maxLogBytes, ...(options.geoip ? { geoip: options.geoip } : {}) };
+    this.#pool = new IsolatePool({ memoryLimitMb, maxLogBytes, maxIsolatesPerVersion, host: options.host }, chainTimeoutMs);
+  }
+
+  get hasBindings(): boolean {
+    return this.#chain.length > 0;
+  }
+
+  setBindings(chain: DeployedAction[]): void {
+    if (this.#closed) throw new Error('The trigger engine is closed');
+    chain.forEach(checkAction);
+    this.#chain = this.#pool.sync(chain);
+  }
+
+  run(request: TriggerRequest): Promise<ChainResult> {
+    return this.#guard(this.#chain, request);
+  }
+
+  async test(action: DeployedAction, request: TriggerRequest): Promise<ChainResult> {
+    checkAction(action);
+    const isolate = this.#pool.standalone(action);
+    try {
+      return await this.#guard([{ action, isolate }], request);
+    } finally {
+      isolate.retire();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#chain = [];
+    this.#pool.close();
+  }
+
+  async #guard(chain: readonly ChainLink[], request: TriggerRequest): Promise<ChainResult> {
+    if (this.#closed) return { denial: { error: 'server_error', description: 'The trigger engine is closed.' }, claims: {}, scopes: [], results: [] };
+    try {
+      return await runChain(chain, request, this.#settings);
+    } catch {
+      // runChain does not throw by design; this keeps the "never throws" promise if a bug says otherwise.
+      return { denial: { error: 'server_error', description: 'A token trigger failed.' }, claims: {}, scopes: [], results: [] };
+    }
+  }
+}
+
+/** Creates the isolate-backed {@link TriggerEngine}. */
+export function createTriggerEngine(options: TriggerEngineOptions): TriggerEngine {
+  return new IsolatedTriggerEngine(options);
+}

@@ -1,0 +1,120 @@
+/**
+ * The only doors out of an isolate: isolated-vm References to host functions, one set per isolate.
+ *
+ * Every argument arrives from untrusted code, so each function checks types, never throws into the isolate with host
+ * detail beyond an error message, and answers with one JSON string. Cache calls are synchronous (`applySync`); fetch
+ * answers a promise, awaited by the isolate either asynchronously (`fetch`) or blocking (`kinde.fetch`, via
+ * `applySyncPromise`).
+ */
+import { STATUS_CODES } from 'node:http';
+import ivm from 'isolated-vm';
+import type { HostServices, SandboxFetchInit, SandboxFetchResponse } from './contract.js';
+import { HOST_REFERENCE_NAMES } from './sandbox-bootstrap.js';
+
+type Answer = Pick<SandboxFetchResponse, 'status' | 'statusText' | 'headers' | 'body'>;
+
+const jsonAnswer = (status: number, body: unknown): Answer => ({
+  status,
+  statusText: STATUS_CODES[status] ?? '',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body ?? null),
+});
+
+function parseInit(initJson: unknown): SandboxFetchInit {
+  const raw: unknown = typeof initJson === 'string' ? JSON.parse(initJson) : {};
+  const init = (raw ?? {}) as Record<string, unknown>;
+  const headers: Record<string, string> = {};
+  if (init.headers !== null && typeof init.headers === 'object') {
+    for (const [name, value] of Object.entries(init.headers)) headers[name] = String(value);
+  }
+  return {
+    method: typeof init.method === 'string' ? init.method : 'GET',
+    headers,
+    ...(typeof init.body === 'string' ? { body: init.body } : {}),
+  };
+}
+
+function optionalNumber(value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'number' ? value : Number.NaN;
+}
+
+/** Kinde's Management API audience (`<domain>/api`, notes §5.1). */
+function isManagementTokenRequest(url: string, init: SandboxFetchInit, base: string): boolean {
+  if (url !== `${base}/oauth2/token` || init.method !== 'POST' || init.body === undefined) return false;
+  const audiences = new URLSearchParams(init.body).get('audience')?.split(' ') ?? [];
+  return audiences.length > 0 && audiences.every((audience) => audience === `${base}/api`);
+}
+
+/**
+ * `kinde.fetch` routing. Management reads (`<issuer>/api/v1/…`) are answered in process by
+ * {@link HostServices.kindeManagementGet}; the token request `createKindeAPI` makes for them is answered with a
+ * placeholder, since those reads never check it. Everything else is ordinary egress.
+ */
+async function kindeFetch(host: HostServices, url: string, init: SandboxFetchInit, issuer: string): Promise<Answer> {
+  const base = issuer.replace(/\/+$/, '');
+  const prefix = `${base}/api/v1/`;
+  if (url.startsWith(prefix)) {
+    if (init.method !== 'GET') return jsonAnswer(405, { errors: [{ code: 'METHOD_NOT_ALLOWED', message: 'Workflows may only read the management API' }] });
+    const answer = await host.kindeManagementGet(url.slice(prefix.length));
+    if (answer === undefined) return jsonAnswer(404, { errors: [{ code: 'ROUTE_NOT_FOUND', message: 'Unknown endpoint' }] });
+    return jsonAnswer(answer.status, answer.body);
+  }
+  if (isManagementTokenRequest(url, init, base)) {
+    return jsonAnswer(200, { access_token: 'minter-in-process', token_type: 'bearer', expires_in: 3600, scope: '' });
+  }
+  return host.fetch(url, init);
+}
+
+async function answerFetch(run: () => Promise<Answer>): Promise<string> {
+  try {
+    const r = await run();
+    return JSON.stringify({ status: r.status, statusText: r.statusText, headers: r.headers, body: r.body });
+  } catch (error) {
+    return JSON.stringify({ error: error instanceof Error ? error.message : 'request failed' });
+  }
+}
+
+/** The References handed to one isolate's sandbox program, in {@link HOST_REFERENCE_NAMES} order. */
+export function hostReferences(actionId: string, host: HostServices): ivm.Reference[] {
+  const functions: Record<(typeof HOST_REFERENCE_NAMES)[number], (...args: never[]) => unknown> = {
+    cacheGet: (key: unknown) => {
+      if (typeof key !== 'string') return undefined;
+      try {
+        const record = host.cache.get(actionId, key);
+        return record === undefined ? undefined : JSON.stringify({ value: record.value, expires_at: record.expires_at });
+      } catch {
+        return undefined;
+      }
+    },
+    cacheSet: (key: unknown, value: unknown, optionsJson: unknown) => {
+      try {
+        if (typeof key !== 'string' || typeof value !== 'string' || typeof optionsJson !== 'string') throw new TypeError('bad arguments');
+        const options = JSON.parse(optionsJson) as Record<string, unknown>;
+        const ttl = optionalNumber(options.ttl);
+        const expiresAt = optionalNumber(options.expires_at);
+        return JSON.stringify(
+          host.cache.set(actionId, key, value, {
+            ...(ttl === undefined ? {} : { ttl }),
+            ...(expiresAt === undefined ? {} : { expires_at: expiresAt }),
+          }),
+        );
+      } catch {
+        return JSON.stringify({ type: 'error', code: 'FailedToSetCacheRecord' });
+      }
+    },
+    cacheDelete: (key: unknown) => {
+      try {
+        if (typeof key !== 'string') throw new TypeError('bad key');
+        return JSON.stringify(host.cache.delete(actionId, key));
+      } catch {
+        return JSON.stringify({ type: 'error', code: 'FailedToDeleteCacheRecord' });
+      }
+    },
+    hostFetch: (url: unknown, initJson: unknown) =>
+      answerFetch(() => host.fetch(String(url), parseInit(initJson))),
+    hostKindeFetch: (url: unknown, initJson: unknown, issuer: unknown) =>
+      answerFetch(() => kindeFetch(host, String(url), parseInit(initJson), String(issuer))),
+  };
+  return HOST_REFERENCE_NAMES.map((name) => new ivm.Reference(functions[name]));
+}

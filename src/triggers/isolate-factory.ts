@@ -1,0 +1,103 @@
+/**
+ * Creating one isolate for a deployed action version: context, sandbox program, action module, entry point.
+ *
+ * Everything that depends only on the version is done here once: the sandbox program and the action's code are
+ * compiled and evaluated, and the per-request `run(payload)` is kept as a Reference. Top-level code runs within the
+ * caller's budget (isolated-vm `timeout`), inside the memory limit.
+ */
+import { createHash } from 'node:crypto';
+import ivm from 'isolated-vm';
+import type { DeployedAction, HostServices } from './contract.js';
+import { hostReferences } from './host-bridge.js';
+import { DIALECT, sandboxConfig, sandboxProgram, wrapModule } from './sandbox-bootstrap.js';
+
+/** How a sandbox call ended without a record. */
+export interface SandboxFailure {
+  kind: 'failed';
+  status: 'timeout' | 'oom' | 'runtime' | 'compile';
+  message: string;
+}
+
+export interface SandboxOptions {
+  /** V8 heap limit per isolate, in MB. */
+  memoryLimitMb: number;
+  /** Console bound per action, in bytes. */
+  maxLogBytes: number;
+  /** Isolates one version may run at once when requests overlap (the first stays warm, the others are reaped). */
+  maxIsolatesPerVersion: number;
+  host: HostServices;
+}
+
+/** One live isolate of a version. */
+export interface Instance {
+  isolate: ivm.Isolate;
+  runner: ivm.Reference;
+  /** Requests whose answer is still awaited. */
+  live: number;
+  /** Takes no new requests; disposed once `live` is 0. */
+  retired: boolean;
+  disposedByUs: boolean;
+  /** `performance.now()` when `live` last dropped to 0. */
+  idleSince: number;
+}
+
+/** isolated-vm's message when `timeout` stops synchronous code. */
+export const SYNC_TIMEOUT_MESSAGE = 'Script execution timed out.';
+
+export const failure = (status: SandboxFailure['status'], message: string): SandboxFailure => ({ kind: 'failed', status, message });
+export const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+/** `SyntaxError: Unexpected token …` — the operator needs the kind of error as much as its text. */
+const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+
+/** A load failure that will not change on retry (syntax error, missing export, throwing top level). */
+class LoadFailure extends Error {}
+
+/** Identity of what runs: a redeploy that changes code, secrets or settings under one version id gets new isolates. */
+export function fingerprint(action: DeployedAction): string {
+  return createHash('sha256')
+    .update(JSON.stringify([action.versionId, action.triggerId, action.code, action.secrets, action.bindings ?? [], action.failurePolicy ?? null]))
+    .digest('base64url');
+}
+
+/**
+ * Creates and loads an isolate for `action`; `deadline` (a `performance.now()` time) bounds the top-level code.
+ * A `compile` failure is final for the version; the others may succeed on a later try.
+ */
+export async function createInstance(action: DeployedAction, options: SandboxOptions, deadline: number): Promise<Instance | SandboxFailure> {
+  const isolate = new ivm.Isolate({ memoryLimit: options.memoryLimitMb });
+  const budget = () => Math.max(1, Math.ceil(deadline - performance.now()));
+  try {
+    const context = await isolate.createContext();
+    const dialect = DIALECT[action.triggerId];
+    const program = await isolate.compileScript(sandboxProgram(dialect), { filename: 'minter:sandbox.js' });
+    const boot = await program.run(context, { reference: true, timeout: budget() });
+    const config = sandboxConfig(dialect, action.secrets, action.bindings ?? [], options.maxLogBytes);
+    const load = await boot.apply(undefined, [...hostReferences(action.actionId, options.host), JSON.stringify(config)], {
+      result: { reference: true },
+      timeout: budget(),
+    });
+    let script: ivm.Script;
+    try {
+      script = await isolate.compileScript(wrapModule(action.code), { filename: `${action.name}.js` });
+    } catch (error) {
+      throw new LoadFailure(describe(error));
+    }
+    const factory = await script.run(context, { reference: true, timeout: budget() });
+    let runner: ivm.Reference;
+    try {
+      runner = await load.apply(undefined, [factory.derefInto()], { result: { reference: true }, timeout: budget() });
+    } catch (error) {
+      if (messageOf(error) === SYNC_TIMEOUT_MESSAGE || isolate.isDisposed) throw error;
+      throw new LoadFailure(describe(error));
+    }
+    for (const handle of [program, boot, load, script, factory]) handle.release();
+    return { isolate, runner, live: 0, retired: false, disposedByUs: false, idleSince: performance.now() };
+  } catch (error) {
+    const outOfMemory = isolate.isDisposed;
+    if (!isolate.isDisposed) isolate.dispose();
+    if (error instanceof LoadFailure) return failure('compile', error.message);
+    if (outOfMemory) return failure('oom', 'The action ran out of memory while loading');
+    if (messageOf(error) === SYNC_TIMEOUT_MESSAGE) return failure('timeout', 'The action did not load in time');
+    return failure('runtime', messageOf(error));
+  }
+}

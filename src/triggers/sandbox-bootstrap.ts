@@ -1,0 +1,83 @@
+/**
+ * Assembles the program that runs inside each isolate before the action's code, and wraps the action as CommonJS.
+ *
+ * The program is one function expression. The host calls it once per isolate with the host References and the
+ * configuration; it installs the globals and returns `load(factory)`, which evaluates the action module and returns
+ * the per-request `run(payload)` entry point (kept by the host as a Reference). Per request, one JSON string goes in
+ * and one JSON string comes out.
+ */
+import type { TriggerId } from './contract.js';
+import { AUTH0_SANDBOX_SOURCE } from './auth0-dialect.js';
+import { KINDE_SANDBOX_SOURCE } from './kinde-dialect.js';
+import { MAX_CUSTOM_CLAIMS_BYTES, REFUSAL, RESTRICTED_CLAIMS } from './restricted-claims.js';
+import { SANDBOX_CORE_SOURCE } from './sandbox-core.js';
+import { SANDBOX_FETCH_SOURCE } from './sandbox-fetch.js';
+import { SANDBOX_URL_SOURCE } from './sandbox-url.js';
+
+export type Dialect = 'auth0' | 'kinde';
+
+/** The dialect a trigger's code is written in. */
+export const DIALECT: { readonly [T in TriggerId]: Dialect } = {
+  'credentials-exchange': 'auth0',
+  'm2m:token_generation': 'kinde',
+};
+
+/** What the program inside the isolate is told at start. */
+export interface SandboxConfig {
+  dialect: Dialect;
+  secrets: Record<string, string>;
+  /** Kinde: declared bindings. */
+  bindings: string[];
+  /** Console bound per invocation, in bytes of UTF-8. */
+  maxLogBytes: number;
+  maxClaimsBytes: number;
+  restricted: readonly string[];
+  refusal: typeof REFUSAL;
+}
+
+export function sandboxConfig(dialect: Dialect, secrets: Record<string, string>, bindings: string[], maxLogBytes: number): SandboxConfig {
+  return {
+    dialect,
+    secrets,
+    bindings,
+    maxLogBytes,
+    maxClaimsBytes: MAX_CUSTOM_CLAIMS_BYTES,
+    restricted: RESTRICTED_CLAIMS,
+    refusal: REFUSAL,
+  };
+}
+
+/** Order of the References the program receives, before the config JSON. */
+export const HOST_REFERENCE_NAMES = ['cacheGet', 'cacheSet', 'cacheDelete', 'hostFetch', 'hostKindeFetch'] as const;
+
+const programs = new Map<Dialect, string>();
+
+/** The sandbox program for one dialect (built once per process). */
+export function sandboxProgram(dialect: Dialect): string {
+  let program = programs.get(dialect);
+  if (program === undefined) {
+    program = `(function (${HOST_REFERENCE_NAMES.join(', ')}, configJson) {
+'use strict';
+var config = JSON.parse(configJson);
+${SANDBOX_CORE_SOURCE}
+${SANDBOX_URL_SOURCE}
+${SANDBOX_FETCH_SOURCE}
+${dialect === 'auth0' ? AUTH0_SANDBOX_SOURCE : KINDE_SANDBOX_SOURCE}
+return function load(factory) {
+  var module = { exports: {} };
+  reflectApply(factory, module.exports, [module.exports, require, module, 'action.js', '/']);
+  return makeRunner(module);
+};
+})`;
+    programs.set(dialect, program);
+  }
+  return program;
+}
+
+/**
+ * The action's code as a CommonJS factory `(exports, require, module, __filename, __dirname)`. The code starts on
+ * line 1 of the script, so stack traces point at the operator's own line numbers.
+ */
+export function wrapModule(code: string): string {
+  return `(function (exports, require, module, __filename, __dirname) {${code}\n})`;
+}

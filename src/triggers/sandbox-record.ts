@@ -1,0 +1,82 @@
+/**
+ * Reading back what an action did. The record is the one JSON string the sandbox's `finish()` returns; it comes out
+ * of untrusted code, so every field is checked and every bound enforced again here.
+ */
+import type { DenialError, LogLine, RefusedClaim } from './contract.js';
+
+/** One action's record, validated. */
+export interface SandboxRecord {
+  outcome: 'ok' | 'denied' | 'error';
+  denial: { code: DenialError; reason: string } | null;
+  error: { name: string; message: string } | null;
+  /** [name, value JSON] in the order set; still to be checked against the restricted list and size limit. */
+  claims: Array<readonly [unknown, unknown]>;
+  refused: RefusedClaim[];
+  /** Auth0 target scopes after the action, or null when it did not touch them. */
+  target: string[] | null;
+  logs: LogLine[];
+  logsTruncated: boolean;
+}
+
+/** Largest record accepted, in UTF-16 code units: claims ≤ 100 KB plus bounded logs leave ample room. */
+const MAX_RECORD_LENGTH = 2 * 1024 * 1024;
+const MAX_REFUSED = 100;
+const MAX_REASON_LENGTH = 1000;
+const MAX_TARGET_SCOPES = 1000;
+const DENIAL_CODES = new Set<string>(['invalid_scope', 'invalid_request', 'server_error']);
+const LOG_LEVELS = new Set<string>(['log', 'info', 'warn', 'error', 'debug']);
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const text = (v: unknown, max: number): string => (typeof v === 'string' ? v : String(v)).slice(0, max);
+
+/** Parses and bounds a record; undefined when it is not one. */
+export function parseRecord(json: string, maxLogBytes: number): SandboxRecord | undefined {
+  if (json.length > MAX_RECORD_LENGTH) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(raw) || (raw.outcome !== 'ok' && raw.outcome !== 'denied' && raw.outcome !== 'error')) return undefined;
+  if (!Array.isArray(raw.claims) || !Array.isArray(raw.refused) || !Array.isArray(raw.logs)) return undefined;
+
+  let denial: SandboxRecord['denial'] = null;
+  if (isObject(raw.denial)) {
+    const code = DENIAL_CODES.has(raw.denial.code as string) ? (raw.denial.code as DenialError) : 'server_error';
+    denial = { code, reason: text(raw.denial.reason ?? '', MAX_REASON_LENGTH) };
+  }
+  if (raw.outcome === 'denied' && denial === null) return undefined;
+  const error = isObject(raw.error) ? { name: text(raw.error.name, 200), message: text(raw.error.message, 2000) } : null;
+
+  const claims = raw.claims.filter((c): c is [unknown, unknown] => Array.isArray(c) && c.length === 2);
+  const refused = raw.refused
+    .slice(0, MAX_REFUSED)
+    .filter(isObject)
+    .map((r) => ({ name: text(r.name, 200), reason: text(r.reason, 200) }));
+  let target: string[] | null = null;
+  if (Array.isArray(raw.target)) {
+    target = [...new Set(raw.target.filter((s): s is string => typeof s === 'string'))].slice(0, MAX_TARGET_SCOPES);
+  }
+  const { logs, truncated } = boundLogs(raw.logs, maxLogBytes);
+  return { outcome: raw.outcome, denial, error, claims, refused, target, logs, logsTruncated: truncated || raw.logsTruncated === true };
+}
+
+/** Console lines within the per-action byte bound (UTF-8), cut at the first line that does not fit. */
+function boundLogs(lines: unknown[], maxBytes: number): { logs: LogLine[]; truncated: boolean } {
+  const logs: LogLine[] = [];
+  let used = 0;
+  for (const line of lines) {
+    if (!Array.isArray(line) || !LOG_LEVELS.has(line[0] as string) || typeof line[1] !== 'string') continue;
+    const message = line[1];
+    const bytes = Buffer.byteLength(message);
+    if (used + bytes > maxBytes) {
+      const cut = Buffer.from(message).subarray(0, maxBytes - used).toString().replace(/\uFFFD$/, '');
+      if (cut !== '') logs.push({ level: line[0] as LogLine['level'], message: cut });
+      return { logs, truncated: true };
+    }
+    used += bytes;
+    logs.push({ level: line[0] as LogLine['level'], message });
+  }
+  return { logs, truncated: false };
+}

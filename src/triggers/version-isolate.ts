@@ -1,0 +1,223 @@
+/**
+ * One deployed action version and the isolates that run it.
+ *
+ * A version keeps one warm isolate (created on deploy, or lazily) and sends every request to it while it is idle. A
+ * request that arrives while every isolate is busy gets another isolate, up to `maxIsolatesPerVersion`: a request
+ * stuck in a loop then cannot hold up the others, and CPU-bound actions use more than one core. Extra isolates are
+ * disposed after {@link EXTRA_IDLE_MS} without work.
+ *
+ * Budgets: isolated-vm's `timeout` stops synchronous code (and the microtasks of the same turn); a deadline timer
+ * covers the rest (a promise that never settles, a loop after a host callback). A timed-out isolate is *retired*: no
+ * new work, and disposed as soon as no live request uses it, which stops whatever still runs; the next request
+ * creates a fresh one. An out-of-memory isolate is disposed by isolated-vm itself and replaced the same way.
+ */
+import type { DeployedAction } from './contract.js';
+import { DeadlineWatch } from './deadline-watch.js';
+import {
+  createInstance,
+  failure,
+  fingerprint,
+  messageOf,
+  SYNC_TIMEOUT_MESSAGE,
+  type Instance,
+  type SandboxFailure,
+  type SandboxOptions,
+} from './isolate-factory.js';
+
+export type { SandboxFailure, SandboxOptions } from './isolate-factory.js';
+export type InvokeOutcome = { kind: 'record'; record: string } | SandboxFailure;
+
+/** How long an extra isolate may stay idle before it is disposed, in ms. */
+export const EXTRA_IDLE_MS = 30_000;
+
+const TIMED_OUT = Symbol('timed out');
+/** Deadlines of every in-flight call of every isolate. */
+const DEADLINES = new DeadlineWatch();
+/** What {@link raceDeadline} answers when the request's own deadline comes first. */
+const OWN_DEADLINE: SandboxFailure = Object.freeze(failure('timeout', 'The action did not load in time'));
+
+/** The isolates of one deployed action version. */
+export class VersionIsolate {
+  readonly action: DeployedAction;
+  readonly fingerprint: string;
+  readonly #options: SandboxOptions;
+  /** Ready isolates, the warm one first. */
+  #instances: Instance[] = [];
+  #creating: Promise<Instance | SandboxFailure> | undefined;
+  #loadFailure: SandboxFailure | undefined;
+  #retired = false;
+  #reaper: NodeJS.Timeout | undefined;
+
+  constructor(action: DeployedAction, options: SandboxOptions) {
+    this.action = action;
+    this.fingerprint = fingerprint(action);
+    this.#options = options;
+  }
+
+  /** Creates the warm isolate ahead of the first request (errors surface on that request). */
+  prewarm(budgetMs: number): void {
+    if (this.#instances.length === 0 && this.#creating === undefined) void this.#acquire(performance.now() + budgetMs);
+  }
+
+  /** Runs one request; `deadline` is a `performance.now()` time. Never throws. */
+  async invoke(payload: string, deadline: number): Promise<InvokeOutcome> {
+    const instance = this.#idle() ?? (await this.#acquire(deadline));
+    if ('kind' in instance) return instance;
+    return this.#call(instance, payload, deadline);
+  }
+
+  /** No new work for this version: its isolates are disposed once their live requests end. */
+  retire(): void {
+    this.#retired = true;
+    this.#stopReaper();
+    for (const instance of this.#instances) this.#retireInstance(instance);
+  }
+
+  /** Disposes every isolate at once, stopping anything still running. */
+  close(): void {
+    this.#retired = true;
+    this.#stopReaper();
+    for (const instance of this.#instances) {
+      instance.retired = true;
+      this.#dispose(instance);
+    }
+    this.#instances = [];
+  }
+
+  #idle(): Instance | undefined {
+    for (const instance of this.#instances) if (instance.live === 0) return instance;
+    return undefined;
+  }
+
+  /** An isolate for a request when none is idle: a new one if allowed, else the least busy. */
+  async #acquire(deadline: number): Promise<Instance | SandboxFailure> {
+    for (;;) {
+      if (this.#loadFailure !== undefined) return this.#loadFailure;
+      const idle = this.#idle();
+      if (idle !== undefined) return idle;
+      if (this.#creating === undefined && this.#instances.length >= Math.max(1, this.#options.maxIsolatesPerVersion)) {
+        return this.#instances.reduce((a, b) => (b.live < a.live ? b : a));
+      }
+      let creating = this.#creating;
+      if (creating === undefined) {
+        const started = createInstance(this.action, this.#options, deadline);
+        this.#creating = creating = started;
+        void started.then((result) => this.#created(started, result));
+      }
+      const result = await raceDeadline(creating, deadline);
+      // A creation started for another request ran out of that request's budget: this request tries again within
+      // its own. Our own deadline, and every other failure, is final.
+      if (result !== OWN_DEADLINE && 'kind' in result && result.status === 'timeout' && performance.now() < deadline) continue;
+      return result;
+    }
+  }
+
+  #created(creating: Promise<Instance | SandboxFailure>, result: Instance | SandboxFailure): void {
+    if (this.#creating === creating) this.#creating = undefined;
+    if ('kind' in result) {
+      if (result.status === 'compile') this.#loadFailure = result;
+      return;
+    }
+    if (this.#retired) {
+      // Retired while it was being created: serve the requests already waiting for it, then dispose.
+      result.retired = true;
+      setImmediate(() => this.#disposeIfIdle(result));
+      return;
+    }
+    this.#instances.push(result);
+    if (this.#instances.length > 1 && this.#reaper === undefined) {
+      this.#reaper = setInterval(() => this.#reap(), EXTRA_IDLE_MS / 2).unref();
+    }
+  }
+
+  async #call(instance: Instance, payload: string, deadline: number): Promise<InvokeOutcome> {
+    const remaining = deadline - performance.now();
+    if (remaining <= 0) return failure('timeout', 'The trigger chain ran out of time');
+    instance.live++;
+    try {
+      const result = await new Promise<unknown>((resolve, reject) => {
+        const unwatch = DEADLINES.watch(deadline, () => resolve(TIMED_OUT));
+        const settle = (error: unknown, value?: unknown) => {
+          unwatch();
+          if (error === undefined) resolve(value);
+          else reject(error);
+        };
+        try {
+          const options = { timeout: Math.ceil(remaining), result: { promise: true, copy: true } } as const;
+          (instance.runner.apply(undefined, [payload], options) as Promise<unknown>).then((value) => settle(undefined, value), settle);
+        } catch (error) {
+          settle(error);
+        }
+      });
+      if (result === TIMED_OUT) {
+        this.#retireInstance(instance);
+        return failure('timeout', 'The action did not finish in time');
+      }
+      if (typeof result !== 'string') return failure('runtime', 'The action returned no record');
+      return { kind: 'record', record: result };
+    } catch (error) {
+      return this.#classify(instance, error);
+    } finally {
+      if (--instance.live === 0) instance.idleSince = performance.now();
+      this.#disposeIfIdle(instance);
+    }
+  }
+
+  #classify(instance: Instance, error: unknown): SandboxFailure {
+    if (instance.isolate.isDisposed && !instance.disposedByUs) {
+      this.#retireInstance(instance);
+      return failure('oom', 'The action ran out of memory');
+    }
+    if (messageOf(error) === SYNC_TIMEOUT_MESSAGE) {
+      this.#retireInstance(instance);
+      return failure('timeout', 'The action did not finish in time');
+    }
+    if (instance.disposedByUs) return failure('runtime', 'The action was stopped');
+    return failure('runtime', messageOf(error));
+  }
+
+  #retireInstance(instance: Instance): void {
+    instance.retired = true;
+    this.#instances = this.#instances.filter((i) => i !== instance);
+    this.#disposeIfIdle(instance);
+  }
+
+  #disposeIfIdle(instance: Instance): void {
+    if (instance.retired && instance.live === 0) this.#dispose(instance);
+  }
+
+  #dispose(instance: Instance): void {
+    if (instance.isolate.isDisposed) return;
+    instance.disposedByUs = true;
+    instance.isolate.dispose();
+  }
+
+  /** Disposes extra isolates idle for {@link EXTRA_IDLE_MS}; the warm one (first) stays. */
+  #reap(): void {
+    const now = performance.now();
+    for (const instance of this.#instances.slice(1)) {
+      if (instance.live === 0 && now - instance.idleSince >= EXTRA_IDLE_MS) this.#retireInstance(instance);
+    }
+    if (this.#instances.length <= 1) this.#stopReaper();
+  }
+
+  #stopReaper(): void {
+    if (this.#reaper !== undefined) clearInterval(this.#reaper);
+    this.#reaper = undefined;
+  }
+}
+
+/** The creation result, or {@link OWN_DEADLINE} if the deadline comes first (creation goes on in the background). */
+async function raceDeadline(creating: Promise<Instance | SandboxFailure>, deadline: number): Promise<Instance | SandboxFailure> {
+  const remaining = deadline - performance.now();
+  if (remaining <= 0) return OWN_DEADLINE;
+  let timer: NodeJS.Timeout | undefined;
+  const expiry = new Promise<SandboxFailure>((resolve) => {
+    timer = setTimeout(resolve, remaining, OWN_DEADLINE);
+  });
+  try {
+    return await Promise.race([creating, expiry]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

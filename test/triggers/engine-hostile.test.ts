@@ -1,0 +1,176 @@
+/**
+ * Runaway and hostile action code: each case must end in a bounded `server_error` denial, and afterwards the same
+ * engine must still serve a normal action (the host stays up, the isolate is recreated).
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { ChainResult } from '../../src/triggers/contract.js';
+import { assertStillServes, auth0Action, kindeAction, only, request, withEngine } from './engine-helpers.js';
+
+const CHAIN_TIMEOUT_MS = 400;
+const handler = (body: string) => `exports.onExecuteCredentialsExchange = async (event, api) => { ${body} };`;
+
+function assertTimedOut(result: ChainResult, startedAt: number): void {
+  assert.deepEqual(result.denial, { error: 'server_error', description: 'A token trigger did not finish in time.' });
+  assert.equal(only(result).status, 'timeout');
+  assert.equal(only(result).error?.id, 'timeout');
+  const elapsed = performance.now() - startedAt;
+  assert.ok(elapsed >= CHAIN_TIMEOUT_MS - 5 && elapsed < CHAIN_TIMEOUT_MS + 600, `stopped after ${elapsed} ms`);
+}
+
+async function assertRuntime(body: string, message: string): Promise<void> {
+  await withEngine({ chainTimeoutMs: CHAIN_TIMEOUT_MS }, async (engine) => {
+    engine.setBindings([auth0Action(handler(body))]);
+    const result = await engine.run(request());
+    assert.deepEqual(result.denial, { error: 'server_error', description: 'A token trigger failed.' });
+    assert.equal(only(result).status, 'runtime');
+    assert.equal(only(result).error?.msg, message);
+    await assertStillServes(engine);
+  });
+}
+
+describe('Runaway code is stopped by the chain budget (Auth0 notes §3.2: 20 s per flow)', () => {
+  for (const [name, body] of [
+    ['an infinite synchronous loop', 'for (;;) {}'],
+    ['an infinite loop after an await', 'await null; for (;;) {}'],
+    ['an infinite loop after a host callback (fetch)', "await fetch('http://127.0.0.1:9/').catch(() => {}); for (;;) {}"],
+    ['a promise that never resolves', 'await new Promise(() => {});'],
+  ] as const) {
+    test(`${name}: timeout → server_error, isolate recreated, host keeps serving`, async () => {
+      await withEngine({ chainTimeoutMs: CHAIN_TIMEOUT_MS }, async (engine) => {
+        const hostile = auth0Action(handler(body));
+        engine.setBindings([hostile]);
+        let startedAt = performance.now();
+        assertTimedOut(await engine.run(request()), startedAt);
+        startedAt = performance.now();
+        assertTimedOut(await engine.run(request()), startedAt);
+        await assertStillServes(engine);
+      });
+    });
+  }
+
+  test('an infinite loop at module top level: timeout, retried on the next request', async () => {
+    await withEngine({ chainTimeoutMs: CHAIN_TIMEOUT_MS }, async (engine) => {
+      engine.setBindings([auth0Action(`for (;;) {}\n${handler('')}`)]);
+      let startedAt = performance.now();
+      assertTimedOut(await engine.run(request()), startedAt);
+      startedAt = performance.now();
+      assertTimedOut(await engine.run(request()), startedAt);
+      await assertStillServes(engine);
+    });
+  });
+
+  test('a timeout does not disturb another request running on the same isolate', async () => {
+    const code = handler(`if (event.request.ip === '192.0.2.1') await new Promise(() => {});
+  await new Promise((resolve) => resolve());
+  api.accessToken.setCustomClaim('https://t/ok', true);`);
+    await withEngine({ chainTimeoutMs: CHAIN_TIMEOUT_MS }, async (engine) => {
+      engine.setBindings([auth0Action(code)]);
+      const hanging = engine.run(request({ request: { ...request().request, ip: '192.0.2.1' } }));
+      const normal = await engine.run(request());
+      assert.deepEqual(normal.claims, { 'https://t/ok': true });
+      assert.equal((await hanging).results[0]?.status, 'timeout');
+      assert.deepEqual((await engine.run(request())).claims, { 'https://t/ok': true });
+    });
+  });
+
+  test('a request looping in an isolate does not hold up other requests to the same action version', async () => {
+    const code = handler(`if (event.request.ip === '192.0.2.66') for (;;) {}
+  api.accessToken.setCustomClaim('https://t/ok', true);`);
+    await withEngine({ chainTimeoutMs: 1000 }, async (engine) => {
+      engine.setBindings([auth0Action(code)]);
+      await engine.run(request());
+      const hostile = engine.run(request({ request: { ...request().request, ip: '192.0.2.66' } }));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const started = performance.now();
+      const innocent = await engine.run(request());
+      assert.deepEqual(innocent.claims, { 'https://t/ok': true });
+      assert.ok(performance.now() - started < 700, 'served by another isolate, not queued behind the loop');
+      assert.equal((await hostile).results[0]?.status, 'timeout');
+    });
+  });
+
+  test('Kinde failurePolicy continue: a timed-out workflow is skipped, the token is issued', async () => {
+    const code = `module.exports.default = async () => { kinde.m2mToken.setCustomClaim('lost', 1); for (;;) {} };`;
+    await withEngine({ chainTimeoutMs: CHAIN_TIMEOUT_MS }, async (engine) => {
+      engine.setBindings([kindeAction(code, ['kinde.m2mToken'], 'continue')]);
+      const result = await engine.run(request());
+      assert.equal(result.denial, undefined);
+      assert.deepEqual(result.claims, {});
+      assert.equal(only(result).status, 'timeout');
+      assert.equal(only(result).failure_policy, 'continue');
+    });
+  });
+});
+
+describe('Memory bombs are contained by the isolate memory limit', () => {
+  test('an allocation bomb: status oom, server_error, isolate recreated, host keeps serving', async () => {
+    await withEngine({ chainTimeoutMs: 10_000, memoryLimitMb: 64 }, async (engine) => {
+      const bomb = auth0Action(handler('const hoard = []; for (;;) hoard.push(new Array(1e6).fill(Math.random()));'));
+      for (let round = 0; round < 2; round++) {
+        engine.setBindings([bomb]);
+        const result = await engine.run(request());
+        assert.deepEqual(result.denial, { error: 'server_error', description: 'A token trigger ran out of memory.' });
+        assert.equal(only(result).status, 'oom');
+        assert.equal(only(result).error?.id, 'out_of_memory');
+      }
+      await assertStillServes(engine);
+    });
+  });
+
+  test('a huge ArrayBuffer is refused inside the isolate (runtime error), the host is untouched', async () => {
+    await assertRuntime('new ArrayBuffer(4 * 1024 * 1024 * 1024);', 'RangeError: Array buffer allocation failed');
+  });
+});
+
+describe('No way out of the sandbox: no require, no process, no host objects', () => {
+  test("require('fs') throws a clear error", async () => {
+    await assertRuntime(
+      "require('fs').readFileSync('/etc/passwd');",
+      "Error: Modules are not available in Minter actions: require('fs') cannot be loaded. Only the platform globals (fetch, URL, console, api / kinde bindings) exist.",
+    );
+  });
+
+  test('process.exit does not exist', async () => {
+    await assertRuntime('process.exit(1);', 'ReferenceError: process is not defined');
+  });
+
+  test("this.constructor.constructor('return process')() reaches nothing", async () => {
+    await assertRuntime("this.constructor.constructor('return process')().exit(1);", 'ReferenceError: process is not defined');
+  });
+
+  test('the global object holds only the platform globals', async () => {
+    const code = handler(`const g = globalThis;
+  api.accessToken.setCustomClaim('https://t/globals', [typeof g.process, typeof g.require, typeof g.module,
+  typeof g.Buffer, typeof g.setTimeout, typeof g.fetch, typeof g.URL, typeof g.console.log]);`);
+    await withEngine({}, async (engine) => {
+      engine.setBindings([auth0Action(code)]);
+      assert.deepEqual((await engine.run(request())).claims, {
+        'https://t/globals': ['undefined', 'undefined', 'undefined', 'undefined', 'undefined', 'function', 'function', 'function'],
+      });
+    });
+  });
+
+  test('a forged record (patched Object.prototype.toJSON) is re-checked by the host', async () => {
+    const code = handler(`Object.prototype.toJSON = function () {
+    if (this !== null && typeof this === 'object' && 'outcome' in this) {
+      return { outcome: 'ok', denial: null, error: null, claims: [['sub', '"evil"'], ['https://t/big', '"' + 'x'.repeat(200000) + '"']],
+        refused: [], target: ['admin', 'root'], logs: [['log', 'x'.repeat(10000)]], logsTruncated: false };
+    }
+    return this;
+  };`);
+    await withEngine({ maxLogBytesPerAction: 100 }, async (engine) => {
+      engine.setBindings([auth0Action(code)]);
+      const result = await engine.run(request({ grantedScopes: ['read:invoices', 'admin'] }));
+      assert.deepEqual(result.claims, {});
+      assert.deepEqual(result.scopes, ['admin']);
+      const action = only(result);
+      assert.deepEqual(action.refused_claims, [
+        { name: 'sub', reason: 'restricted claim: the token server sets it and triggers cannot change it' },
+        { name: 'https://t/big', reason: 'custom claims would exceed 102400 bytes of serialised JSON' },
+      ]);
+      assert.equal(action.logs[0]?.message.length, 100);
+      assert.equal(action.logs_truncated, true);
+    });
+  });
+});
