@@ -39,12 +39,20 @@ function send(reply: FastifyReply, status: number, headers: Record<string, strin
   reply.code(status).headers({ 'cache-control': 'no-store', ...headers }).type('application/json; charset=utf-8').send(body);
 }
 
+/** Any error of the token endpoint as the OAuth error it is answered with (RFC 6749 §5.2). */
+export function asOAuthError(error: FastifyError | Error): OAuthError {
+  if (error instanceof OAuthError) return error;
+  const status = (error as FastifyError).statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    const fastifyError = error as FastifyError;
+    // Every malformed token request is an invalid_request (400), whatever Fastify called it.
+    return new OAuthError('invalid_request', 400, fastifyError.validation ? validationMessage(fastifyError) : clientErrorMessage(fastifyError));
+  }
+  return new OAuthError('server_error', 500, 'Internal error');
+}
+
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof OAuthError) {
-      if (error.status >= 500) request.log.error({ err: error }, 'token request failed');
-      return send(reply, error.status, error.headers, { error: error.error, error_description: error.message });
-    }
     if (error instanceof ManagementError) {
       return send(reply, error.statusCode, error.headers, {
         statusCode: error.statusCode,
@@ -53,26 +61,23 @@ export function registerErrorHandler(app: FastifyInstance): void {
         errorCode: error.errorCode,
       });
     }
+    if (!isManagement(request)) {
+      const oauth = asOAuthError(error);
+      if (oauth.status >= 500) request.log.error({ err: error }, 'token request failed');
+      return send(reply, oauth.status, oauth.headers, { error: oauth.error, error_description: oauth.message });
+    }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      const message = error.validation ? validationMessage(error) : clientErrorMessage(error);
-      if (isManagement(request)) {
-        const errorCode = error.validation ? (error.validationContext === 'querystring' ? 'invalid_query_string' : 'invalid_body') : 'invalid_request';
-        return send(reply, status, {}, {
-          statusCode: status,
-          error: STATUS_TEXT[status] ?? 'Error',
-          message: error.validation ? `Payload validation error: ${message}` : message,
-          errorCode,
-        });
-      }
-      // RFC 6749 §5.2: every malformed token request is an invalid_request (400).
-      return send(reply, 400, {}, { error: 'invalid_request', error_description: message });
+      const errorCode = error.validation ? (error.validationContext === 'querystring' ? 'invalid_query_string' : 'invalid_body') : 'invalid_request';
+      return send(reply, status, {}, {
+        statusCode: status,
+        error: STATUS_TEXT[status] ?? 'Error',
+        message: error.validation ? `Payload validation error: ${validationMessage(error)}` : clientErrorMessage(error),
+        errorCode,
+      });
     }
     request.log.error({ err: error }, 'unhandled error');
-    if (isManagement(request)) {
-      return send(reply, 500, {}, { statusCode: 500, error: STATUS_TEXT[500], message: 'Internal error', errorCode: 'internal_error' });
-    }
-    return send(reply, 500, {}, { error: 'server_error', error_description: 'Internal error' });
+    return send(reply, 500, {}, { statusCode: 500, error: STATUS_TEXT[500], message: 'Internal error', errorCode: 'internal_error' });
   });
 
   app.setNotFoundHandler((request, reply) => {

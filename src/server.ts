@@ -7,7 +7,8 @@ import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import type { Config } from './config.js';
-import { loadSecretBox } from './crypto/secret-box.js';
+import { loadSecretBox, type SecretBox } from './crypto/secret-box.js';
+import { checkSealingKey } from './keys/key-rotation.js';
 import { registerErrorHandler } from './error-handler.js';
 import { registerManagementAuthorization } from './management/authorization.js';
 import { registerClientGrantRoutes } from './management/client-grants.js';
@@ -66,6 +67,18 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
 
   const { box } = await loadSecretBox(config.secretKey, config.dataDir);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    return await compose(app, config, box, database);
+  } catch (error) {
+    // A failed start leaves nothing open behind it (in-process callers such as the tests go on running).
+    await app.close().catch(() => undefined);
+    await database.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function compose(app: FastifyInstance, config: Readonly<Config>, box: SecretBox, database: OpenedDatabase): Promise<MinterApp> {
+  await checkSealingKey(database.db, box);
   const boot = await bootstrap(database.db, box, {
     issuer: config.issuer,
     adminClientId: config.adminClientId,
@@ -102,6 +115,15 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
   );
 
   await app.register(formbody);
+  // Auth0's SDKs send `Content-Type: application/json` with no body on DELETE and POST …/rotate-secret: an empty
+  // JSON body is no body, not an error. Anything else goes through Fastify's own (prototype-poisoning safe) parser.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(null, undefined);
+    parseJson(request, text, done);
+  });
   registerErrorHandler(app);
   registerDiscovery(app, config.issuer);
   registerJwks(app, registry);

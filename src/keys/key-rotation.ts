@@ -17,6 +17,7 @@ import {
 } from '../store/signing-keys.js';
 import { generatePrivateKey, SIGNING_ALGORITHMS, type SigningAlg } from './algorithms.js';
 import { ManagementError, notFound } from '../errors.js';
+import { ConfigError } from '../config.js';
 
 /** A freshly made key, sealed for storage. */
 async function makeKey(db: Db, box: SecretBox, alg: SigningAlg, status: KeyStatus, now: Date): Promise<void> {
@@ -39,6 +40,23 @@ async function makeKey(db: Db, box: SecretBox, alg: SigningAlg, status: KeyStatu
 /** Opens a stored private key. */
 export function openPrivateKey(box: SecretBox, row: SigningKeyRow): KeyObject {
   return createPrivateKey({ key: box.open(row.private_key, `signing-key:${row.kid}`), format: 'pem' });
+}
+
+/**
+ * Refuses to start with a secret key that cannot open the stored signing keys (a changed MINTER_SECRET_KEY, or a
+ * second instance that generated its own `secret.key`), before anything is written with the wrong key.
+ */
+export async function checkSealingKey(db: Db, box: SecretBox): Promise<void> {
+  const [row] = await listSigningKeys(db);
+  if (!row) return;
+  try {
+    openPrivateKey(box, row);
+  } catch {
+    throw new ConfigError(
+      'MINTER_SECRET_KEY (or secret.key in MINTER_DATA_DIR) is not the key the stored signing keys were sealed with; ' +
+        'start with the key used before (every instance sharing a database needs the same MINTER_SECRET_KEY)',
+    );
+  }
 }
 
 /**

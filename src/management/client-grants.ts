@@ -14,7 +14,7 @@ import {
 } from '../store/client-grants.js';
 import { findClient } from '../store/clients.js';
 import type { Db } from '../store/database.js';
-import { findResourceServer } from '../store/resource-servers.js';
+import { findResourceServerByIdentifier } from '../store/resource-servers.js';
 import { page, pagingQuerySchema, type PagingQuery } from './paging.js';
 import { idParam, scopeTokenSchema } from './schemas.js';
 
@@ -40,7 +40,7 @@ const orgFields = {
 
 /** Auth0: "scope must be a subset of resource server scopes". */
 async function checkScopes(db: Db, audience: string, scopes: string[]): Promise<void> {
-  const api = await findResourceServer(db, audience);
+  const api = await findResourceServerByIdentifier(db, audience);
   if (!api) throw notFound(`No resource server with identifier ${audience}`);
   const defined = new Set(api.scopes.map((s) => s.value));
   const unknown = scopes.filter((s) => !defined.has(s));

@@ -92,7 +92,11 @@ export function registerClientRoutes(app: FastifyInstance, registry: Registry): 
       schema: { tags: ['clients'], params: idParam('id'), body: { type: 'object', additionalProperties: false, properties: writable } },
     },
     async (request) => {
-      const row = await updateClient(db, request.params.id, request.body);
+      const current = await mustFind(request.params.id);
+      if (current.is_system && request.body.grant_types && !request.body.grant_types.includes('client_credentials')) {
+        throw badRequest('The admin client must keep the client_credentials grant type', 'operation_not_supported');
+      }
+      const row = await updateClient(db, current.client_id, request.body);
       if (!row) throw notFound(`The client ${request.params.id} does not exist`);
       await registry.changed();
       return clientView(row);

@@ -100,7 +100,8 @@ export function registerLogRoutes(app: FastifyInstance, registry: Registry, writ
         ...(qs.from_date && { from_date: new Date(qs.from_date) }),
         ...(qs.to_date && { to_date: new Date(qs.to_date) }),
         from: qs.from,
-        ascending: checkpoint ? false : qs.sort === 'date:1',
+        // Auth0 checkpoint paging: the records after `from`, oldest first, so an exporter can follow the stream.
+        ascending: checkpoint ? true : qs.sort === 'date:1',
         offset: checkpoint ? 0 : qs.page * qs.per_page,
         limit: checkpoint ? (qs.take ?? 50) : qs.per_page,
       };

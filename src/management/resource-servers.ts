@@ -11,6 +11,7 @@ import { deleteGrantsForAudience, listClientGrants, updateClientGrant } from '..
 import {
   deleteResourceServer,
   findResourceServer,
+  findResourceServerByIdentifier,
   insertResourceServer,
   listResourceServers,
   updateResourceServer,
@@ -116,7 +117,7 @@ export function registerResourceServerRoutes(app: FastifyInstance, registry: Reg
     },
     async (request, reply) => {
       const body = request.body;
-      if (await findResourceServer(db, body.identifier)) {
+      if (await findResourceServerByIdentifier(db, body.identifier)) {
         throw conflict(`A resource server with identifier ${body.identifier} already exists`);
       }
       const row = await insertResourceServer(db, {

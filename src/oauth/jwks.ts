@@ -7,6 +7,15 @@ import type { FastifyInstance } from 'fastify';
 import { JWKS_MAX_AGE_SECONDS } from '../keys/key-rotation.js';
 import type { Registry } from '../registry/registry.js';
 
+/** RFC 9110 §13.1.2: `*`, or a list of entity tags compared weakly (a `W/` prefix is ignored). */
+export function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((candidate) => {
+    const tag = candidate.trim();
+    return tag === '*' || tag.replace(/^W\//, '') === etag;
+  });
+}
+
 export function registerJwks(app: FastifyInstance, registry: Registry): void {
   app.get('/.well-known/jwks.json', (request, reply) => {
     const keys = registry.snapshot.keys;
@@ -16,7 +25,7 @@ export function registerJwks(app: FastifyInstance, registry: Registry): void {
       etag: keys.jwksEtag,
       'last-modified': keys.lastModified.toUTCString(),
     });
-    if (request.headers['if-none-match'] === keys.jwksEtag) return reply.code(304).send();
+    if (etagMatches(request.headers['if-none-match'], keys.jwksEtag)) return reply.code(304).send();
     return reply.send(keys.jwksBody);
   });
 }

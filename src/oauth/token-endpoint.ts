@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { accessDenied, invalidRequest, OAuthError, unauthorizedClient, unsupportedGrantType } from '../errors.js';
+import { asOAuthError } from '../error-handler.js';
 import { newLogId } from '../ids.js';
 import type { Registry } from '../registry/registry.js';
 import type { ApiEntry, ClientEntry, GrantEntry } from '../registry/snapshot.js';
@@ -88,6 +89,9 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
     };
   }
 
+  /** What a failed request had got to, for its `feccft` record (set before the error is sent). */
+  const failures = new WeakMap<FastifyRequest, { params?: TokenParameters; client?: ClientEntry; executionId?: string }>();
+
   function fail(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -96,18 +100,28 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
     client?: ClientEntry,
     executionId?: string,
   ): void {
-    const oauth = error instanceof OAuthError ? error : undefined;
+    failures.set(request, { params, client, executionId });
+    reply.send(error);
+  }
+
+  /**
+   * Every failed token request leaves a `feccft` record — also the ones Fastify refuses before the handler runs
+   * (bad JSON, wrong content type, body too large).
+   */
+  function logFailure(request: FastifyRequest, _reply: FastifyReply, error: Error, done: () => void): void {
+    const oauth = asOAuthError(error);
+    const { params, client, executionId } = failures.get(request) ?? {};
     deps.logs.push(
-      logRecord(request, 'feccft', oauth?.message ?? 'Internal error', {
+      logRecord(request, 'feccft', oauth.message, {
         client_id: client?.clientId ?? params?.client_id ?? null,
         client_name: client?.name ?? null,
         audience: params?.audience ?? params?.resource ?? null,
         scope: params?.scope ?? null,
         execution_id: executionId ?? null,
-        details: { error: oauth?.error ?? 'server_error', status: oauth?.status ?? 500 },
+        details: { error: oauth.error, status: oauth.status },
       }),
     );
-    reply.send(error);
+    done();
   }
 
   function issue(request: FastifyRequest, reply: FastifyReply, auth: Authorised, scope: string, custom?: Record<string, unknown>, executionId?: string): void {
@@ -204,6 +218,6 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
   }
 
   for (const url of ['/oauth/token', '/oauth2/token']) {
-    app.post(url, { bodyLimit: 16 * 1024 }, handler);
+    app.post(url, { bodyLimit: 16 * 1024, onError: logFailure }, handler);
   }
 }

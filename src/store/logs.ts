@@ -40,7 +40,7 @@ export interface LogQuery {
   execution_id?: string;
   from_date?: Date;
   to_date?: Date;
-  /** Checkpoint paging: records after (older than, or newer with `ascending`) this log id. */
+  /** Checkpoint paging: records after this log id in the chosen order (newer with `ascending`, older without). */
   from?: string;
   ascending: boolean;
   offset: number;

@@ -35,6 +35,10 @@ export const findResourceServer = (db: Db, idOrIdentifier: string) =>
     .where((eb) => eb.or([eb('id', '=', idOrIdentifier), eb('identifier', '=', idOrIdentifier)]))
     .executeTakeFirst();
 
+/** By identifier (audience) only: what grants and tokens name. */
+export const findResourceServerByIdentifier = (db: Db, identifier: string) =>
+  db.selectFrom('resource_servers').selectAll().where('identifier', '=', identifier).executeTakeFirst();
+
 export interface ResourceServerChanges {
   identifier?: string;
   name?: string;
