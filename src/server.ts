@@ -31,7 +31,7 @@ import { loadBoundChain } from './triggers/chain-loader.js';
 import type { TriggerEngine } from './triggers/contract.js';
 import { createEgressFetch } from './triggers/egress.js';
 import { createTriggerEngine } from './triggers/engine.js';
-import { openGeoip } from './triggers/geoip.js';
+import { openGeoip, type GeoipLookup } from './triggers/geoip.js';
 import { kindeManagementGet } from './triggers/kinde-management.js';
 
 export interface MinterApp {
@@ -86,12 +86,18 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
   });
   const registry = new Registry(database.db, box, app.log, config.redisUrl ? redisNotifier(config.redisUrl) : undefined);
 
-  const geoip = await openGeoip(config.geoipDb);
+  // GeoIP costs ~130 MB and ~150 ms to load: an operator's own file is opened (and checked) at start; the bundled one
+  // only once an Auth0 action is bound or tested, since only Auth0's event carries geoip.
+  let geoip: GeoipLookup | undefined = config.geoipDb ? await openGeoip(config.geoipDb) : undefined;
+  let geoipLoading: Promise<GeoipLookup> | undefined;
+  const needGeoip = async () => {
+    geoip ??= await (geoipLoading ??= openGeoip());
+  };
   const engine: TriggerEngine = createTriggerEngine({
     memoryLimitMb: config.actions.memoryLimitMb,
     chainTimeoutMs: config.actions.chainTimeoutMs,
     maxLogBytesPerAction: config.actions.maxLogBytes,
-    geoip: (ip) => geoip.lookup(ip) as Record<string, unknown>,
+    geoip: (ip) => (geoip?.lookup(ip) ?? {}) as Record<string, unknown>,
     host: {
       cache: new InMemoryActionCache(),
       fetch: createEgressFetch({
@@ -102,7 +108,11 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
       kindeManagementGet: async (endpoint) => kindeManagementGet(registry.snapshot, endpoint),
     },
   });
-  registry.onReload(async () => engine.setBindings(await loadBoundChain(database.db, box)));
+  registry.onReload(async () => {
+    const chain = await loadBoundChain(database.db, box);
+    if (chain.some((action) => action.triggerId === 'credentials-exchange')) await needGeoip();
+    engine.setBindings(chain);
+  });
   await registry.start(config.configPollMs);
 
   const writerOptions = { batchSize: config.logBatchSize, flushMs: config.logFlushMs, maxBuffered: config.logBufferMax };
@@ -148,7 +158,7 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
       registerClientGrantRoutes(api, registry);
       registerSigningKeyRoutes(api, registry);
       registerLogRoutes(api, registry, logs);
-      registerActionRoutes(api, registry, { issuer: config.issuer, tenantId: boot.tenantId, engine: () => engine });
+      registerActionRoutes(api, registry, { issuer: config.issuer, tenantId: boot.tenantId, engine: () => engine, beforeTest: needGeoip });
       registerActionBindingRoutes(api, registry, executions);
       api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
     },

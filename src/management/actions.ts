@@ -86,6 +86,8 @@ export interface ActionRouteOptions {
   tenantId: string;
   /** The running engine (undefined while it starts or when it could not start). */
   engine: () => TriggerEngine | undefined;
+  /** Work before a test run (loading the GeoIP database). */
+  beforeTest?: () => Promise<void>;
 }
 
 export function registerActionRoutes(app: FastifyInstance, registry: Registry, options: ActionRouteOptions): void {
@@ -381,6 +383,7 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
         throw error;
       }
       const settings = built.settings as { bindings?: string[]; failurePolicy?: 'stop' | 'continue' };
+      await options.beforeTest?.();
       const result = await runner.test(
         {
           actionId: action.id,
