@@ -59,7 +59,7 @@ class IsolatedTriggerEngine implements TriggerEngine {
     const maxLogBytes = positiveInteger('maxLogBytesPerAction', options.maxLogBytesPerAction ?? ENGINE_DEFAULTS.maxLogBytesPerAction, 0);
     const maxIsolatesPerVersion = positiveInteger('maxIsolatesPerVersion', options.maxIsolatesPerVersion ?? ENGINE_DEFAULTS.maxIsolatesPerVersion, 1);
     this.#settings = { chainTimeoutMs, maxLogBytes, ...(options.geoip ? { geoip: options.geoip } : {}) };
-    this.#pool = new IsolatePool({ memoryLimitMb, maxLogBytes, maxIsolatesPerVersion, host: options.host }, chainTimeoutMs);
+    this.#pool = new IsolatePool({ memoryLimitMb, maxLogBytes, maxIsolatesPerVersion, chainTimeoutMs, host: options.host });
   }
 
   get hasBindings(): boolean {

@@ -75,8 +75,11 @@ async function answerFetch(run: () => Promise<Answer>): Promise<string> {
   }
 }
 
-/** The References handed to one isolate's sandbox program, in {@link HOST_REFERENCE_NAMES} order. */
-export function hostReferences(actionId: string, host: HostServices): ivm.Reference[] {
+/**
+ * The References handed to one isolate's sandbox program, in {@link HOST_REFERENCE_NAMES} order. `maxSleepMs`
+ * caps a `setTimeout` delay: past the chain budget the action has been stopped anyway.
+ */
+export function hostReferences(actionId: string, host: HostServices, maxSleepMs: number): ivm.Reference[] {
   const functions: Record<(typeof HOST_REFERENCE_NAMES)[number], (...args: never[]) => unknown> = {
     cacheGet: (key: unknown) => {
       if (typeof key !== 'string') return undefined;
@@ -115,6 +118,12 @@ export function hostReferences(actionId: string, host: HostServices): ivm.Refere
       answerFetch(() => host.fetch(String(url), parseInit(initJson))),
     hostKindeFetch: (url: unknown, initJson: unknown, issuer: unknown) =>
       answerFetch(() => kindeFetch(host, String(url), parseInit(initJson), String(issuer))),
+    // Unref'd: a pending action timer never keeps the process alive (the chain deadline timer does while it matters).
+    hostSleep: (ms: unknown) =>
+      new Promise<void>((resolve) => {
+        const delay = typeof ms === 'number' && ms > 0 ? Math.min(ms, maxSleepMs) : 0;
+        setTimeout(resolve, delay).unref();
+      }),
   };
   return HOST_REFERENCE_NAMES.map((name) => new ivm.Reference(functions[name]));
 }

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import ivm from 'isolated-vm';
 import type { DeployedAction, HostServices } from './contract.js';
 import { hostReferences } from './host-bridge.js';
-import { DIALECT, sandboxConfig, sandboxProgram, wrapModule } from './sandbox-bootstrap.js';
+import { DIALECT, sandboxConfig, sandboxProgram, wrapModule, type Dialect } from './sandbox-bootstrap.js';
 
 /** How a sandbox call ended without a record. */
 export interface SandboxFailure {
@@ -25,6 +25,8 @@ export interface SandboxOptions {
   maxLogBytes: number;
   /** Isolates one version may run at once when requests overlap (the first stays warm, the others are reaped). */
   maxIsolatesPerVersion: number;
+  /** The chain budget, in ms: the longest an action timer may wait. */
+  chainTimeoutMs: number;
   host: HostServices;
 }
 
@@ -59,6 +61,20 @@ export function fingerprint(action: DeployedAction): string {
     .digest('base64url');
 }
 
+/** V8 code cache of the sandbox program per dialect (our own code, never the action's): compiles in ~0.3 ms, not ~2.5. */
+const programCache = new Map<Dialect, ivm.ExternalCopy<ArrayBuffer>>();
+
+async function compileProgram(isolate: ivm.Isolate, dialect: Dialect): Promise<ivm.Script> {
+  const cachedData = programCache.get(dialect);
+  const script = await isolate.compileScript(sandboxProgram(dialect), {
+    filename: 'minter:sandbox.js',
+    ...(cachedData === undefined ? { produceCachedData: true } : { cachedData, produceCachedData: true }),
+  });
+  const produced = (script as ivm.Script & ivm.CachedDataResult).cachedData;
+  if (produced !== undefined) programCache.set(dialect, produced);
+  return script;
+}
+
 /**
  * Creates and loads an isolate for `action`; `deadline` (a `performance.now()` time) bounds the top-level code.
  * A `compile` failure is final for the version; the others may succeed on a later try.
@@ -69,10 +85,10 @@ export async function createInstance(action: DeployedAction, options: SandboxOpt
   try {
     const context = await isolate.createContext();
     const dialect = DIALECT[action.triggerId];
-    const program = await isolate.compileScript(sandboxProgram(dialect), { filename: 'minter:sandbox.js' });
+    const program = await compileProgram(isolate, dialect);
     const boot = await program.run(context, { reference: true, timeout: budget() });
     const config = sandboxConfig(dialect, action.secrets, action.bindings ?? [], options.maxLogBytes);
-    const load = await boot.apply(undefined, [...hostReferences(action.actionId, options.host), JSON.stringify(config)], {
+    const load = await boot.apply(undefined, [...hostReferences(action.actionId, options.host, options.chainTimeoutMs), JSON.stringify(config)], {
       result: { reference: true },
       timeout: budget(),
     });

@@ -14,13 +14,11 @@ export interface ChainLink {
 
 export class IsolatePool {
   readonly #options: SandboxOptions;
-  readonly #prewarmBudgetMs: number;
   /** versionId → isolate. */
   #entries = new Map<string, VersionIsolate>();
 
-  constructor(options: SandboxOptions, prewarmBudgetMs: number) {
+  constructor(options: SandboxOptions) {
     this.#options = options;
-    this.#prewarmBudgetMs = prewarmBudgetMs;
   }
 
   /** Keeps isolates for exactly these actions and returns the chain to run. */
@@ -30,7 +28,7 @@ export class IsolatePool {
       let isolate = next.get(action.versionId) ?? this.#entries.get(action.versionId);
       if (isolate === undefined || isolate.fingerprint !== fingerprint(action)) {
         isolate = new VersionIsolate(action, this.#options);
-        isolate.prewarm(this.#prewarmBudgetMs);
+        isolate.prewarm(this.#options.chainTimeoutMs);
       }
       next.set(action.versionId, isolate);
       return { action, isolate };

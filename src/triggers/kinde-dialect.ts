@@ -100,8 +100,12 @@ var kinde = {
   } : unavailable('kinde.m2mToken'),
   env: DECLARED['kinde.env'] === true ? { get: envGet, getEnvironmentVariable: envGet } : unavailable('kinde.env'),
   fetch: DECLARED['kinde.fetch'] === true ? kindeFetch : unavailable('kinde.fetch'),
+  // Kinde encrypts the body with the workflow's key; Minter has no workflow keys, so this is kinde.fetch, async.
+  secureFetch: DECLARED['kinde.secureFetch'] === true
+    ? function secureFetch(url, options) { return new PromiseCtor(function (resolve) { resolve(kindeFetch(url, options)); }); }
+    : unavailable('kinde.secureFetch'),
 };
-['kinde.secureFetch', 'kinde.cache', 'kinde.risk', 'kinde.idToken', 'kinde.accessToken', 'kinde.auth', 'kinde.mfa',
+['kinde.cache', 'kinde.risk', 'kinde.idToken', 'kinde.accessToken', 'kinde.auth', 'kinde.mfa',
   'kinde.widget', 'kinde.localization', 'kinde.ssoSession', 'kinde.plan'].forEach(function (name) {
   kinde[name.slice(6)] = unavailable(name);
 });

@@ -12,6 +12,7 @@ import { KINDE_SANDBOX_SOURCE } from './kinde-dialect.js';
 import { MAX_CUSTOM_CLAIMS_BYTES, REFUSAL, RESTRICTED_CLAIMS } from './restricted-claims.js';
 import { SANDBOX_CORE_SOURCE } from './sandbox-core.js';
 import { SANDBOX_FETCH_SOURCE } from './sandbox-fetch.js';
+import { SANDBOX_NODE_GLOBALS_SOURCE } from './sandbox-node-globals.js';
 import { SANDBOX_URL_SOURCE } from './sandbox-url.js';
 
 export type Dialect = 'auth0' | 'kinde';
@@ -48,7 +49,7 @@ export function sandboxConfig(dialect: Dialect, secrets: Record<string, string>,
 }
 
 /** Order of the References the program receives, before the config JSON. */
-export const HOST_REFERENCE_NAMES = ['cacheGet', 'cacheSet', 'cacheDelete', 'hostFetch', 'hostKindeFetch'] as const;
+export const HOST_REFERENCE_NAMES = ['cacheGet', 'cacheSet', 'cacheDelete', 'hostFetch', 'hostKindeFetch', 'hostSleep'] as const;
 
 const programs = new Map<Dialect, string>();
 
@@ -62,7 +63,7 @@ var config = JSON.parse(configJson);
 ${SANDBOX_CORE_SOURCE}
 ${SANDBOX_URL_SOURCE}
 ${SANDBOX_FETCH_SOURCE}
-${dialect === 'auth0' ? AUTH0_SANDBOX_SOURCE : KINDE_SANDBOX_SOURCE}
+${dialect === 'auth0' ? SANDBOX_NODE_GLOBALS_SOURCE + AUTH0_SANDBOX_SOURCE : KINDE_SANDBOX_SOURCE}
 return function load(factory) {
   var module = { exports: {} };
   reflectApply(factory, module.exports, [module.exports, require, module, 'action.js', '/']);

@@ -34,6 +34,8 @@ function Invocation(p) {
   this.logBytes = 0;
   this.logsTruncated = false;
   this.sideEffects = 0;
+  /** First exception thrown by a timer callback of this invocation. */
+  this.uncaught = undefined;
 }
 
 /** UTF-8 length of a well-formed string, in bytes. */
@@ -178,6 +180,10 @@ function describeError(e) {
 /** Ends an invocation once: the JSON record the host reads. Calls made after this are ignored. */
 function finish(inv, failed, err) {
   if (inv.done) return inv.record;
+  if (!failed && inv.uncaught !== undefined) {
+    failed = true;
+    err = inv.uncaught;
+  }
   var error = failed ? describeError(err) : null;
   if (error !== null) writeLog(inv, 'error', ['Uncaught ' + (error.stack !== '' ? error.stack : error.name + ': ' + error.message)]);
   inv.done = true;

@@ -111,6 +111,18 @@ describe('Kinde: kinde.fetch (notes §2.1–2.2)', () => {
     });
   });
 
+  test('kinde.secureFetch, when declared, sends like kinde.fetch (unencrypted) and returns a promise', async () => {
+    const code = `module.exports.default = async () => {
+  const pending = kinde.secureFetch(kinde.env.get('ORIGIN').value + '/secure', { method: 'POST', headers: {}, body: { a: 1 } });
+  const res = await pending;
+  kinde.m2mToken.setCustomClaim('secure', [pending instanceof Promise, res.json.url, res.json.body]);
+};`;
+    await withEngine({ host: host() }, async (engine) => {
+      engine.setBindings([kindeAction(code, ['kinde.secureFetch', 'kinde.env', 'kinde.m2mToken'], undefined, { secrets: { ORIGIN: origin } })]);
+      assert.deepEqual((await engine.run(request())).claims, { secure: [true, '/secure', '{"a":1}'] });
+    });
+  });
+
   test('management API calls to <issuer>/api/v1/… are answered in process by kindeManagementGet, never sent', async () => {
     const asked: string[] = [];
     const kindeHost = fakeHost({

@@ -146,7 +146,7 @@ describe('No way out of the sandbox: no require, no process, no host objects', (
     await withEngine({}, async (engine) => {
       engine.setBindings([auth0Action(code)]);
       assert.deepEqual((await engine.run(request())).claims, {
-        'https://t/globals': ['undefined', 'undefined', 'undefined', 'undefined', 'undefined', 'function', 'function', 'function'],
+        'https://t/globals': ['undefined', 'undefined', 'undefined', 'undefined', 'function', 'function', 'function', 'function'],
       });
     });
   });
