@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: runs every compiled test file (dist/test/**/*.test.js) with Node's test runner. Node 20 needs
-// --no-node-snapshot for isolated-vm; the runner passes it on to each test process.
+// --no-node-snapshot for isolated-vm; the runner passes it on to each test process. --no-incremental-marking avoids
+// an isolated-vm 5 assertion (SIGABRT) when a test process exits by running out of work mid-GC.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +28,7 @@ for (const name of ['DATABASE_URL', 'REDIS_URL']) {
 }
 const result = spawnSync(
   process.execPath,
-  ['--no-node-snapshot', '--test', '--test-concurrency=2', ...files],
+  ['--no-node-snapshot', '--no-incremental-marking', '--test', '--test-concurrency=2', ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
