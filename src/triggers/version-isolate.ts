@@ -61,7 +61,8 @@ export class VersionIsolate {
 
   /** Runs one request; `deadline` is a `performance.now()` time. Never throws. */
   async invoke(payload: string, deadline: number): Promise<InvokeOutcome> {
-    const instance = this.#idle() ?? (await this.#acquire(deadline));
+    const idle = this.#idle();
+    const instance = idle !== undefined ? this.#reserve(idle) : await this.#acquire(deadline);
     if ('kind' in instance) return instance;
     return this.#call(instance, payload, deadline);
   }
@@ -89,14 +90,23 @@ export class VersionIsolate {
     return undefined;
   }
 
+  /**
+   * Marks an isolate taken by a request, synchronously where it is chosen: two requests resuming in the same tick
+   * must not both see it idle.
+   */
+  #reserve(instance: Instance): Instance {
+    instance.live++;
+    return instance;
+  }
+
   /** An isolate for a request when none is idle: a new one if allowed, else the least busy. */
   async #acquire(deadline: number): Promise<Instance | SandboxFailure> {
     for (;;) {
       if (this.#loadFailure !== undefined) return this.#loadFailure;
       const idle = this.#idle();
-      if (idle !== undefined) return idle;
+      if (idle !== undefined) return this.#reserve(idle);
       if (this.#creating === undefined && this.#instances.length >= Math.max(1, this.#options.maxIsolatesPerVersion)) {
-        return this.#instances.reduce((a, b) => (b.live < a.live ? b : a));
+        return this.#reserve(this.#instances.reduce((a, b) => (b.live < a.live ? b : a)));
       }
       let creating = this.#creating;
       if (creating === undefined) {
@@ -108,7 +118,11 @@ export class VersionIsolate {
       // A creation started for another request ran out of that request's budget: this request tries again within
       // its own. Our own deadline, and every other failure, is final.
       if (result !== OWN_DEADLINE && 'kind' in result && result.status === 'timeout' && performance.now() < deadline) continue;
-      return result;
+      // Several requests may wait for one creation: the first to wake takes it; the others look again (an idle
+      // isolate, another creation, or the least busy at the cap), so a request never shares a busy isolate needlessly.
+      if ('kind' in result) return result;
+      if (result.live > 0 && performance.now() < deadline) continue;
+      return this.#reserve(result);
     }
   }
 
@@ -132,9 +146,8 @@ export class VersionIsolate {
 
   async #call(instance: Instance, payload: string, deadline: number): Promise<InvokeOutcome> {
     const remaining = deadline - performance.now();
-    if (remaining <= 0) return failure('timeout', 'The trigger chain ran out of time');
-    instance.live++;
     try {
+      if (remaining <= 0) return failure('timeout', 'The trigger chain ran out of time');
       const result = await new Promise<unknown>((resolve, reject) => {
         const unwatch = DEADLINES.watch(deadline, () => resolve(TIMED_OUT));
         const settle = (error: unknown, value?: unknown) => {
