@@ -106,8 +106,11 @@ async function main(argv: string[]): Promise<void> {
   });
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof WorkflowCompileError || error instanceof CliError) console.error(`minter: ${error.message}`);
-  else console.error(`minter: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+main(process.argv.slice(2))
+  .catch((error: unknown) => {
+    if (error instanceof WorkflowCompileError || error instanceof CliError) console.error(`minter: ${error.message}`);
+    else console.error(`minter: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  })
+  // Exit explicitly: isolated-vm 5 can abort a Node 20 process that ends by running out of work mid-GC.
+  .finally(() => process.exit(process.exitCode ?? 0));
