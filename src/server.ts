@@ -23,7 +23,7 @@ import { registerTokenEndpoint } from './oauth/token-endpoint.js';
 import { redisNotifier } from './registry/redis-notifier.js';
 import { Registry } from './registry/registry.js';
 import { openDatabase, type OpenedDatabase } from './store/database.js';
-import { insertExecutions, insertLogs, type ExecutionRecord, type LogRecord } from './store/logs.js';
+import { insertLogs, type LogRecord } from './store/logs.js';
 import { registerActionBindingRoutes } from './management/action-bindings.js';
 import { registerActionRoutes } from './management/actions.js';
 import { InMemoryActionCache } from './triggers/action-cache.js';
@@ -117,12 +117,6 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
 
   const writerOptions = { batchSize: config.logBatchSize, flushMs: config.logFlushMs, maxBuffered: config.logBufferMax };
   const logs = new BatchWriter<LogRecord>('logs', (batch) => insertLogs(database.db, batch), writerOptions, app.log);
-  const executions = new BatchWriter<ExecutionRecord>(
-    'executions',
-    (batch) => insertExecutions(database.db, batch),
-    writerOptions,
-    app.log,
-  );
 
   await app.register(formbody);
   // Auth0's SDKs send `Content-Type: application/json` with no body on DELETE and POST …/rotate-secret: an empty
@@ -137,7 +131,7 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
   registerErrorHandler(app);
   registerDiscovery(app, config.issuer);
   registerJwks(app, registry);
-  registerTokenEndpoint(app, { issuer: config.issuer, tenantId: boot.tenantId, registry, engine, logs, executions });
+  registerTokenEndpoint(app, { issuer: config.issuer, tenantId: boot.tenantId, registry, engine, logs });
   app.get('/health', async () => ({ status: 'ok', storage: database.kind }));
 
   await app.register(
@@ -159,7 +153,7 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
       registerSigningKeyRoutes(api, registry);
       registerLogRoutes(api, registry, logs);
       registerActionRoutes(api, registry, { issuer: config.issuer, tenantId: boot.tenantId, engine: () => engine, beforeTest: needGeoip });
-      registerActionBindingRoutes(api, registry, executions);
+      registerActionBindingRoutes(api, registry, logs);
       api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
     },
     { prefix: '/api/v2' },
@@ -176,7 +170,7 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
       if (closed) return;
       closed = true;
       await app.close();
-      await Promise.all([logs.close(), executions.close()]);
+      await logs.close();
       await registry.close();
       await engine.close();
       await database.close();

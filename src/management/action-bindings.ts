@@ -8,7 +8,7 @@ import { newUuid } from '../ids.js';
 import type { BatchWriter } from '../observability/batch-writer.js';
 import type { Registry } from '../registry/registry.js';
 import { findAction, findActionByName, listBindings, replaceBindings } from '../store/actions.js';
-import { findExecution, type ExecutionRecord } from '../store/logs.js';
+import { findExecution, type LogRecord } from '../store/logs.js';
 import { TRIGGER_IDS } from '../triggers/contract.js';
 import { bindingView, TRIGGER_VERSION } from './action-views.js';
 import { idParam } from './schemas.js';
@@ -27,7 +27,7 @@ interface BindingRef {
   display_name?: string;
 }
 
-export function registerActionBindingRoutes(app: FastifyInstance, registry: Registry, executions: BatchWriter<ExecutionRecord>): void {
+export function registerActionBindingRoutes(app: FastifyInstance, registry: Registry, logs: BatchWriter<LogRecord>): void {
   const db = registry.db;
 
   async function bindingsOf(triggerId: string) {
@@ -145,16 +145,14 @@ export function registerActionBindingRoutes(app: FastifyInstance, registry: Regi
     { config: { scope: 'read:actions' }, schema: { tags: ['actions'], params: idParam('id') } },
     async (request) => {
       // Records still buffered become visible first: the id comes from a log the caller just read.
-      await executions.flush();
+      await logs.flush();
       const row = await findExecution(db, request.params.id);
-      if (!row) throw notFound(`The execution ${request.params.id} does not exist`);
+      if (!row?.execution) throw notFound(`The execution ${request.params.id} does not exist`);
       return {
-        id: row.id,
-        trigger_id: row.trigger_id,
-        status: row.status,
-        results: row.results,
-        created_at: row.created_at.toISOString(),
-        updated_at: row.created_at.toISOString(),
+        id: row.execution_id,
+        ...row.execution,
+        created_at: row.date.toISOString(),
+        updated_at: row.date.toISOString(),
       };
     },
   );

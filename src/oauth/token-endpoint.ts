@@ -11,7 +11,7 @@ import { asOAuthError } from '../error-handler.js';
 import { newLogId } from '../ids.js';
 import type { Registry } from '../registry/registry.js';
 import type { ApiEntry, ClientEntry, GrantEntry } from '../registry/snapshot.js';
-import type { ExecutionRecord, LogRecord } from '../store/logs.js';
+import type { LogRecord } from '../store/logs.js';
 import type { BatchWriter } from '../observability/batch-writer.js';
 import type { ChainResult, TriggerEngine, TriggerRequest } from '../triggers/contract.js';
 import { buildAccessTokenClaims } from './claims.js';
@@ -25,10 +25,15 @@ export interface TokenEndpointDeps {
   registry: Registry;
   engine?: TriggerEngine;
   logs: BatchWriter<LogRecord>;
-  executions: BatchWriter<ExecutionRecord>;
 }
 
 const SUCCESS_HEADERS = { 'cache-control': 'no-store', pragma: 'no-cache', 'content-type': 'application/json; charset=utf-8' };
+
+/** A trigger chain's execution record, kept with the request's log record. */
+interface Execution {
+  id: string;
+  record: NonNullable<LogRecord['execution']>;
+}
 
 /** Everything known once the request is authorised, before triggers and signing. */
 interface Authorised {
@@ -84,13 +89,14 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
       user_agent: request.headers['user-agent'] ?? null,
       hostname: request.hostname,
       execution_id: null,
+      execution: null,
       details: {},
       ...fields,
     };
   }
 
   /** What a failed request had got to, for its `feccft` record (set before the error is sent). */
-  const failures = new WeakMap<FastifyRequest, { params?: TokenParameters; client?: ClientEntry; executionId?: string }>();
+  const failures = new WeakMap<FastifyRequest, { params?: TokenParameters; client?: ClientEntry; execution?: Execution }>();
 
   function fail(
     request: FastifyRequest,
@@ -98,9 +104,9 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
     error: unknown,
     params?: TokenParameters,
     client?: ClientEntry,
-    executionId?: string,
+    execution?: Execution,
   ): void {
-    failures.set(request, { params, client, executionId });
+    failures.set(request, { params, client, execution });
     reply.send(error);
   }
 
@@ -110,21 +116,22 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
    */
   function logFailure(request: FastifyRequest, _reply: FastifyReply, error: Error, done: () => void): void {
     const oauth = asOAuthError(error);
-    const { params, client, executionId } = failures.get(request) ?? {};
+    const { params, client, execution } = failures.get(request) ?? {};
     deps.logs.push(
       logRecord(request, 'feccft', oauth.message, {
         client_id: client?.clientId ?? params?.client_id ?? null,
         client_name: client?.name ?? null,
         audience: params?.audience ?? params?.resource ?? null,
         scope: params?.scope ?? null,
-        execution_id: executionId ?? null,
+        execution_id: execution?.id ?? null,
+        execution: execution?.record ?? null,
         details: { error: oauth.error, status: oauth.status },
       }),
     );
     done();
   }
 
-  function issue(request: FastifyRequest, reply: FastifyReply, auth: Authorised, scope: string, custom?: Record<string, unknown>, executionId?: string): void {
+  function issue(request: FastifyRequest, reply: FastifyReply, auth: Authorised, scope: string, custom?: Record<string, unknown>, execution?: Execution): void {
     const signer = registry.snapshot.keys.signers.get(auth.api.alg);
     if (!signer) throw new Error(`no current signing key for ${auth.api.alg}`);
     const claims = buildAccessTokenClaims({
@@ -143,7 +150,8 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
         client_name: auth.client.name,
         audience: auth.api.identifier,
         scope,
-        execution_id: executionId ?? null,
+        execution_id: execution?.id ?? null,
+        execution: execution?.record ?? null,
         details: { kid: signer.kid, jti: claims.jti },
       }),
     );
@@ -174,20 +182,16 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
   }
 
   function afterTriggers(request: FastifyRequest, reply: FastifyReply, params: TokenParameters, auth: Authorised, result: ChainResult): void {
-    const executionId = newLogId();
-    deps.executions.push({
-      id: executionId,
-      trigger_id: result.results[0]?.trigger_id ?? 'credentials-exchange',
-      status: 'final',
-      results: result.results,
-      created_at: new Date(),
-    });
+    const execution: Execution = {
+      id: newLogId(),
+      record: { trigger_id: result.results[0]?.trigger_id ?? 'credentials-exchange', status: 'final', results: result.results },
+    };
     try {
       const error = chainError(result);
-      if (error) return fail(request, reply, error, params, auth.client, executionId);
-      issue(request, reply, auth, result.scopes.join(' '), result.claims, executionId);
+      if (error) return fail(request, reply, error, params, auth.client, execution);
+      issue(request, reply, auth, result.scopes.join(' '), result.claims, execution);
     } catch (error) {
-      fail(request, reply, error, params, auth.client, executionId);
+      fail(request, reply, error, params, auth.client, execution);
     }
   }
 

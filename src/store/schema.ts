@@ -76,6 +76,8 @@ export interface LogsTable {
   user_agent: string | null;
   hostname: string | null;
   execution_id: string | null;
+  /** `{trigger_id, status, results}` when triggers ran. */
+  execution: Json<Record<string, unknown> | null>;
   details: Json<Record<string, unknown>>;
 }
 
@@ -141,17 +143,9 @@ export interface TriggerBindingsTable {
   updated_at: Timestamp;
 }
 
-export interface ActionExecutionsTable {
-  id: string;
-  trigger_id: string;
-  status: string;
-  results: Json<unknown[]>;
-  created_at: Timestamp;
-}
 
 export interface Database {
   actions: ActionsTable;
   action_versions: ActionVersionsTable;
   trigger_bindings: TriggerBindingsTable;
-  action_executions: ActionExecutionsTable;
 }

@@ -76,10 +76,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('user_agent', 'text')
     .addColumn('hostname', 'text')
     .addColumn('execution_id', 'text')
+    // The trigger chain's execution record (one row per token request, not two: the log and its execution).
+    .addColumn('execution', 'jsonb')
     .addColumn('details', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     .execute();
   await db.schema.createIndex('logs_type_id').on('logs').columns(['type', 'log_id']).execute();
   await db.schema.createIndex('logs_client_id').on('logs').columns(['client_id', 'log_id']).execute();
+  await db.schema.createIndex('logs_execution_id').on('logs').column('execution_id').where('execution_id', 'is not', null).execute();
 
   await db.schema
     .createTable('settings')

@@ -1,4 +1,4 @@
-/** Actions (Auth0 Actions and Kinde workflows), immutable versions, trigger bindings, execution records. */
+/** Actions (Auth0 Actions and Kinde workflows), immutable versions, trigger bindings. */
 import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -47,12 +47,4 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
     .execute();
 
-  await db.schema
-    .createTable('action_executions')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('trigger_id', 'text', (c) => c.notNull())
-    .addColumn('status', 'text', (c) => c.notNull())
-    .addColumn('results', 'jsonb', (c) => c.notNull())
-    .addColumn('created_at', 'timestamptz', (c) => c.notNull())
-    .execute();
 }
