@@ -23,7 +23,7 @@ import {
   type ActionRow,
 } from '../store/actions.js';
 import { ActionBuildError, buildAction } from '../triggers/action-build.js';
-import { openSecrets, versionSecretsContext } from '../triggers/chain-loader.js';
+import { deployedAction, openSecrets, versionSecretsContext } from '../triggers/chain-loader.js';
 import type { TriggerEngine, TriggerId } from '../triggers/contract.js';
 import { testRequestFromPayload } from '../triggers/test-payload.js';
 import { actionVersionView, actionView } from './action-views.js';
@@ -117,19 +117,18 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
     return { values, names };
   }
 
-  async function deploy(action: ActionRow) {
-    let built;
+  /** Builds the draft; a build failure is the operator's 400. */
+  async function build(action: ActionRow) {
     try {
-      built = await buildAction({
-        triggerId: action.trigger_id as TriggerId,
-        code: action.code,
-        files: action.files,
-        entryPath: action.entry_path,
-      });
+      return await buildAction({ triggerId: action.trigger_id as TriggerId, code: action.code, files: action.files, entryPath: action.entry_path });
     } catch (error) {
       if (error instanceof ActionBuildError) throw buildFailed(error);
       throw error;
     }
+  }
+
+  async function deploy(action: ActionRow) {
+    const built = await build(action);
     const version = await insertActionVersion(db, {
       id: newUuid(),
       action_id: action.id,
@@ -375,28 +374,18 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
       const action = await mustFind(request.params.id);
       const runner = options.engine();
       if (!runner) throw new ManagementError(503, 'engine_unavailable', 'The trigger engine is not running');
-      let built;
-      try {
-        built = await buildAction({ triggerId: action.trigger_id as TriggerId, code: action.code, files: action.files, entryPath: action.entry_path });
-      } catch (error) {
-        if (error instanceof ActionBuildError) throw buildFailed(error);
-        throw error;
-      }
-      const settings = built.settings as { bindings?: string[]; failurePolicy?: 'stop' | 'continue' };
+      const built = await build(action);
       await options.beforeTest?.();
       const result = await runner.test(
-        {
+        deployedAction({
           actionId: action.id,
           versionId: `draft-${newUuid()}`,
           name: action.name,
-          triggerId: action.trigger_id as TriggerId,
+          triggerId: action.trigger_id,
           code: built.compiled,
           secrets: openSecrets(box, action.id, action.secrets),
-          ...(action.trigger_id === 'm2m:token_generation' && {
-            bindings: settings.bindings ?? [],
-            failurePolicy: settings.failurePolicy ?? 'stop',
-          }),
-        },
+          settings: built.settings as Record<string, unknown>,
+        }),
         testRequestFromPayload(request.body.payload ?? {}, options),
       );
       const only = result.results[0];

@@ -14,22 +14,40 @@ export function openSecrets(box: SecretBox, actionId: string, sealed: string): R
   return JSON.parse(box.open(sealed, versionSecretsContext(actionId))) as Record<string, string>;
 }
 
+/** An action as the engine runs it; a Kinde workflow's settings give its bindings and failure policy. */
+export function deployedAction(fields: {
+  actionId: string;
+  versionId: string;
+  name: string;
+  triggerId: string;
+  code: string;
+  secrets: Record<string, string>;
+  settings: Record<string, unknown>;
+}): DeployedAction {
+  const { settings, triggerId, ...rest } = fields;
+  const kinde = settings as { bindings?: string[]; failurePolicy?: FailurePolicy };
+  return {
+    ...rest,
+    triggerId: triggerId as TriggerId,
+    ...(triggerId === 'm2m:token_generation' && {
+      bindings: kinde.bindings ?? [],
+      failurePolicy: kinde.failurePolicy ?? 'stop',
+    }),
+  };
+}
+
 export async function loadBoundChain(db: Db, box: SecretBox): Promise<DeployedAction[]> {
   const rows = await listBoundVersions(db);
   // 'credentials-exchange' sorts before 'm2m:token_generation', which is the order DESIGN.md asks for.
-  return rows.map((row) => {
-    const settings = row.settings as { bindings?: string[]; failurePolicy?: FailurePolicy };
-    return {
+  return rows.map((row) =>
+    deployedAction({
       actionId: row.action_id,
       versionId: row.version_id,
       name: row.name,
-      triggerId: row.trigger_id as TriggerId,
+      triggerId: row.trigger_id,
       code: row.compiled,
       secrets: openSecrets(box, row.action_id, row.secrets),
-      ...(row.trigger_id === 'm2m:token_generation' && {
-        bindings: settings.bindings ?? [],
-        failurePolicy: settings.failurePolicy ?? 'stop',
-      }),
-    };
-  });
+      settings: row.settings,
+    }),
+  );
 }
