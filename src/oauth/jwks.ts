@@ -8,7 +8,7 @@ import { JWKS_MAX_AGE_SECONDS } from '../keys/key-rotation.js';
 import type { Registry } from '../registry/registry.js';
 
 /** RFC 9110 §13.1.2: `*`, or a list of entity tags compared weakly (a `W/` prefix is ignored). */
-export function etagMatches(header: string | undefined, etag: string): boolean {
+function etagMatches(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   return header.split(',').some((candidate) => {
     const tag = candidate.trim();

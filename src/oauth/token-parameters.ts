@@ -30,7 +30,7 @@ const KNOWN = [
 ] as const;
 
 /** Parameters that never reach a trigger's `event.request.body`. */
-export const SECRET_PARAMETERS: ReadonlySet<string> = new Set(['client_secret', 'client_assertion']);
+const SECRET_PARAMETERS: ReadonlySet<string> = new Set(['client_secret', 'client_assertion']);
 
 export function readTokenParameters(body: unknown): TokenParameters {
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
