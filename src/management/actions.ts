@@ -1,10 +1,10 @@
 /**
- * `/api/v2/actions/actions`: create, read, update, delete; `deploy` (an immutable numbered version); versions and
- * roll back; `test`. Auth0 actions (`credentials-exchange`) and Kinde workflows (`m2m:token_generation`) share
+ * `/api/v2/actions/actions`: list, create, read, update, delete (deploy, versions, roll back and test are in
+ * action-versions.ts). Auth0 actions (`credentials-exchange`) and Kinde workflows (`m2m:token_generation`) share
  * the shape; a workflow's code is its entry file, `files` holds what it imports.
  */
 import type { FastifyInstance } from 'fastify';
-import { badRequest, conflict, ManagementError, notFound } from '../errors.js';
+import { badRequest, conflict, notFound } from '../errors.js';
 import { newUuid } from '../ids.js';
 import type { Registry } from '../registry/registry.js';
 import {
@@ -15,18 +15,14 @@ import {
   findActionByName,
   findActionVersion,
   insertAction,
-  insertActionVersion,
   listActions,
-  listActionVersions,
-  setDeployedVersion,
   updateAction,
   type ActionRow,
 } from '../store/actions.js';
-import { ActionBuildError, buildAction } from '../triggers/action-build.js';
-import { deployedAction, openSecrets, versionSecretsContext } from '../triggers/chain-loader.js';
+import { openSecrets, versionSecretsContext } from '../triggers/chain-loader.js';
 import type { TriggerEngine, TriggerId } from '../triggers/contract.js';
-import { testRequestFromPayload } from '../triggers/test-payload.js';
-import { actionVersionView, actionView } from './action-views.js';
+import { actionView } from './action-views.js';
+import { actionDeployer, registerActionVersionRoutes } from './action-versions.js';
 import { idParam } from './schemas.js';
 
 const TRIGGERS = ['credentials-exchange', 'm2m:token_generation'] as const;
@@ -76,11 +72,6 @@ interface ActionBody {
   entry_path?: string;
 }
 
-function buildFailed(error: ActionBuildError): ManagementError {
-  const where = error.line ? `${error.file}:${error.line}:${error.column}` : error.file;
-  return new ManagementError(400, 'build_failed', `Build failed at ${where}: ${error.message}`);
-}
-
 export interface ActionRouteOptions {
   issuer: string;
   tenantId: string;
@@ -100,6 +91,7 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
   const deployedOf = async (action: ActionRow) =>
     action.deployed_version_id ? findActionVersion(db, action.id, action.deployed_version_id) : undefined;
   const view = async (action: ActionRow) => actionView(action, await deployedOf(action));
+  const { deploy } = actionDeployer(registry);
 
   /** Merges a secrets update into the stored map: a name with a value sets it, a name alone keeps it. */
   function mergeSecrets(action: ActionRow | undefined, update: ActionBody['secrets']) {
@@ -115,34 +107,6 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
       names.push({ name: s.name, updated_at: s.value === undefined && old ? old.updated_at : now });
     }
     return { values, names };
-  }
-
-  /** Builds the draft; a build failure is the operator's 400. */
-  async function build(action: ActionRow) {
-    try {
-      return await buildAction({ triggerId: action.trigger_id as TriggerId, code: action.code, files: action.files, entryPath: action.entry_path });
-    } catch (error) {
-      if (error instanceof ActionBuildError) throw buildFailed(error);
-      throw error;
-    }
-  }
-
-  async function deploy(action: ActionRow) {
-    const built = await build(action);
-    const version = await insertActionVersion(db, {
-      id: newUuid(),
-      action_id: action.id,
-      code: action.code,
-      files: action.files,
-      entry_path: action.entry_path,
-      compiled: built.compiled,
-      runtime: action.runtime,
-      secrets: action.secrets,
-      settings: built.settings as Record<string, unknown>,
-    });
-    const updated = await setDeployedVersion(db, action.id, version.id);
-    await registry.changed();
-    return actionVersionView(updated, version);
   }
 
   app.get<{ Querystring: { triggerId?: string; actionName?: string; deployed?: boolean; page: number; per_page: number } }>(
@@ -289,118 +253,5 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
     },
   );
 
-  app.post<{ Params: { id: string } }>(
-    '/actions/actions/:id/deploy',
-    { config: { scope: 'create:actions' }, schema: { tags: ['actions'], params: idParam('id') } },
-    async (request, reply) => reply.code(201).send(await deploy(await mustFind(request.params.id))),
-  );
-
-  app.get<{ Params: { id: string }; Querystring: { page: number; per_page: number } }>(
-    '/actions/actions/:id/versions',
-    {
-      config: { scope: 'read:actions' },
-      schema: {
-        tags: ['actions'],
-        params: idParam('id'),
-        querystring: {
-          type: 'object',
-          properties: { page: { type: 'integer', minimum: 0, default: 0 }, per_page: { type: 'integer', minimum: 1, maximum: 100, default: 50 } },
-        },
-      },
-    },
-    async (request) => {
-      const action = await mustFind(request.params.id);
-      const versions = await listActionVersions(db, action.id);
-      const { page, per_page } = request.query;
-      return {
-        total: versions.length,
-        page,
-        per_page,
-        versions: versions.slice(page * per_page, (page + 1) * per_page).map((v) => actionVersionView(action, v)),
-      };
-    },
-  );
-
-  app.get<{ Params: { id: string; versionId: string } }>(
-    '/actions/actions/:id/versions/:versionId',
-    { config: { scope: 'read:actions' }, schema: { tags: ['actions'] } },
-    async (request) => {
-      const action = await mustFind(request.params.id);
-      const version = await findActionVersion(db, action.id, request.params.versionId);
-      if (!version) throw notFound(`The version ${request.params.versionId} does not exist`);
-      return actionVersionView(action, version);
-    },
-  );
-
-  app.post<{ Params: { id: string; versionId: string }; Body: { update_draft?: boolean } | undefined }>(
-    '/actions/actions/:id/versions/:versionId/deploy',
-    {
-      config: { scope: 'create:actions' },
-      schema: {
-        tags: ['actions'],
-        body: { type: ['object', 'null'], additionalProperties: false, properties: { update_draft: { type: 'boolean' } } },
-      },
-    },
-    async (request, reply) => {
-      const action = await mustFind(request.params.id);
-      const version = await findActionVersion(db, action.id, request.params.versionId);
-      if (!version) throw notFound(`The version ${request.params.versionId} does not exist`);
-      // Roll back: the old version runs again as it was built; optionally the draft becomes its code.
-      let updated = await setDeployedVersion(db, action.id, version.id);
-      if (request.body?.update_draft) {
-        updated = (await updateAction(db, action.id, {
-          code: version.code,
-          files: version.files,
-          entry_path: version.entry_path,
-          secrets: version.secrets,
-        }))!;
-      }
-      await registry.changed();
-      return reply.code(201).send(actionVersionView(updated!, version));
-    },
-  );
-
-  app.post<{ Params: { id: string }; Body: { payload?: Record<string, unknown> } }>(
-    '/actions/actions/:id/test',
-    {
-      config: { scope: 'create:actions' },
-      schema: {
-        tags: ['actions'],
-        params: idParam('id'),
-        body: { type: 'object', additionalProperties: false, properties: { payload: { type: 'object' } } },
-      },
-    },
-    async (request) => {
-      const action = await mustFind(request.params.id);
-      const runner = options.engine();
-      if (!runner) throw new ManagementError(503, 'engine_unavailable', 'The trigger engine is not running');
-      const built = await build(action);
-      await options.beforeTest?.();
-      const result = await runner.test(
-        deployedAction({
-          actionId: action.id,
-          versionId: `draft-${newUuid()}`,
-          name: action.name,
-          triggerId: action.trigger_id,
-          code: built.compiled,
-          secrets: openSecrets(box, action.id, action.secrets),
-          settings: built.settings as Record<string, unknown>,
-        }),
-        testRequestFromPayload(request.body.payload ?? {}, options),
-      );
-      const only = result.results[0];
-      return {
-        payload: {
-          status: only?.status ?? 'ok',
-          ...(result.denial && { denial: result.denial }),
-          claims: result.claims,
-          scopes: result.scopes,
-          logs: only?.logs ?? [],
-          refused_claims: only?.refused_claims ?? [],
-          ...(only?.error && { error: only.error }),
-          duration_ms: only?.duration_ms ?? 0,
-        },
-      };
-    },
-  );
+  registerActionVersionRoutes(app, registry, options, { mustFind });
 }
