@@ -55,8 +55,9 @@ export class Child {
     });
     children.add(this);
     this.exited = new Promise((resolveExit) => {
-      this.process.once('exit', (code, signal) => {
-        this.#exitCode = code ?? (signal ? null : code);
+      this.process.once('exit', (code) => {
+        // null when a signal ended it.
+        this.#exitCode = code;
         children.delete(this);
         resolveExit(code);
       });

@@ -24,6 +24,12 @@ function packageVersion(name: string): string {
   }
 }
 
+/** The commit under test, read once when the run starts (the tree may change while it runs). */
+let revision: string | undefined;
+export function recordRevision(): void {
+  revision = gitDescribe();
+}
+
 function gitDescribe(): string {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
@@ -39,7 +45,7 @@ export function environment(settings: Readonly<Settings>, long = false): string 
   const cpu = cpus();
   return [
     `- date: ${new Date().toISOString()}`,
-    `- minter: ${gitDescribe()}; node ${process.version}; fastify ${packageVersion('fastify')}; jose ${packageVersion('jose')}; ` +
+    `- minter: ${revision ?? gitDescribe()} (when the run started); node ${process.version}; fastify ${packageVersion('fastify')}; jose ${packageVersion('jose')}; ` +
       `oidc-provider ${packageVersion('oidc-provider')}; autocannon ${packageVersion('autocannon')}`,
     `- CPU: ${cpu[0]?.model ?? '?'}, ${cpu.length} cores; ` +
       (settings.pin ? 'each server pinned to CPU 0, the load generator to CPU 1 (taskset)' : 'no CPU pinning'),

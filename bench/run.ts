@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { leakCheck, longReport } from './long.js';
 import { measure, type Measurement } from './measure.js';
 import { installCleanup, ROOT, stopAll } from './processes.js';
-import { environment, fullReport, verdictList, verdicts } from './report.js';
+import { environment, fullReport, recordRevision, verdictList, verdicts } from './report.js';
 import { FIXED_RATE_SCENARIOS, SCENARIOS } from './scenarios.js';
 import { loadSettings, SettingsError, type Settings } from './settings.js';
 
@@ -65,6 +65,7 @@ async function long(settings: Readonly<Settings>): Promise<void> {
 async function main(): Promise<void> {
   installCleanup();
   const settings = loadSettings();
+  recordRevision();
   if (settings.tokens > 0) await long(settings);
   else await table(settings);
   await stopAll();
