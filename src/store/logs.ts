@@ -22,24 +22,8 @@ const LISTED = [
   'details',
 ] as const;
 
-/** A log record as the writer buffers it. */
-export interface LogRecord {
-  log_id: string;
-  date: Date;
-  type: string;
-  description: string | null;
-  client_id: string | null;
-  client_name: string | null;
-  audience: string | null;
-  scope: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  hostname: string | null;
-  execution_id: string | null;
-  /** What the trigger chain did, when one ran. */
-  execution: { trigger_id: string; status: string; results: unknown[] } | null;
-  details: Record<string, unknown>;
-}
+/** A log record as the writer buffers it: the row itself, with a Date and plain JSON values. */
+export type LogRecord = Selectable<LogsTable>;
 
 /**
  * Writes a batch as one JSON parameter expanded by PostgreSQL (`jsonb_populate_recordset`) rather than a

@@ -76,8 +76,8 @@ export interface LogsTable {
   user_agent: string | null;
   hostname: string | null;
   execution_id: string | null;
-  /** `{trigger_id, status, results}` when triggers ran. */
-  execution: Json<Record<string, unknown> | null>;
+  /** What the trigger chain did, when one ran. */
+  execution: Json<{ trigger_id: string; status: string; results: unknown[] } | null>;
   details: Json<Record<string, unknown>>;
 }
 
