@@ -36,6 +36,8 @@ export interface Config {
     chainTimeoutMs: number;
     /** Console output kept per action and execution (bytes). */
     maxLogBytes: number;
+    /** How long an action may run on the main thread before it is moved off it (ms; 0 = always off it). */
+    syncSliceMs: number;
     /** CIDRs or addresses that action `fetch` may reach although private. */
     allowPrivateEgress: string[];
     /** Per-request timeout of action `fetch` (ms) and its response size limit (bytes). */
@@ -111,6 +113,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       memoryLimitMb: integer(env, 'MINTER_ACTIONS_MEMORY_MB', 64, 8),
       chainTimeoutMs: integer(env, 'MINTER_ACTIONS_TIMEOUT_MS', 20_000, 10),
       maxLogBytes: integer(env, 'MINTER_ACTIONS_MAX_LOG_BYTES', 4096, 0),
+      syncSliceMs: integer(env, 'MINTER_ACTIONS_SYNC_SLICE_MS', 10, 0),
       allowPrivateEgress: (optional(env, 'MINTER_ACTIONS_ALLOW_PRIVATE_EGRESS') ?? '')
         .split(',')
         .map((s) => s.trim())

@@ -97,6 +97,7 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
     memoryLimitMb: config.actions.memoryLimitMb,
     chainTimeoutMs: config.actions.chainTimeoutMs,
     maxLogBytesPerAction: config.actions.maxLogBytes,
+    syncSliceMs: config.actions.syncSliceMs,
     geoip: (ip) => (geoip?.lookup(ip) ?? {}) as Record<string, unknown>,
     host: {
       cache: new InMemoryActionCache(),

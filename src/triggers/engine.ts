@@ -25,6 +25,11 @@ export interface TriggerEngineOptions {
    * between 2 and 8.
    */
   maxIsolatesPerVersion?: number;
+  /**
+   * How long an action may run on the main thread before it is stopped and run again off it, in ms; 0 runs every
+   * action off the main thread. Default 10. See version-isolate.ts.
+   */
+  syncSliceMs?: number;
   host: HostServices;
   /** `event.request.geoip` for an IP; `{}` when absent. */
   geoip?: GeoipLookup;
@@ -35,6 +40,7 @@ export const ENGINE_DEFAULTS = {
   chainTimeoutMs: 20_000,
   maxLogBytesPerAction: 4096,
   maxIsolatesPerVersion: Math.min(8, Math.max(2, availableParallelism())),
+  syncSliceMs: 10,
 } as const;
 
 function positiveInteger(name: string, value: number, minimum: number): number {
@@ -58,8 +64,9 @@ class IsolatedTriggerEngine implements TriggerEngine {
     const chainTimeoutMs = positiveInteger('chainTimeoutMs', options.chainTimeoutMs ?? ENGINE_DEFAULTS.chainTimeoutMs, 1);
     const maxLogBytes = positiveInteger('maxLogBytesPerAction', options.maxLogBytesPerAction ?? ENGINE_DEFAULTS.maxLogBytesPerAction, 0);
     const maxIsolatesPerVersion = positiveInteger('maxIsolatesPerVersion', options.maxIsolatesPerVersion ?? ENGINE_DEFAULTS.maxIsolatesPerVersion, 1);
+    const syncSliceMs = positiveInteger('syncSliceMs', options.syncSliceMs ?? ENGINE_DEFAULTS.syncSliceMs, 0);
     this.#settings = { chainTimeoutMs, maxLogBytes, ...(options.geoip ? { geoip: options.geoip } : {}) };
-    this.#pool = new IsolatePool({ memoryLimitMb, maxLogBytes, maxIsolatesPerVersion, chainTimeoutMs, host: options.host });
+    this.#pool = new IsolatePool({ memoryLimitMb, maxLogBytes, maxIsolatesPerVersion, chainTimeoutMs, syncSliceMs, host: options.host });
   }
 
   get hasBindings(): boolean {

@@ -77,9 +77,15 @@ async function answerFetch(run: () => Promise<Answer>): Promise<string> {
 
 /**
  * The References handed to one isolate's sandbox program, in {@link HOST_REFERENCE_NAMES} order. `maxSleepMs`
- * caps a `setTimeout` delay: past the chain budget the action has been stopped anyway.
+ * caps a `setTimeout` delay: past the chain budget the action has been stopped anyway. `hostIo.started` is set by
+ * the first call that starts host I/O (fetch, a timer), whose answer resumes the isolate later on its own thread.
  */
-export function hostReferences(actionId: string, host: HostServices, maxSleepMs: number): ivm.Reference[] {
+export function hostReferences(actionId: string, host: HostServices, maxSleepMs: number, hostIo: { started: boolean }): ivm.Reference[] {
+  const io = <A extends unknown[], R>(f: (...args: A) => R) =>
+    (...args: A): R => {
+      hostIo.started = true;
+      return f(...args);
+    };
   const functions: Record<(typeof HOST_REFERENCE_NAMES)[number], (...args: never[]) => unknown> = {
     cacheGet: (key: unknown) => {
       if (typeof key !== 'string') return undefined;
@@ -114,16 +120,18 @@ export function hostReferences(actionId: string, host: HostServices, maxSleepMs:
         return JSON.stringify({ type: 'error', code: 'FailedToDeleteCacheRecord' });
       }
     },
-    hostFetch: (url: unknown, initJson: unknown) =>
-      answerFetch(() => host.fetch(String(url), parseInit(initJson))),
-    hostKindeFetch: (url: unknown, initJson: unknown, issuer: unknown) =>
+    hostFetch: io((url: unknown, initJson: unknown) => answerFetch(() => host.fetch(String(url), parseInit(initJson)))),
+    hostKindeFetch: io((url: unknown, initJson: unknown, issuer: unknown) =>
       answerFetch(() => kindeFetch(host, String(url), parseInit(initJson), String(issuer))),
+    ),
     // Unref'd: a pending action timer never keeps the process alive (the chain deadline timer does while it matters).
-    hostSleep: (ms: unknown) =>
-      new Promise<void>((resolve) => {
-        const delay = typeof ms === 'number' && ms > 0 ? Math.min(ms, maxSleepMs) : 0;
-        setTimeout(resolve, delay).unref();
-      }),
+    hostSleep: io(
+      (ms: unknown) =>
+        new Promise<void>((resolve) => {
+          const delay = typeof ms === 'number' && ms > 0 ? Math.min(ms, maxSleepMs) : 0;
+          setTimeout(resolve, delay).unref();
+        }),
+    ),
   };
   return HOST_REFERENCE_NAMES.map((name) => new ivm.Reference(functions[name]));
 }

@@ -27,6 +27,11 @@ export interface SandboxOptions {
   maxIsolatesPerVersion: number;
   /** The chain budget, in ms: the longest an action timer may wait. */
   chainTimeoutMs: number;
+  /**
+   * How long an action may run synchronously on the main thread, in ms (0: never). Within this slice a call costs
+   * ~15 µs instead of ~70 µs plus two thread switches; past it the call is stopped and run again off the main thread.
+   */
+  syncSliceMs: number;
   host: HostServices;
 }
 
@@ -41,6 +46,12 @@ export interface Instance {
   disposedByUs: boolean;
   /** `performance.now()` when `live` last dropped to 0. */
   idleSince: number;
+  /**
+   * Set once the isolate's code started host I/O (fetch, a timer): a continuation may then run on the isolate's own
+   * thread at any time, and a synchronous call would block the main thread until it ends. Such an isolate is only
+   * ever called asynchronously.
+   */
+  hostIo: { started: boolean };
 }
 
 /** isolated-vm's message when `timeout` stops synchronous code. */
@@ -81,6 +92,7 @@ async function compileProgram(isolate: ivm.Isolate, dialect: Dialect): Promise<i
  */
 export async function createInstance(action: DeployedAction, options: SandboxOptions, deadline: number): Promise<Instance | SandboxFailure> {
   const isolate = new ivm.Isolate({ memoryLimit: options.memoryLimitMb });
+  const hostIo = { started: false };
   const budget = () => Math.max(1, Math.ceil(deadline - performance.now()));
   try {
     const context = await isolate.createContext();
@@ -88,7 +100,7 @@ export async function createInstance(action: DeployedAction, options: SandboxOpt
     const program = await compileProgram(isolate, dialect);
     const boot = await program.run(context, { reference: true, timeout: budget() });
     const config = sandboxConfig(dialect, action.secrets, action.bindings ?? [], options.maxLogBytes);
-    const load = await boot.apply(undefined, [...hostReferences(action.actionId, options.host, options.chainTimeoutMs), JSON.stringify(config)], {
+    const load = await boot.apply(undefined, [...hostReferences(action.actionId, options.host, options.chainTimeoutMs, hostIo), JSON.stringify(config)], {
       result: { reference: true },
       timeout: budget(),
     });
@@ -107,7 +119,7 @@ export async function createInstance(action: DeployedAction, options: SandboxOpt
       throw new LoadFailure(describe(error));
     }
     for (const handle of [program, boot, load, script, factory]) handle.release();
-    return { isolate, runner, live: 0, retired: false, disposedByUs: false, idleSince: performance.now() };
+    return { isolate, runner, live: 0, retired: false, disposedByUs: false, idleSince: performance.now(), hostIo };
   } catch (error) {
     const outOfMemory = isolate.isDisposed;
     if (!isolate.isDisposed) isolate.dispose();
