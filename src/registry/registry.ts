@@ -1,12 +1,19 @@
 /**
  * Holds the current {@link Snapshot} and rebuilds it when the configuration changes: right after a management
  * write on this instance, on a change notice from another instance (Redis), and on a slow poll as a safety net.
+ *
+ * The first two always rebuild. The poll first reads one fingerprint of the configuration tables
+ * (`store/config-fingerprint.ts`) and rebuilds only when it differs from the one taken before the last rebuild
+ * (a change written behind Minter's back, or a notice that never arrived), or when a retired signing key's
+ * `publish_until` has passed since (the JWKS depends on the clock, not only on the rows). An idle poll is one small
+ * query, not four table reads plus the reload hooks.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { KeySet } from '../keys/key-set.js';
 import { listClientGrants } from '../store/client-grants.js';
 import { listClients } from '../store/clients.js';
+import { configFingerprint } from '../store/config-fingerprint.js';
 import type { Db } from '../store/database.js';
 import { listResourceServers } from '../store/resource-servers.js';
 import { listSigningKeys } from '../store/signing-keys.js';
@@ -25,7 +32,12 @@ export type ReloadHook = () => Promise<void>;
 export class Registry {
   #snapshot!: Snapshot;
   #reloading: Promise<void> | undefined;
-  #again = false;
+  /** What to do once the run under way ends: a rebuild wins over a poll. */
+  #wanted: 'poll' | 'rebuild' | undefined;
+  /** Fingerprint taken before the reads of the last rebuild. */
+  #fingerprint: string | undefined;
+  /** When the next retired key leaves the JWKS (ms since the epoch), which needs a rebuild though no row changed. */
+  #nextExpiry = Infinity;
   #timer: NodeJS.Timeout | undefined;
   readonly #hooks: ReloadHook[] = [];
 
@@ -49,22 +61,30 @@ export class Registry {
   async start(pollMs: number): Promise<void> {
     await this.#rebuild();
     await this.notifier?.subscribe(() => void this.reload().catch((e) => this.log.error(e, 'configuration reload failed')));
-    this.#timer = setInterval(() => void this.reload().catch((e) => this.log.error(e, 'configuration reload failed')), pollMs);
+    this.#timer = setInterval(() => void this.poll().catch((e) => this.log.error(e, 'configuration poll failed')), pollMs);
     this.#timer.unref();
   }
 
   /** Rebuilds now (coalescing concurrent calls: one more rebuild runs after the one under way). */
   reload(): Promise<void> {
-    if (this.#reloading) {
-      this.#again = true;
-      return this.#reloading;
-    }
-    this.#reloading = (async () => {
+    return this.#schedule('rebuild');
+  }
+
+  /** The periodic check: rebuilds only if the configuration tables changed since the last rebuild (or a key expired). */
+  poll(): Promise<void> {
+    return this.#schedule('poll');
+  }
+
+  #schedule(kind: 'poll' | 'rebuild'): Promise<void> {
+    if (kind === 'rebuild' || !this.#wanted) this.#wanted = kind;
+    this.#reloading ??= (async () => {
       try {
-        do {
-          this.#again = false;
-          await this.#rebuild();
-        } while (this.#again);
+        while (this.#wanted) {
+          const next = this.#wanted;
+          this.#wanted = undefined;
+          if (next === 'rebuild') await this.#rebuild();
+          else await this.#rebuildIfChanged();
+        }
       } finally {
         this.#reloading = undefined;
       }
@@ -83,15 +103,33 @@ export class Registry {
     await this.notifier?.close();
   }
 
-  async #rebuild(): Promise<void> {
+  async #rebuildIfChanged(): Promise<void> {
+    const fingerprint = await configFingerprint(this.db);
+    if (fingerprint === this.#fingerprint && Date.now() < this.#nextExpiry) return;
+    await this.#rebuild(fingerprint);
+  }
+
+  /**
+   * Reads everything and swaps the snapshot. The fingerprint is read before the tables, so a change landing between
+   * the two is at worst read twice (the next poll sees a newer fingerprint), never missed.
+   */
+  async #rebuild(known?: string): Promise<void> {
+    const fingerprint = known ?? (await configFingerprint(this.db));
     const [clients, apis, grants, keyRows] = await Promise.all([
       listClients(this.db),
       listResourceServers(this.db),
       listClientGrants(this.db),
       listSigningKeys(this.db),
     ]);
-    const keys = KeySet.build(keyRows, this.box, this.#snapshot?.keys);
+    const now = new Date();
+    const keys = KeySet.build(keyRows, this.box, this.#snapshot?.keys, now);
     this.#snapshot = Snapshot.build({ clients, apis, grants }, keys);
     for (const hook of this.#hooks) await hook();
+    // Only once everything (hooks included) is built: a failed rebuild is tried again by the next poll.
+    this.#fingerprint = fingerprint;
+    this.#nextExpiry = Math.min(
+      Infinity,
+      ...keyRows.filter((row) => row.status === 'previous' && row.publish_until && row.publish_until > now).map((row) => row.publish_until!.getTime()),
+    );
   }
 }

@@ -1,13 +1,14 @@
 /**
  * Opens the one storage Minter has: embedded PGlite under the data directory, or PostgreSQL from DATABASE_URL.
- * Both speak the same SQL; migrations run before anything else touches the database.
+ * Both speak the same SQL; migrations run before anything else touches the database. PGlite runs in a worker
+ * thread (`pglite-pool.ts`, `pglite-worker.ts`), never on the thread that serves requests.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
-import { pglitePool } from './pglite-pool.js';
+import { pgliteWorkerPool } from './pglite-pool.js';
 
 export type Db = Kysely<Database>;
 
@@ -27,11 +28,10 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
     dialect = new PostgresDialect({ pool: new pg.default.Pool({ connectionString: options.databaseUrl, max: 10 }) });
     kind = 'postgres';
   } else {
-    const { PGlite } = await import('@electric-sql/pglite');
     const dir = join(options.dataDir, 'pglite');
     await mkdir(dir, { recursive: true });
-    const lite = await PGlite.create(dir);
-    dialect = new PostgresDialect({ pool: pglitePool(lite) });
+    // PGlite parses timestamptz → Date and jsonb → objects in the worker; the structured clone keeps both.
+    dialect = new PostgresDialect({ pool: await pgliteWorkerPool(dir) });
     kind = 'pglite';
   }
   const db = new Kysely<Database>({ dialect });

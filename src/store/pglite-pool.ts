@@ -1,16 +1,143 @@
 /**
- * Lets Kysely's PostgreSQL dialect drive an embedded PGlite database. PGlite is one connection, so `connect()`
- * hands it out to one caller at a time (a transaction keeps it until `release()`).
+ * Lets Kysely's PostgreSQL dialect drive an embedded PGlite database that runs in its own thread
+ * (`pglite-worker.ts`), so PGlite's WASM work and synchronous file I/O never block the main thread's event loop.
+ *
+ * PGlite is one connection, so `connect()` hands it out to one caller at a time (a transaction keeps it until
+ * `release()`). Each query is a message with an id; the worker answers with the rows and `affectedRows` as PGlite
+ * parsed them (the structured clone keeps Date, jsonb values and Uint8Array as they are), or with the error's
+ * message and PGlite's fields (`code`, `detail`, `constraint`, …), rethrown here as an Error carrying them.
+ *
+ * The worker holds the process open only while a query is outstanding (like a socket with a request in flight);
+ * `end()` closes PGlite in the worker and terminates it. If the worker dies, every outstanding and later query
+ * rejects with an error that says so.
  */
-import type { PGlite } from '@electric-sql/pglite';
+import { Worker } from 'node:worker_threads';
 import type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
+
+/** `workerData` of the worker. */
+export interface WorkerOptions {
+  /** PGlite's data directory (created by the caller). */
+  dataDir: string;
+}
+
+/** An error as it crosses the thread boundary: its message and its own primitive fields (`code`, `detail`, …). */
+export interface SerializedError {
+  message: string;
+  fields: Record<string, string | number | boolean>;
+}
+
+export type ToWorker =
+  | { type: 'query'; id: number; sql: string; parameters: unknown[] }
+  | { type: 'close'; id: number };
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'failed'; error: SerializedError }
+  | { type: 'result'; id: number; rows: unknown[]; affectedRows: number | undefined }
+  | { type: 'error'; id: number; error: SerializedError }
+  | { type: 'closed'; id: number };
+
+/** The pool, and the worker it talks to (for diagnostics and tests). */
+export interface PgliteWorkerPool extends PostgresPool {
+  readonly worker: Worker;
+}
 
 const COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'SELECT']);
 
-/** A pool of one over a PGlite instance. */
-export function pglitePool(db: PGlite): PostgresPool {
+function toError(serialized: SerializedError): Error {
+  return Object.assign(new Error(serialized.message), serialized.fields);
+}
+
+interface Pending {
+  resolve(message: FromWorker): void;
+  reject(error: Error): void;
+}
+
+/**
+ * Starts PGlite on `dataDir` in a worker thread and resolves once it is open (rejects with PGlite's error when it
+ * cannot open the directory).
+ */
+export async function pgliteWorkerPool(dataDir: string): Promise<PgliteWorkerPool> {
+  const worker = new Worker(new URL('./pglite-worker.js', import.meta.url), {
+    workerData: { dataDir } satisfies WorkerOptions,
+    // Not the main thread's flags: its preloads (`--import`, `--require`), `--input-type` or `--eval` are not for
+    // a thread that only runs PGlite (and `--input-type` would stop it from starting at all).
+    execArgv: [],
+  });
+  const pending = new Map<number, Pending>();
+  let nextId = 1;
+  /** Set once the worker cannot answer any more: why. */
+  let gone: Error | undefined;
+  let lastError: Error | undefined;
+  let ending: Promise<void> | undefined;
+
+  let opened!: { resolve(): void; reject(error: Error): void };
+  const ready = new Promise<void>((resolve, reject) => (opened = { resolve, reject }));
+
+  const settle = (id: number): Pending | undefined => {
+    const entry = pending.get(id);
+    pending.delete(id);
+    if (pending.size === 0) worker.unref();
+    return entry;
+  };
+
+  worker.on('message', (message: FromWorker) => {
+    switch (message.type) {
+      case 'ready':
+        worker.unref();
+        opened.resolve();
+        return;
+      case 'failed':
+        gone = toError(message.error);
+        opened.reject(gone);
+        void worker.terminate();
+        return;
+      case 'error':
+        settle(message.id)?.reject(toError(message.error));
+        return;
+      default:
+        settle(message.id)?.resolve(message);
+    }
+  });
+  worker.on('error', (error) => {
+    lastError = error;
+  });
+  worker.on('messageerror', (error) => {
+    // A message that cannot be deserialised leaves a query without its answer: nothing can be trusted after it.
+    lastError = error;
+    void worker.terminate();
+  });
+  worker.on('exit', (code) => {
+    gone ??= ending
+      ? new Error('the PGlite database is closed')
+      : new Error(`the PGlite worker exited unexpectedly (exit code ${code})${lastError ? `: ${lastError.message}` : ''}`);
+    opened.reject(gone);
+    for (const entry of pending.values()) entry.reject(gone);
+    pending.clear();
+  });
+
+  function request(build: (id: number) => ToWorker): Promise<FromWorker> {
+    if (gone) return Promise.reject(new Error(gone.message));
+    if (ending) return Promise.reject(new Error('the PGlite database is closed'));
+    const id = nextId++;
+    return new Promise<FromWorker>((resolve, reject) => {
+      if (pending.size === 0) worker.ref();
+      pending.set(id, { resolve, reject });
+      try {
+        worker.postMessage(build(id));
+      } catch (error) {
+        // A parameter the structured clone cannot copy (a function, a class instance with private state…).
+        settle(id);
+        reject(error as Error);
+      }
+    });
+  }
+
+  await ready;
+
   let queue: Promise<void> = Promise.resolve();
   return {
+    worker,
     async connect(): Promise<PostgresPoolClient> {
       let release!: () => void;
       const previous = queue;
@@ -18,17 +145,38 @@ export function pglitePool(db: PGlite): PostgresPool {
       await previous;
       const client = {
         async query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
-          const result = await db.query<R>(sql, parameters as unknown[]);
+          const answer = (await request((id) => ({ type: 'query', id, sql, parameters: parameters as unknown[] }))) as Extract<
+            FromWorker,
+            { type: 'result' }
+          >;
+          const rows = answer.rows as R[];
           const verb = sql.trimStart().slice(0, 6).toUpperCase();
           const command = (COMMANDS.has(verb) ? verb : 'SELECT') as PostgresQueryResult<R>['command'];
-          return { command, rowCount: result.affectedRows ?? result.rows.length, rows: result.rows };
+          return { command, rowCount: answer.affectedRows ?? rows.length, rows };
         },
         release,
       };
       return client as PostgresPoolClient;
     },
-    async end() {
-      await db.close();
+    end(): Promise<void> {
+      ending ??= (async () => {
+        if (!gone) {
+          const id = nextId++;
+          const closed = new Promise<void>((resolve, reject) => {
+            worker.ref();
+            pending.set(id, { resolve: () => resolve(), reject });
+            worker.postMessage({ type: 'close', id } satisfies ToWorker);
+          });
+          let failure: Error | undefined;
+          // A worker that died meanwhile has nothing left to close; PGlite failing to close is worth hearing of.
+          await closed.catch((error: Error) => (failure = gone ? undefined : error));
+          await worker.terminate();
+          if (failure) throw failure;
+        } else {
+          await worker.terminate();
+        }
+      })();
+      return ending;
     },
   };
 }
