@@ -41,6 +41,8 @@ export interface Instance {
   runner: ivm.Reference;
   /** Requests whose answer is still awaited. */
   live: number;
+  /** Of those, the ones called asynchronously: while any is in flight the isolate may be running on its own thread. */
+  asyncLive: number;
   /** Takes no new requests; disposed once `live` is 0. */
   retired: boolean;
   disposedByUs: boolean;
@@ -119,7 +121,7 @@ export async function createInstance(action: DeployedAction, options: SandboxOpt
       throw new LoadFailure(describe(error));
     }
     for (const handle of [program, boot, load, script, factory]) handle.release();
-    return { isolate, runner, live: 0, retired: false, disposedByUs: false, idleSince: performance.now(), hostIo };
+    return { isolate, runner, live: 0, asyncLive: 0, retired: false, disposedByUs: false, idleSince: performance.now(), hostIo };
   } catch (error) {
     const outOfMemory = isolate.isDisposed;
     if (!isolate.isDisposed) isolate.dispose();

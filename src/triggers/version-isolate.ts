@@ -16,8 +16,9 @@
  * follow). An action that only computes finishes inside the slice: no thread switch, ~15 µs of overhead instead of
  * ~70 µs plus two context switches per call. One that awaits I/O returns a pending promise and finishes on the
  * isolate's thread as before (the isolate is asynchronous from then on: see `Instance.hostIo`). One that outruns
- * the slice is stopped, its isolate retired, and the request runs again from the start on the asynchronous path
- * within what is left of its budget; the version then stays asynchronous for {@link SLOW_PAUSE_MS}. So a loop costs
+ * the slice is stopped, its isolate retired, and the request runs again from the start within what is left of its
+ * budget; if the action spent most of the slice on CPU (not merely preempted by the OS), on the asynchronous path,
+ * and the version stays asynchronous for {@link SLOW_PAUSE_MS}. So a loop costs
  * other requests one slice of main thread at most, and legitimately heavy code still gets the whole budget — at the
  * price of running twice (side effects before the slice ended, like a cache write or a fetch, happen again).
  * Kinde workflows that declare `kinde.fetch` block their isolate on the host (`applySyncPromise`), which only works
@@ -78,16 +79,17 @@ export class VersionIsolate {
 
   /** Creates the warm isolate ahead of the first request (errors surface on that request). */
   prewarm(budgetMs: number): void {
-    if (this.#instances.length === 0 && this.#creating === undefined) void this.#acquire(performance.now() + budgetMs);
+    // Created, not reserved: the warm isolate is nobody's until a request takes it.
+    if (this.#instances.length === 0 && this.#creating === undefined) this.#startCreation(performance.now() + budgetMs);
   }
 
   /** Runs one request; `deadline` is a `performance.now()` time. Never throws. */
   async invoke(payload: string, deadline: number): Promise<InvokeOutcome> {
-    const idle = this.#idle();
-    const instance = idle !== undefined ? this.#reserve(idle) : await this.#acquire(deadline);
+    const ready = this.#idle() ?? this.#syncReady();
+    const instance = ready !== undefined ? this.#reserve(ready) : await this.#acquire(deadline);
     if ('kind' in instance) return instance;
     const outcome = await this.#call(instance, payload, deadline, this.#mayRunSync(instance));
-    // The slice ran out: the isolate is retired; run the request again, asynchronously, within its own budget.
+    // The slice ran out: the isolate is retired; run the request again within its own budget.
     return outcome === SLICE_SPENT ? this.invoke(payload, deadline) : outcome;
   }
 
@@ -110,11 +112,18 @@ export class VersionIsolate {
   }
 
   /**
-   * Synchronous only on an isolate nobody else uses and whose code never started host I/O: nothing can be running
-   * on it, so `applySync` cannot wait for a lock held by another thread.
+   * Synchronous only on an isolate with no asynchronous call in flight and whose code never started host I/O:
+   * nothing can be running on it, so `applySync` cannot wait for a lock held by another thread. (Other synchronous
+   * requests may still count as live between `applySync` and their next microtask; they do not hold the isolate.)
    */
   #mayRunSync(instance: Instance): boolean {
-    return this.#syncCapable && instance.live === 1 && !instance.hostIo.started && performance.now() >= this.#asyncUntil;
+    return this.#syncCapable && instance.asyncLive === 0 && !instance.hostIo.started && performance.now() >= this.#asyncUntil;
+  }
+
+  /** An isolate that may run this request synchronously although it counts as live, if any. */
+  #syncReady(): Instance | undefined {
+    for (const instance of this.#instances) if (this.#mayRunSync(instance)) return instance;
+    return undefined;
   }
 
   #idle(): Instance | undefined {
@@ -140,13 +149,7 @@ export class VersionIsolate {
       if (this.#creating === undefined && this.#instances.length >= Math.max(1, this.#options.maxIsolatesPerVersion)) {
         return this.#reserve(this.#instances.reduce((a, b) => (b.live < a.live ? b : a)));
       }
-      let creating = this.#creating;
-      if (creating === undefined) {
-        const started = createInstance(this.action, this.#options, deadline);
-        this.#creating = creating = started;
-        void started.then((result) => this.#created(started, result));
-      }
-      const result = await raceDeadline(creating, deadline);
+      const result = await raceDeadline(this.#creating ?? this.#startCreation(deadline), deadline);
       // A creation started for another request ran out of that request's budget: this request tries again within
       // its own. Our own deadline, and every other failure, is final.
       if (result !== OWN_DEADLINE && 'kind' in result && result.status === 'timeout' && performance.now() < deadline) continue;
@@ -156,6 +159,13 @@ export class VersionIsolate {
       if (result.live > 0 && performance.now() < deadline) continue;
       return this.#reserve(result);
     }
+  }
+
+  #startCreation(deadline: number): Promise<Instance | SandboxFailure> {
+    const started = createInstance(this.action, this.#options, deadline);
+    this.#creating = started;
+    void started.then((result) => this.#created(started, result));
+    return started;
   }
 
   #created(creating: Promise<Instance | SandboxFailure>, result: Instance | SandboxFailure): void {
@@ -179,6 +189,8 @@ export class VersionIsolate {
   async #call(instance: Instance, payload: string, deadline: number, sync: boolean): Promise<InvokeOutcome | typeof SLICE_SPENT> {
     const remaining = deadline - performance.now();
     const slice = sync ? Math.min(this.#options.syncSliceMs, Math.ceil(remaining)) : 0;
+    const cpuBefore = sync && !instance.isolate.isDisposed ? instance.isolate.cpuTime : 0n;
+    if (!sync) instance.asyncLive++;
     try {
       if (remaining <= 0) return failure('timeout', 'The trigger chain ran out of time');
       const result = await new Promise<unknown>((resolve, reject) => {
@@ -207,14 +219,23 @@ export class VersionIsolate {
     } catch (error) {
       if (sync && slice < remaining && messageOf(error) === SYNC_TIMEOUT_MESSAGE && !instance.isolate.isDisposed) {
         this.#retireInstance(instance);
-        this.#asyncUntil = performance.now() + SLOW_PAUSE_MS;
+        // The slice is wall time: a thread preempted by the OS can spend it without running much. Only an action
+        // that used most of it on CPU is slow; the version then runs asynchronously for a while.
+        const cpuMs = Number(instance.isolate.cpuTime - cpuBefore) / 1e6;
+        if (cpuMs >= slice / 2) this.#asyncUntil = performance.now() + SLOW_PAUSE_MS;
         return SLICE_SPENT;
       }
       return this.#classify(instance, error);
     } finally {
-      if (--instance.live === 0) instance.idleSince = performance.now();
-      this.#disposeIfIdle(instance);
+      if (!sync) instance.asyncLive--;
+      this.#release(instance);
     }
+  }
+
+  /** Ends a reservation made by {@link #reserve}. */
+  #release(instance: Instance): void {
+    if (--instance.live === 0) instance.idleSince = performance.now();
+    this.#disposeIfIdle(instance);
   }
 
   #classify(instance: Instance, error: unknown): SandboxFailure {
