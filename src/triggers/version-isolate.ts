@@ -17,10 +17,11 @@
  * ~70 µs plus two context switches per call. One that awaits I/O returns a pending promise and finishes on the
  * isolate's thread as before (the isolate is asynchronous from then on: see `Instance.hostIo`). One that outruns
  * the slice is stopped, its isolate retired, and the request runs again from the start within what is left of its
- * budget; if the action spent most of the slice on CPU (not merely preempted by the OS), on the asynchronous path,
- * and the version stays asynchronous for {@link SLOW_PAUSE_MS}. So a loop costs
- * other requests one slice of main thread at most, and legitimately heavy code still gets the whole budget — at the
- * price of running twice (side effects before the slice ended, like a cache write or a fetch, happen again).
+ * budget. An action that spends most of its slice on CPU (not merely preempted by the OS, or caught by a GC pause)
+ * {@link SLOW_AFTER_OVERRUNS} times in a
+ * row is slow: the version then runs asynchronously for {@link SLOW_PAUSE_MS}. So a loop costs other requests three
+ * slices of main thread at most, and legitimately heavy code still gets the whole budget — at the price of running
+ * again (side effects before a slice ended, like a cache write or a fetch, happen again).
  * Kinde workflows that declare `kinde.fetch` block their isolate on the host (`applySyncPromise`), which only works
  * off the main thread: they always run asynchronously.
  */
@@ -42,8 +43,10 @@ export type InvokeOutcome = { kind: 'record'; record: string } | SandboxFailure;
 
 /** How long an extra isolate may stay idle before it is disposed, in ms. */
 export const EXTRA_IDLE_MS = 30_000;
-/** How long a version that outran its synchronous slice runs asynchronously only, in ms. */
+/** How long a version that keeps outrunning its synchronous slice runs asynchronously only, in ms. */
 export const SLOW_PAUSE_MS = 60_000;
+/** Consecutive slices spent on CPU that make a version slow (one alone may be a GC pause or a cold path). */
+export const SLOW_AFTER_OVERRUNS = 3;
 
 const TIMED_OUT = Symbol('timed out');
 /** The synchronous slice ran out before the action finished. */
@@ -66,8 +69,10 @@ export class VersionIsolate {
   #reaper: NodeJS.Timeout | undefined;
   /** Whether this version may ever run on the synchronous path. */
   readonly #syncCapable: boolean;
-  /** `performance.now()` before which calls stay asynchronous (the version outran its slice). */
+  /** `performance.now()` before which calls stay asynchronous (the version kept outrunning its slice). */
   #asyncUntil = 0;
+  /** Slices spent on CPU in a row. */
+  #overruns = 0;
 
   constructor(action: DeployedAction, options: SandboxOptions) {
     this.action = action;
@@ -214,6 +219,7 @@ export class VersionIsolate {
         this.#retireInstance(instance);
         return failure('timeout', 'The action did not finish in time');
       }
+      if (sync) this.#overruns = 0;
       if (typeof result !== 'string') return failure('runtime', 'The action returned no record');
       return { kind: 'record', record: result };
     } catch (error) {
@@ -222,7 +228,10 @@ export class VersionIsolate {
         // The slice is wall time: a thread preempted by the OS can spend it without running much. Only an action
         // that used most of it on CPU is slow; the version then runs asynchronously for a while.
         const cpuMs = Number(instance.isolate.cpuTime - cpuBefore) / 1e6;
-        if (cpuMs >= slice / 2) this.#asyncUntil = performance.now() + SLOW_PAUSE_MS;
+        if (cpuMs >= slice / 2 && ++this.#overruns >= SLOW_AFTER_OVERRUNS) {
+          this.#overruns = 0;
+          this.#asyncUntil = performance.now() + SLOW_PAUSE_MS;
+        }
         return SLICE_SPENT;
       }
       return this.#classify(instance, error);

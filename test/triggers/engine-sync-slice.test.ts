@@ -69,15 +69,16 @@ describe('Synchronous fast path', () => {
       const first = await engine.run(request());
       assert.equal(first.denial, undefined);
       assert.equal(only(first).status, 'ok');
-      // The first run was stopped after 5 ms and the request ran again: two runs counted, one token.
-      assert.deepEqual(first.claims, { 'https://example.com/runs': 2 });
+      // Three runs were stopped after 5 ms (one could be a GC pause; three in a row make the version slow), then the
+      // request ran off the main thread: four runs counted, one token.
+      assert.deepEqual(first.claims, { 'https://example.com/runs': 4 });
       // The version now runs asynchronously: one run per request.
       const second = await engine.run(request());
-      assert.deepEqual(second.claims, { 'https://example.com/runs': 3 });
+      assert.deepEqual(second.claims, { 'https://example.com/runs': 5 });
     });
   });
 
-  test('an infinite loop blocks the main thread for about one slice, then times out off it', async () => {
+  test('an infinite loop blocks the main thread for a few slices, then times out off it', async () => {
     await withEngine({ syncSliceMs: 20, chainTimeoutMs: 1_500 }, async (engine) => {
       engine.setBindings([auth0Action(handler('for (;;) {}'))]);
       let result: Awaited<ReturnType<typeof engine.run>> | undefined;
