@@ -105,7 +105,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     adminClientId,
     adminClientSecret,
     logLevel: optional(env, 'MINTER_LOG_LEVEL') ?? 'info',
-    logBatchSize: integer(env, 'MINTER_LOG_BATCH_SIZE', 500, 1),
+    logBatchSize: integer(env, 'MINTER_LOG_BATCH_SIZE', 100, 1),
     logFlushMs: integer(env, 'MINTER_LOG_FLUSH_MS', 1000, 10),
     logBufferMax: integer(env, 'MINTER_LOG_BUFFER_MAX', 100_000, 1),
     configPollMs: integer(env, 'MINTER_CONFIG_POLL_MS', 30_000, 100),
