@@ -4,6 +4,7 @@
  * scenarios, a chain of bound Auth0 actions.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,14 @@ export interface MinterOptions {
   actions: number;
 }
 
+/**
+ * The Node flags `npm start` gives Minter (package.json `scripts.start`), so that the bench measures what operators
+ * run; `--no-node-snapshot` is added for every child anyway.
+ */
+const START_FLAGS = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(/\s+/)
+  .filter((word) => word.startsWith('--') && word !== '--no-node-snapshot');
+
 /** Where `--profile` puts Minter's V8 CPU profiles, one folder per scenario. */
 export const profileDir = (scenario: string) => join(ROOT, 'bench', 'results', 'profiles', scenario);
 
@@ -34,7 +43,11 @@ async function startMinter(settings: Readonly<Settings>, options: MinterOptions)
   const child = startChild({
     name: options.name,
     args: [join(ROOT, 'dist', 'src', 'main.js')],
-    nodeFlags: [...(settings.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir(options.name)] : []), ...settings.minterNodeFlags],
+    nodeFlags: [
+      ...START_FLAGS,
+      ...(settings.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir(options.name)] : []),
+      ...settings.minterNodeFlags,
+    ],
     env: {
       PORT: String(port),
       HOST: '127.0.0.1',
