@@ -27,8 +27,9 @@ export type LogRecord = Selectable<LogsTable>;
 
 /**
  * Writes a batch as one JSON parameter expanded by PostgreSQL (`jsonb_populate_recordset`) rather than a
- * multi-row VALUES with 13 parameters a row: the parameter encoding is what costs, most of all in embedded PGlite,
- * which runs on the same thread as the token endpoint.
+ * multi-row VALUES with 13 parameters a row: the parameter encoding is what costs, most of all in embedded PGlite
+ * (in its worker thread, which shares the CPU with the token endpoint). The `JSON.stringify` here runs on the main
+ * thread: ~0.5 ms per 100 records.
  */
 export async function insertLogs(db: Db, records: LogRecord[]): Promise<void> {
   if (records.length === 0) return;
