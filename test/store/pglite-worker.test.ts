@@ -18,6 +18,7 @@ import { insertLogs, type LogRecord } from '../../src/store/logs.js';
 import { pgliteWorkerPool } from '../../src/store/pglite-pool.js';
 import type { Database } from '../../src/store/schema.js';
 import { putSetting } from '../../src/store/settings.js';
+import { watchEventLoop } from '../helpers/event-loop.js';
 import { seedPgliteDataDir } from '../helpers/minter.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -211,20 +212,12 @@ describe('PGlite in a worker thread', () => {
     });
 
     test('the event loop keeps turning while PGlite works: a 500-row log batch and a 300 ms pg_sleep', async () => {
-      let ticks = 0;
-      let last = performance.now();
-      let longest = 0;
-      const timer = setInterval(() => {
-        const now = performance.now();
-        longest = Math.max(longest, now - last);
-        last = now;
-        ticks++;
-      }, 5);
+      const loop = watchEventLoop(5);
       try {
         await sql`select pg_sleep(0.3)`.execute(opened.db);
         // On the main thread a pg_sleep blocks the loop for its whole length: not one tick would run.
-        assert.ok(ticks >= 20, `only ${ticks} ticks of a 5 ms timer during a 300 ms pg_sleep`);
-        assert.ok(longest < 250, `the event loop stalled for ${longest.toFixed(1)} ms`);
+        assert.ok(loop.ticks >= 20, `only ${loop.ticks} ticks of a 5 ms timer during a 300 ms pg_sleep`);
+        assert.ok(loop.longestMs < 250, `the event loop stalled for ${loop.longestMs.toFixed(1)} ms`);
         await insertLogs(
           opened.db,
           Array.from({ length: 500 }, (_, i) => logRecord(1000 + i)),
@@ -232,7 +225,7 @@ describe('PGlite in a worker thread', () => {
         const { rows } = await sql<{ n: number }>`select count(*)::int as n from logs where log_id >= 'log_00001000'`.execute(opened.db);
         assert.equal(rows[0]!.n, 500);
       } finally {
-        clearInterval(timer);
+        loop.stop();
       }
     });
   });
