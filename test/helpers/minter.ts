@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../bench/net.js';
 import { loadConfig } from '../../src/config.js';
 import { buildApp, type MinterApp } from '../../src/server.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
@@ -68,16 +68,6 @@ function pgliteTemplate(): Promise<string> {
   return templateReady;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startMinter(options: { storage?: Storage; env?: Record<string, string> } = {}): Promise<RunningMinter> {
   const storage = options.storage ?? 'pglite';
@@ -299,6 +289,47 @@ const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 
 /** A free loopback port. */
 export const freeLoopbackPort = freePort;
+
+/** Storage, environment and clean-up for tests that start Minter as its own process ({@link spawnMinter}). */
+export interface ChildMinterSetup {
+  env: Record<string, string>;
+  /** Processes to kill at clean-up: push every one the test spawns. */
+  running: MinterProcess[];
+  cleanup(): Promise<void>;
+}
+
+/**
+ * A fresh data dir (seeded PGlite, or a fresh PostgreSQL database), a free port and the admin client in `env`,
+ * plus `extra` variables.
+ */
+export async function childMinterSetup(
+  storage: Storage,
+  admin: { clientId: string; clientSecret: string },
+  extra: Record<string, string> = {},
+): Promise<ChildMinterSetup> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'minter-child-'));
+  const database = storage === 'postgres' ? await createTestDatabase() : undefined;
+  if (database === undefined) await seedPgliteDataDir(dataDir);
+  const port = String(await freePort());
+  const running: MinterProcess[] = [];
+  return {
+    env: {
+      PORT: port,
+      MINTER_ISSUER: `http://127.0.0.1:${port}`,
+      MINTER_DATA_DIR: dataDir,
+      MINTER_ADMIN_CLIENT_ID: admin.clientId,
+      MINTER_ADMIN_CLIENT_SECRET: admin.clientSecret,
+      ...extra,
+      ...(database && { DATABASE_URL: database.url }),
+    },
+    running,
+    async cleanup() {
+      for (const p of running) await p.stop('SIGKILL');
+      await database?.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
 
 /**
  * Spawns Minter with exactly `env` (plus PATH) and waits until `/health` answers, or rejects with the process's

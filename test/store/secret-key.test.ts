@@ -6,49 +6,32 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { anyStorage, freeLoopbackPort, seedPgliteDataDir, spawnMinter, type MinterProcess } from '../helpers/minter.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { anyStorage, childMinterSetup, spawnMinter, type ChildMinterSetup, type MinterProcess } from '../helpers/minter.js';
 
 const storage = anyStorage;
 
 describe(`MINTER_SECRET_KEY mismatch (${storage})`, () => {
-  let dataDir: string;
-  let database: TestDatabase | undefined;
+  let setup: ChildMinterSetup;
   let env: Record<string, string>;
-  const running: MinterProcess[] = [];
 
   before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'minter-secret-key-'));
-    if (storage === 'postgres') database = await createTestDatabase();
-    else await seedPgliteDataDir(dataDir);
-    const port = String(await freeLoopbackPort());
-    env = {
-      PORT: port,
-      MINTER_ISSUER: `http://127.0.0.1:${port}`,
-      MINTER_DATA_DIR: dataDir,
-      MINTER_ADMIN_CLIENT_ID: 'secret-key-admin',
-      MINTER_ADMIN_CLIENT_SECRET: 'secret-key-admin-secret-0123456789',
-      MINTER_SECRET_KEY: randomBytes(32).toString('hex'),
-      ...(database && { DATABASE_URL: database.url }),
-    };
+    setup = await childMinterSetup(
+      storage,
+      { clientId: 'secret-key-admin', clientSecret: 'secret-key-admin-secret-0123456789' },
+      { MINTER_SECRET_KEY: randomBytes(32).toString('hex') },
+    );
+    env = setup.env;
     const first = await spawnMinter(env);
-    running.push(first);
+    setup.running.push(first);
     assert.equal((await first.stop('SIGTERM')).code, 0);
   });
-  after(async () => {
-    for (const p of running) await p.stop('SIGKILL');
-    await database?.drop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  after(() => setup.cleanup());
 
   test('a different MINTER_SECRET_KEY: exit code 1 before listening, and stderr names MINTER_SECRET_KEY', async () => {
     let failure: (Error & { process?: MinterProcess }) | undefined;
     try {
-      running.push(await spawnMinter({ ...env, MINTER_SECRET_KEY: randomBytes(32).toString('hex') }));
+      setup.running.push(await spawnMinter({ ...env, MINTER_SECRET_KEY: randomBytes(32).toString('hex') }));
     } catch (error) {
       failure = error as Error & { process?: MinterProcess };
     }
@@ -61,7 +44,7 @@ describe(`MINTER_SECRET_KEY mismatch (${storage})`, () => {
 
   test('the right MINTER_SECRET_KEY starts again: the failed start changed nothing', async () => {
     const again = await spawnMinter(env);
-    running.push(again);
+    setup.running.push(again);
     const health = await fetch(`${again.baseUrl}/health`);
     assert.equal(health.status, 200);
     assert.equal((await again.stop('SIGTERM')).code, 0);
