@@ -25,7 +25,12 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
   if (options.databaseUrl) {
     const pg = await import('pg');
     // timestamptz → Date and jsonb → objects are pg's defaults; int8 stays a string, and Minter stores none.
-    dialect = new PostgresDialect({ pool: new pg.default.Pool({ connectionString: options.databaseUrl, max: 10 }) });
+    const pool = new pg.default.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // An idle connection the server closes (a restart, a terminated backend) is reported on the pool; without a
+    // listener that is an uncaught exception that ends the process. The pool drops the connection and opens a new one
+    // for the next query, and a query that fails reports its own error.
+    pool.on('error', () => {});
+    dialect = new PostgresDialect({ pool });
     kind = 'postgres';
   } else {
     const dir = join(options.dataDir, 'pglite');
