@@ -2,6 +2,7 @@
  * The one place Minter reads its environment. Everything else receives a frozen {@link Config}.
  */
 import { resolve } from 'node:path';
+import { PGLITE_NICE } from './store/pglite-pool.js';
 
 /** Frozen configuration, units in the names or comments. */
 export interface Config {
@@ -27,6 +28,8 @@ export interface Config {
   logFlushMs: number;
   /** Log records kept in memory at most while the database is unreachable. */
   logBufferMax: number;
+  /** Nice value of embedded PGlite's worker thread (Linux), 0–19. */
+  pgliteNice: number;
   /** How often every instance re-reads the configuration even without a change notice (ms). */
   configPollMs: number;
   actions: {
@@ -57,11 +60,14 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-function integer(env: Env, name: string, fallback: number, min = 0): number {
+function integer(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name} must be an integer ≥ ${min}, got "${raw}"`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
+    throw new ConfigError(`${name} must be an integer ${range}, got "${raw}"`);
+  }
   return value;
 }
 
@@ -108,6 +114,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     logBatchSize: integer(env, 'MINTER_LOG_BATCH_SIZE', 100, 1),
     logFlushMs: integer(env, 'MINTER_LOG_FLUSH_MS', 1000, 10),
     logBufferMax: integer(env, 'MINTER_LOG_BUFFER_MAX', 100_000, 1),
+    pgliteNice: integer(env, 'MINTER_PGLITE_NICE', PGLITE_NICE, 0, 19),
     configPollMs: integer(env, 'MINTER_CONFIG_POLL_MS', 30_000, 100),
     actions: {
       memoryLimitMb: integer(env, 'MINTER_ACTIONS_MEMORY_MB', 64, 8),

@@ -66,7 +66,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
   });
 
   const { box } = await loadSecretBox(config.secretKey, config.dataDir);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pgliteNice: config.pgliteNice });
   try {
     return await compose(app, config, box, database);
   } catch (error) {

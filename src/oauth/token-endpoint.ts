@@ -195,7 +195,17 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
     }
   }
 
+  /**
+   * Waits while the log writer is behind (see BatchWriter.pressure): each token adds a record, and a request that
+   * waits a little beats a record that is dropped. Nothing is awaited otherwise.
+   */
   function handler(request: FastifyRequest, reply: FastifyReply): void {
+    const behind = deps.logs.pressure();
+    if (behind === undefined) return handle(request, reply);
+    void behind.then(() => handle(request, reply));
+  }
+
+  function handle(request: FastifyRequest, reply: FastifyReply): void {
     let params: TokenParameters | undefined;
     let client: ClientEntry | undefined;
     try {

@@ -19,7 +19,7 @@ export interface OpenedDatabase {
 }
 
 /** Opens and migrates the database. */
-export async function openDatabase(options: { databaseUrl?: string; dataDir: string }): Promise<OpenedDatabase> {
+export async function openDatabase(options: { databaseUrl?: string; dataDir: string; pgliteNice?: number }): Promise<OpenedDatabase> {
   let dialect: PostgresDialect;
   let kind: OpenedDatabase['kind'];
   if (options.databaseUrl) {
@@ -36,7 +36,7 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
     const dir = join(options.dataDir, 'pglite');
     await mkdir(dir, { recursive: true });
     // PGlite parses timestamptz → Date and jsonb → objects in the worker; the structured clone keeps both.
-    dialect = new PostgresDialect({ pool: await pgliteWorkerPool(dir) });
+    dialect = new PostgresDialect({ pool: await pgliteWorkerPool(dir, options.pgliteNice) });
     kind = 'pglite';
   }
   const db = new Kysely<Database>({ dialect });

@@ -18,6 +18,8 @@ import type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kyse
 export interface WorkerOptions {
   /** PGlite's data directory (created by the caller). */
   dataDir: string;
+  /** Nice value (0–19) the worker thread gives itself; see pglite-worker.ts. */
+  nice: number;
 }
 
 /** An error as it crosses the thread boundary: its message and its own primitive fields (`code`, `detail`, …). */
@@ -31,7 +33,7 @@ export type ToWorker =
   | { type: 'close'; id: number };
 
 export type FromWorker =
-  | { type: 'ready' }
+  | { type: 'ready'; nice: number | null }
   | { type: 'failed'; error: SerializedError }
   | { type: 'result'; id: number; rows: unknown[]; affectedRows: number | undefined }
   | { type: 'error'; id: number; error: SerializedError }
@@ -40,7 +42,12 @@ export type FromWorker =
 /** The pool, and the worker it talks to (for diagnostics and tests). */
 export interface PgliteWorkerPool extends PostgresPool {
   readonly worker: Worker;
+  /** The worker thread's nice value once it is open; null where a thread's own priority cannot be set. */
+  readonly nice: number | null;
 }
+
+/** Default nice value of the worker thread: the token endpoint comes first, the log writer catches up when idle. */
+export const PGLITE_NICE = 19;
 
 const COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'SELECT']);
 
@@ -57,9 +64,9 @@ interface Pending {
  * Starts PGlite on `dataDir` in a worker thread and resolves once it is open (rejects with PGlite's error when it
  * cannot open the directory).
  */
-export async function pgliteWorkerPool(dataDir: string): Promise<PgliteWorkerPool> {
+export async function pgliteWorkerPool(dataDir: string, nice = PGLITE_NICE): Promise<PgliteWorkerPool> {
   const worker = new Worker(new URL('./pglite-worker.js', import.meta.url), {
-    workerData: { dataDir } satisfies WorkerOptions,
+    workerData: { dataDir, nice } satisfies WorkerOptions,
     // Not the main thread's flags: its preloads (`--import`, `--require`), `--input-type` or `--eval` are not for
     // a thread that only runs PGlite (and `--input-type` would stop it from starting at all).
     execArgv: [],
@@ -69,6 +76,7 @@ export async function pgliteWorkerPool(dataDir: string): Promise<PgliteWorkerPoo
   /** Set once the worker cannot answer any more: why. */
   let gone: Error | undefined;
   let lastError: Error | undefined;
+  let workerNice: number | null = null;
   let ending: Promise<void> | undefined;
 
   let opened!: { resolve(): void; reject(error: Error): void };
@@ -84,6 +92,7 @@ export async function pgliteWorkerPool(dataDir: string): Promise<PgliteWorkerPoo
   worker.on('message', (message: FromWorker) => {
     switch (message.type) {
       case 'ready':
+        workerNice = message.nice;
         worker.unref();
         opened.resolve();
         return;
@@ -138,6 +147,9 @@ export async function pgliteWorkerPool(dataDir: string): Promise<PgliteWorkerPoo
   let queue: Promise<void> = Promise.resolve();
   return {
     worker,
+    get nice() {
+      return workerNice;
+    },
     async connect(): Promise<PostgresPoolClient> {
       let release!: () => void;
       const previous = queue;

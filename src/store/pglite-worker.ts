@@ -7,13 +7,33 @@
  * one caller at a time, so a transaction's statements arrive together). Results go back as PGlite parsed them —
  * `rows` (Date, jsonb values, Uint8Array survive the structured clone unchanged) and `affectedRows`; an error goes
  * back as its message plus PGlite's own fields (`code`, `detail`, `constraint`, …).
+ *
+ * Priority: the thread lowers its own scheduling priority (`nice`, 19 by default). On Linux the nice value belongs
+ * to a thread, not the process, so only this thread yields: a 100-row log batch is ~8 ms of CPU, and at normal
+ * priority the scheduler let it run ahead of the request thread on a shared core, which was the largest source of
+ * p99 latency. The writer catches up in idle time; when it falls behind, the batch writer's backpressure makes the
+ * request thread wait for it (observability/batch-writer.ts). Elsewhere the call would lower the whole process, so
+ * it is made on Linux only.
  */
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { PGlite } from '@electric-sql/pglite';
 import type { FromWorker, SerializedError, ToWorker, WorkerOptions } from './pglite-pool.js';
 
 const port = parentPort!;
-const { dataDir } = workerData as WorkerOptions;
+const { dataDir, nice } = workerData as WorkerOptions;
+
+/** Lowers this thread's priority (Linux only, see above); its nice value afterwards, or null where not set. */
+function yieldToRequests(): number | null {
+  if (process.platform !== 'linux') return null;
+  try {
+    if (nice > 0) setPriority(nice);
+    return getPriority();
+  } catch {
+    // Not permitted (a seccomp profile, say): the thread keeps its priority, and that is only slower.
+    return null;
+  }
+}
 
 /** An error as plain data: its message and every own primitive field (PGlite's DatabaseError carries `code` etc.). */
 function serializeError(error: unknown): SerializedError {
@@ -57,7 +77,7 @@ async function main(): Promise<void> {
       }
     });
   });
-  send({ type: 'ready' });
+  send({ type: 'ready', nice: yieldToRequests() });
 }
 
 void main();

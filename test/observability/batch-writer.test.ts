@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
-import { BatchWriter, type BatchWriterOptions } from '../../src/observability/batch-writer.js';
+import { BatchWriter, PRESSURE_MAX_WAIT_MS, STUCK_WRITE_MS, type BatchWriterOptions } from '../../src/observability/batch-writer.js';
 
 /** A logger that records `error` calls. */
 function recordingLogger() {
@@ -141,5 +141,84 @@ describe('BatchWriter', () => {
     assert.equal(state.calls, 2, 'the close flush and one retry');
     const last = log.errors.at(-1)!;
     assert.deepEqual(last, [{ writer: 'test', lost: 2 }, 'records not written at shutdown']);
+  });
+
+  describe('backpressure', () => {
+    /** A gate the stub's writes wait on until it is opened. */
+    function gate() {
+      let open!: () => void;
+      const promise = new Promise<void>((resolve) => (open = resolve));
+      return { promise, open };
+    }
+    const settledWithin = async (promise: Promise<void>, ms: number) =>
+      Promise.race([promise.then(() => true), sleep(ms).then(() => false)]);
+
+    test('none below highWater, nor above it while no write is under way', async () => {
+      const { w } = writer({ batchSize: 100, highWater: 5 });
+      for (let i = 0; i < 4; i++) w.push(i);
+      assert.equal(w.pressure(), undefined, 'below highWater');
+      for (let i = 4; i < 10; i++) w.push(i);
+      assert.equal(w.pressure(), undefined, 'above highWater, but nothing is being written: nothing to wait for');
+      await w.close();
+    });
+
+    test('past highWater with a write under way, callers wait until the next batch is written', async () => {
+      const { w, state, batches } = writer({ batchSize: 2, highWater: 4 });
+      const slow = gate();
+      state.gate = slow.promise;
+      for (let i = 0; i < 6; i++) w.push(i); // the first two start a write that waits on the gate
+      const wait = w.pressure();
+      assert.ok(wait, 'six unwritten records, a write under way: pressure');
+      assert.equal(w.pressure(), wait, 'every caller waits on the same write');
+      assert.equal(await settledWithin(wait, 10), false, 'still waiting while the write is held');
+      state.gate = undefined;
+      slow.open();
+      assert.equal(await settledWithin(wait, PRESSURE_MAX_WAIT_MS - 20), true, 'released by the write, not by the time limit');
+      await w.close();
+      assert.deepEqual(batches.flat(), [0, 1, 2, 3, 4, 5], 'nothing lost, in order');
+    });
+
+    test('a wait ends after PRESSURE_MAX_WAIT_MS even if the write does not', async () => {
+      const { w, state } = writer({ batchSize: 2, highWater: 4 });
+      const slow = gate();
+      state.gate = slow.promise;
+      for (let i = 0; i < 6; i++) w.push(i);
+      const started = performance.now();
+      await w.pressure();
+      const waited = performance.now() - started;
+      assert.ok(waited >= PRESSURE_MAX_WAIT_MS - 5 && waited < PRESSURE_MAX_WAIT_MS + 200, `waited ${waited.toFixed(1)} ms`);
+      state.gate = undefined;
+      slow.open();
+      await w.close();
+    });
+
+    test('no pressure while writes fail: tokens never wait for a database outage', async () => {
+      const { w, state } = writer({ batchSize: 2, highWater: 4, maxBuffered: 1000 });
+      state.failing = true;
+      for (let i = 0; i < 2; i++) w.push(i);
+      await w.flush(); // fails: the writer is now failing
+      const slow = gate();
+      state.gate = slow.promise;
+      for (let i = 2; i < 8; i++) w.push(i); // a retry under way, still failing as far as anyone knows
+      assert.ok(w.stats.buffered + 2 >= 4);
+      assert.equal(w.pressure(), undefined);
+      state.failing = false;
+      state.gate = undefined;
+      slow.open();
+      await w.close();
+    });
+
+    test(`no pressure once a write has run for ${STUCK_WRITE_MS} ms: a stuck database is not waited on`, async () => {
+      const { w, state } = writer({ batchSize: 2, highWater: 4 });
+      const stuck = gate();
+      state.gate = stuck.promise;
+      for (let i = 0; i < 6; i++) w.push(i);
+      assert.ok(w.pressure(), 'a fresh write is waited on');
+      await sleep(STUCK_WRITE_MS + 50);
+      assert.equal(w.pressure(), undefined);
+      state.gate = undefined;
+      stuck.open();
+      await w.close();
+    });
   });
 });

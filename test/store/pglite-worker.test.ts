@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -229,6 +229,48 @@ describe('PGlite in a worker thread', () => {
       }
     });
   });
+
+  test(
+    'the worker thread lowers its own priority (nice 19 by default), and only its own',
+    { skip: process.platform !== 'linux' && 'a nice value is per thread on Linux only' },
+    async () => {
+      /** Nice value of every thread of this process, from /proc (field 19 of stat, after the command name). */
+      const niceByThread = async () => {
+        const tids = await readdir('/proc/self/task');
+        const entries = await Promise.all(
+          tids.map(async (tid) => {
+            const stat = await readFile(`/proc/self/task/${tid}/stat`, 'utf8').catch(() => '');
+            const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+            return [tid, Number(fields[16])] as const;
+          }),
+        );
+        return new Map(entries.filter(([, nice]) => Number.isInteger(nice)));
+      };
+      const own = getPriority();
+      for (const [asked, expected] of [
+        [undefined, 19],
+        [5, 5],
+        [0, own],
+      ] as const) {
+        const dataDir = await freshDataDir('minter-pglite-nice-');
+        dirs.push(dataDir);
+        const before = await niceByThread();
+        const pool = await pgliteWorkerPool(join(dataDir, 'pglite'), asked);
+        try {
+          assert.equal(pool.nice, expected, `asked ${String(asked)}`);
+          const after = await niceByThread();
+          const newAtExpected = [...after].filter(([tid, nice]) => !before.has(tid) && nice === expected);
+          if (expected !== own) {
+            assert.equal(newAtExpected.length, 1, `one new thread at nice ${expected}: ${JSON.stringify([...after])}`);
+          }
+          assert.equal(after.get(String(process.pid)), own, 'the main thread keeps its priority');
+          for (const [tid, nice] of before) if (after.has(tid)) assert.equal(after.get(tid), nice, `thread ${tid} untouched`);
+        } finally {
+          await pool.end();
+        }
+      }
+    },
+  );
 
   test('a worker that dies fails the queries under way and every later one, and close() still resolves', async () => {
     const dataDir = await freshDataDir('minter-pglite-worker-');
