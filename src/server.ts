@@ -23,7 +23,7 @@ import { registerTokenEndpoint } from './oauth/token-endpoint.js';
 import { redisNotifier } from './registry/redis-notifier.js';
 import { Registry } from './registry/registry.js';
 import { openDatabase, type OpenedDatabase } from './store/database.js';
-import { insertLogs, type LogRecord } from './store/logs.js';
+import { insertSerializedLogs, type SerializedLogRecord } from './store/logs.js';
 import { registerActionBindingRoutes } from './management/action-bindings.js';
 import { registerActionRoutes } from './management/actions.js';
 import { InMemoryActionCache } from './triggers/action-cache.js';
@@ -39,7 +39,7 @@ export interface MinterApp {
   registry: Registry;
   database: OpenedDatabase;
   bootstrap: BootstrapResult;
-  logs: BatchWriter<LogRecord>;
+  logs: BatchWriter<SerializedLogRecord>;
   /** Flushes the writers, closes the server, the engine and the database. */
   close(): Promise<void>;
 }
@@ -117,7 +117,7 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
   await registry.start(config.configPollMs);
 
   const writerOptions = { batchSize: config.logBatchSize, flushMs: config.logFlushMs, maxBuffered: config.logBufferMax };
-  const logs = new BatchWriter<LogRecord>('logs', (batch) => insertLogs(database.db, batch), writerOptions, app.log);
+  const logs = new BatchWriter<SerializedLogRecord>('logs', (batch) => insertSerializedLogs(database.db, batch), writerOptions, app.log);
 
   await app.register(formbody);
   // Auth0's SDKs send `Content-Type: application/json` with no body on DELETE and POST …/rotate-secret: an empty

@@ -8,7 +8,7 @@ import { newUuid } from '../ids.js';
 import type { BatchWriter } from '../observability/batch-writer.js';
 import type { Registry } from '../registry/registry.js';
 import { findAction, findActionByName, listBindings, replaceBindings } from '../store/actions.js';
-import { findExecution, type LogRecord } from '../store/logs.js';
+import { findExecution, type SerializedLogRecord } from '../store/logs.js';
 import { TRIGGER_IDS } from '../triggers/contract.js';
 import { bindingView, TRIGGER_VERSION } from './action-views.js';
 import { idParam } from './schemas.js';
@@ -27,7 +27,7 @@ interface BindingRef {
   display_name?: string;
 }
 
-export function registerActionBindingRoutes(app: FastifyInstance, registry: Registry, logs: BatchWriter<LogRecord>): void {
+export function registerActionBindingRoutes(app: FastifyInstance, registry: Registry, logs: BatchWriter<SerializedLogRecord>): void {
   const db = registry.db;
 
   async function bindingsOf(triggerId: string) {

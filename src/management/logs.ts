@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { badRequest, notFound } from '../errors.js';
 import type { BatchWriter } from '../observability/batch-writer.js';
 import type { Registry } from '../registry/registry.js';
-import { countLogs, findLog, queryLogs, type LogQuery, type LogRecord, type LogRow } from '../store/logs.js';
+import { countLogs, findLog, queryLogs, type LogQuery, type LogRow, type SerializedLogRecord } from '../store/logs.js';
 import { idParam } from './schemas.js';
 
 export function logView(row: LogRow) {
@@ -60,7 +60,7 @@ interface LogsQuerystring extends Partial<Record<Filter, string>> {
   to_date?: string;
 }
 
-export function registerLogRoutes(app: FastifyInstance, registry: Registry, writer: BatchWriter<LogRecord>): void {
+export function registerLogRoutes(app: FastifyInstance, registry: Registry, writer: BatchWriter<SerializedLogRecord>): void {
   const db = registry.db;
 
   app.get<{ Querystring: LogsQuerystring }>(

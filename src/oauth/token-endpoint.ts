@@ -11,7 +11,7 @@ import { asOAuthError } from '../error-handler.js';
 import { newLogId } from '../ids.js';
 import type { Registry } from '../registry/registry.js';
 import type { ApiEntry, ClientEntry, GrantEntry } from '../registry/snapshot.js';
-import type { LogRecord } from '../store/logs.js';
+import { serializeLogRecord, type LogRecord, type SerializedLogRecord } from '../store/logs.js';
 import type { BatchWriter } from '../observability/batch-writer.js';
 import type { ChainResult, TriggerEngine, TriggerRequest } from '../triggers/contract.js';
 import { buildAccessTokenClaims } from './claims.js';
@@ -24,7 +24,7 @@ export interface TokenEndpointDeps {
   tenantId: string;
   registry: Registry;
   engine?: TriggerEngine;
-  logs: BatchWriter<LogRecord>;
+  logs: BatchWriter<SerializedLogRecord>;
 }
 
 const SUCCESS_HEADERS = { 'cache-control': 'no-store', pragma: 'no-cache', 'content-type': 'application/json; charset=utf-8' };
@@ -75,8 +75,8 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
     return { client, api, grant, requestedScopes, scope: requestedScopes.length ? requestedScopes.join(' ') : grant.scopeString };
   }
 
-  function logRecord(request: FastifyRequest, type: 'seccft' | 'feccft', description: string, fields: Partial<LogRecord>): LogRecord {
-    return {
+  function logRecord(request: FastifyRequest, type: 'seccft' | 'feccft', description: string, fields: Partial<LogRecord>): SerializedLogRecord {
+    return serializeLogRecord({
       log_id: newLogId(),
       date: new Date(),
       type,
@@ -92,7 +92,7 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
       execution: null,
       details: {},
       ...fields,
-    };
+    });
   }
 
   /** What a failed request had got to, for its `feccft` record (set before the error is sent). */
