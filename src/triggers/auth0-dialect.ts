@@ -11,9 +11,13 @@ import type { TriggerRequest } from './contract.js';
 /** Geolocation fields of `event.request.geoip` (Auth0 notes §1). */
 export type GeoipLookup = (ip: string) => Record<string, unknown>;
 
+const withoutSecrets = ({ client_secret: _secret, client_assertion: _assertion, ...rest }: Record<string, string>) => rest;
+
 /** Request-scoped part of the Auth0 event, as JSON: built once per chain, shared by every Auth0 action in it. */
 export function auth0EventBase(request: TriggerRequest, geoip: GeoipLookup | undefined): string {
-  const { client_secret: _secret, client_assertion: _assertion, ...body } = request.request.body;
+  // The token endpoint redacts already; the copy is only for callers that did not.
+  const given = request.request.body;
+  const body = 'client_secret' in given || 'client_assertion' in given ? withoutSecrets(given) : given;
   let location: Record<string, unknown> = {};
   try {
     location = geoip?.(request.request.ip) ?? {};

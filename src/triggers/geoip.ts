@@ -32,6 +32,7 @@ export interface GeoipLookup {
   /**
    * Where `ip` is, synchronously (the token endpoint calls this per request). Returns `{}` for private,
    * loopback, reserved, unknown or malformed addresses; never throws. Accepts IPv4-mapped IPv6 (`::ffff:1.2.3.4`).
+   * Answers are remembered per address and shared, frozen: read them, do not change them.
    */
   lookup(ip: string): Geoip;
   /** The files in use, their MMDB `database_type` and build time: for the start-up log. */
@@ -58,6 +59,13 @@ export function defaultGeoipPaths(): string[] {
  * Opens the operator's MMDB file (`MINTER_GEOIP_DB`), or several (e.g. separate IPv4 and IPv6 files), or the
  * bundled DB-IP City Lite when `path` is omitted. Each file is read whole into memory.
  */
+/**
+ * Answers remembered per address string. Machine clients call from a handful of addresses, and parsing the address,
+ * checking it against the private ranges and walking the tree cost ~5–10 µs a token; the database does not change
+ * while it is open. Bounded: emptied when full.
+ */
+const LOOKUP_CACHE_SIZE = 4096;
+
 export async function openGeoip(path?: string | readonly string[]): Promise<GeoipLookup> {
   const paths = path === undefined ? defaultGeoipPaths() : typeof path === 'string' ? [path] : [...path];
   if (paths.length === 0) throw new GeoipDatabaseError('no GeoIP database file given');
@@ -68,6 +76,7 @@ export async function openGeoip(path?: string | readonly string[]): Promise<Geoi
   const v4Trees = opened.filter(({ reader }) => reader.metadata.ipVersion === 4).map(({ reader }) => reader);
   const v6Trees = opened.filter(({ reader }) => reader.metadata.ipVersion === 6).map(({ reader }) => reader);
   const forIPv4 = [...v4Trees, ...v6Trees];
+  const answers = new Map<string, Readonly<Geoip>>();
 
   return {
     databases: opened.map(({ file, reader }) => ({
@@ -77,20 +86,30 @@ export async function openGeoip(path?: string | readonly string[]): Promise<Geoi
     })),
     lookup(ip) {
       if (typeof ip !== 'string') return {};
-      const address = parseAddress(ip);
-      if (address === undefined || refusalReason(address) !== undefined) return {};
-      const text = address.toString();
-      try {
-        for (const reader of address.kind() === 'ipv4' ? forIPv4 : v6Trees) {
-          const record = reader.get(text);
-          if (record !== null) return geoipFromRecord(record);
-        }
-      } catch {
-        // A corrupt data section must not fail a token request: the address is then unknown.
+      let answer = answers.get(ip);
+      if (answer === undefined) {
+        if (answers.size >= LOOKUP_CACHE_SIZE) answers.clear();
+        answer = Object.freeze(locate(ip));
+        answers.set(ip, answer);
       }
-      return {};
+      return answer;
     },
   };
+
+  function locate(ip: string): Geoip {
+    const address = parseAddress(ip);
+    if (address === undefined || refusalReason(address) !== undefined) return {};
+    const text = address.toString();
+    try {
+      for (const reader of address.kind() === 'ipv4' ? forIPv4 : v6Trees) {
+        const record = reader.get(text);
+        if (record !== null) return geoipFromRecord(record);
+      }
+    } catch {
+      // A corrupt data section must not fail a token request: the address is then unknown.
+    }
+    return {};
+  }
 }
 
 async function openOne(file: string): Promise<Reader<Response>> {

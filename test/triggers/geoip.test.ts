@@ -56,6 +56,17 @@ describe('geoip: bundled DB-IP City Lite', () => {
     assert.deepEqual(geoip.lookup('::FFFF:193.0.6.139'), geoip.lookup('193.0.6.139'));
   });
 
+  it('an answer is remembered per address: the same frozen object again, and other addresses keep their own', () => {
+    const first = geoip.lookup('8.8.8.8');
+    assert.equal(geoip.lookup('8.8.8.8'), first);
+    assert.ok(Object.isFrozen(first), 'shared answers cannot be changed by one caller for the next');
+    assert.equal(geoip.lookup('193.0.6.139').countryCode, 'NL');
+    assert.equal(geoip.lookup('8.8.8.8').countryCode, 'US');
+    assert.deepEqual(geoip.lookup('10.0.0.1'), {});
+    for (let i = 0; i < 5000; i++) geoip.lookup(`203.0.${i >> 8}.${i & 255}`); // past the bound: emptied, not grown
+    assert.equal(geoip.lookup('8.8.8.8').countryCode, 'US');
+  });
+
   it('only Auth0 field names appear', () => {
     const allowed = new Set([
       'cityName',
