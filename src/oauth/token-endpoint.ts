@@ -2,7 +2,8 @@
  * `POST /oauth/token` (alias `/oauth2/token`): the client credentials grant (RFC 6749 §4.4).
  *
  * The hot path: parse, authenticate, check the grant, run the bound triggers, sign. It reads only the in-memory
- * snapshot, awaits nothing when no trigger is bound, and leaves its log record to the batch writer.
+ * snapshot, awaits nothing when no trigger is bound, and leaves its log record to the batch writer (whose
+ * backpressure is the one other wait: only while the database is writing but behind, see {@link handler}).
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';

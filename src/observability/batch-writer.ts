@@ -17,7 +17,10 @@ export interface BatchWriterOptions {
   batchSize: number;
   flushMs: number;
   maxBuffered: number;
-  /** Unwritten records from which {@link BatchWriter.pressure} asks callers to wait. Default `20 × batchSize`. */
+  /**
+   * Unwritten records from which {@link BatchWriter.pressure} asks callers to wait. Default `20 × batchSize`, and
+   * never more than half of `maxBuffered` (callers must wait before anything is dropped).
+   */
   highWater?: number;
 }
 
@@ -50,7 +53,7 @@ export class BatchWriter<T> {
   ) {
     this.#timer = setInterval(() => void this.flush(), options.flushMs);
     this.#timer.unref();
-    this.#highWater = options.highWater ?? options.batchSize * 20;
+    this.#highWater = Math.min(options.highWater ?? options.batchSize * 20, Math.max(1, Math.floor(options.maxBuffered / 2)));
   }
 
   /**

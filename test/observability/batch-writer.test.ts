@@ -178,6 +178,20 @@ describe('BatchWriter', () => {
       assert.deepEqual(batches.flat(), [0, 1, 2, 3, 4, 5], 'nothing lost, in order');
     });
 
+    test('highWater stays at most half of maxBuffered: callers wait before anything is dropped', async () => {
+      const { w, state } = writer({ batchSize: 2, maxBuffered: 10 }); // default highWater would be 40
+      const slow = gate();
+      state.gate = slow.promise;
+      for (let i = 0; i < 4; i++) w.push(i);
+      assert.equal(w.pressure(), undefined, '4 unwritten: below half of maxBuffered');
+      w.push(4);
+      assert.ok(w.pressure(), '5 unwritten, half of maxBuffered: wait');
+      assert.equal(w.stats.dropped, 0);
+      state.gate = undefined;
+      slow.open();
+      await w.close();
+    });
+
     test('a wait ends after PRESSURE_MAX_WAIT_MS even if the write does not', async () => {
       const { w, state } = writer({ batchSize: 2, highWater: 4 });
       const slow = gate();
