@@ -45,9 +45,6 @@ export async function insertSerializedLogs(db: Db, rows: SerializedLogRecord[]):
     on conflict (log_id) do nothing`.execute(db);
 }
 
-/** {@link insertSerializedLogs} for records not yet serialised. */
-export const insertLogs = (db: Db, records: LogRecord[]): Promise<void> => insertSerializedLogs(db, records.map(serializeLogRecord));
-
 /** Filters of `GET /api/v2/logs`. */
 export interface LogQuery {
   type?: string;

@@ -6,18 +6,16 @@
  * awaiting a plain value works too). Target scopes follow the May 2026 EA `api.transaction.*`: a live set handed from
  * action to action, intersected with the grant by the host after the chain.
  */
+import { redactedBody } from '../oauth/token-parameters.js';
 import type { TriggerRequest } from './contract.js';
 
 /** Geolocation fields of `event.request.geoip` (Auth0 notes §1). */
 export type GeoipLookup = (ip: string) => Record<string, unknown>;
 
-const withoutSecrets = ({ client_secret: _secret, client_assertion: _assertion, ...rest }: Record<string, string>) => rest;
-
 /** Request-scoped part of the Auth0 event, as JSON: built once per chain, shared by every Auth0 action in it. */
 export function auth0EventBase(request: TriggerRequest, geoip: GeoipLookup | undefined): string {
-  // The token endpoint redacts already; the copy is only for callers that did not.
-  const given = request.request.body;
-  const body = 'client_secret' in given || 'client_assertion' in given ? withoutSecrets(given) : given;
+  // Redacted again here, with the token endpoint's own rule: a test payload's body may carry a secret.
+  const body = redactedBody(request.request.body);
   let location: Record<string, unknown> = {};
   try {
     location = geoip?.(request.request.ip) ?? {};

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import { PGlite } from '@electric-sql/pglite';
 import { openDatabase, type OpenedDatabase } from '../../src/store/database.js';
-import { insertLogs, type LogRecord } from '../../src/store/logs.js';
+import { insertSerializedLogs, serializeLogRecord, type LogRecord } from '../../src/store/logs.js';
 import { pgliteWorkerPool } from '../../src/store/pglite-pool.js';
 import type { Database } from '../../src/store/schema.js';
 import { putSetting } from '../../src/store/settings.js';
@@ -86,7 +86,7 @@ async function fill(db: Kysely<Database>): Promise<void> {
     .insertInto('signing_keys')
     .values({ kid: 'k1', alg: 'ES256', status: 'previous', private_key: 'sealed', public_jwk: JSON.stringify({ kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }), thumbprint: 't', created_at: at, current_since: at, current_until: new Date('2026-11-23T10:30:00.123Z'), publish_until: new Date('2026-11-24T10:30:00.000Z'), revoked_at: null })
     .execute();
-  await insertLogs(db, [logRecord(1), logRecord(2)]);
+  await insertSerializedLogs(db, [logRecord(1), logRecord(2)].map(serializeLogRecord));
   await putSetting(db, 'probe', { nested: [1, 'two', { three: true }], at: at.toISOString() });
   await db
     .insertInto('actions')
@@ -218,9 +218,9 @@ describe('PGlite in a worker thread', () => {
         // On the main thread a pg_sleep blocks the loop for its whole length: not one tick would run.
         assert.ok(loop.ticks >= 20, `only ${loop.ticks} ticks of a 5 ms timer during a 300 ms pg_sleep`);
         assert.ok(loop.longestMs < 250, `the event loop stalled for ${loop.longestMs.toFixed(1)} ms`);
-        await insertLogs(
+        await insertSerializedLogs(
           opened.db,
-          Array.from({ length: 500 }, (_, i) => logRecord(1000 + i)),
+          Array.from({ length: 500 }, (_, i) => serializeLogRecord(logRecord(1000 + i))),
         );
         const { rows } = await sql<{ n: number }>`select count(*)::int as n from logs where log_id >= 'log_00001000'`.execute(opened.db);
         assert.equal(rows[0]!.n, 500);
