@@ -43,7 +43,7 @@ export function auth0EventBase(request: TriggerRequest, geoip: GeoipLookup | und
 /**
  * In-isolate part: installs Node-like globals (`fetch`, `URL`, …) and defines `makeRunner(module)`, which returns
  * the per-request entry point. Payload `p`: `b` event base, `c` claims so far, `n` their size, `s` current scopes,
- * `t` target scopes.
+ * `t` target scopes, `q` the host's call number.
  */
 export const AUTH0_SANDBOX_SOURCE = String.raw`
 globalThis.fetch = fetch;

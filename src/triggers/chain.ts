@@ -13,7 +13,7 @@ import { kindeEvent } from './kinde-dialect.js';
 import { DEFAULT_DENIAL_DESCRIPTION, STATUS_EFFECTS } from './outcome.js';
 import { ClaimSet } from './restricted-claims.js';
 import { DIALECT } from './sandbox-bootstrap.js';
-import { parseRecord, type SandboxRecord } from './sandbox-record.js';
+import { parseConsole, parseRecord, type SandboxRecord } from './sandbox-record.js';
 import type { InvokeOutcome } from './version-isolate.js';
 
 export interface ChainSettings {
@@ -28,11 +28,16 @@ export interface ChainSettings {
 interface Step {
   status: ActionStatus;
   record?: SandboxRecord;
+  /** The console of an action stopped before it made a record. */
+  console?: Pick<SandboxRecord, 'logs' | 'logsTruncated'>;
   message?: string;
 }
 
 function toStep(outcome: InvokeOutcome, maxLogBytes: number): Step {
-  if (outcome.kind === 'failed') return { status: outcome.status, message: outcome.message };
+  if (outcome.kind === 'failed') {
+    const console = outcome.console === undefined ? undefined : parseConsole(outcome.console, maxLogBytes);
+    return { status: outcome.status, message: outcome.message, ...(console && { console }) };
+  }
   const record = parseRecord(outcome.record, maxLogBytes);
   if (record === undefined) return { status: 'runtime', message: 'The action returned a malformed record' };
   switch (record.outcome) {
@@ -93,9 +98,10 @@ export async function runChain(links: readonly ChainLink[], request: TriggerRequ
     const t0 = performance.now();
     const step = toStep(await isolate.invoke(payload, deadline), settings.maxLogBytes);
     const result = baseResult(action, step.status, startedAt, performance.now() - t0);
-    if (step.record !== undefined) {
-      result.logs = step.record.logs;
-      result.logs_truncated = step.record.logsTruncated;
+    const output = step.record ?? step.console;
+    if (output !== undefined) {
+      result.logs = output.logs;
+      result.logs_truncated = output.logsTruncated;
     }
     results.push(result);
 

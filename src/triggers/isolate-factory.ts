@@ -2,7 +2,7 @@
  * Creating one isolate for a deployed action version: context, sandbox program, action module, entry point.
  *
  * Everything that depends only on the version is done here once: the sandbox program and the action's code are
- * compiled and evaluated, and the per-request `run(payload)` is kept as a Reference. Top-level code runs within the
+ * compiled and evaluated, and the per-request `run(payload)` and `drain(q)` are kept as References. Top-level code runs within the
  * caller's budget (isolated-vm `timeout`), inside the memory limit.
  */
 import { createHash } from 'node:crypto';
@@ -16,6 +16,8 @@ export interface SandboxFailure {
   kind: 'failed';
   status: 'timeout' | 'oom' | 'runtime' | 'compile';
   message: string;
+  /** A stopped call's console until then: the JSON `drain(q)` answered (untrusted, parsed by sandbox-record). */
+  console?: string;
 }
 
 export interface SandboxOptions {
@@ -39,6 +41,8 @@ export interface SandboxOptions {
 export interface Instance {
   isolate: ivm.Isolate;
   runner: ivm.Reference;
+  /** `drain(q)`: the console of call `q` after the host stopped it, as JSON (null once the call ended). */
+  drainer: ivm.Reference;
   /** Requests whose answer is still awaited. */
   live: number;
   /** Of those, the ones called asynchronously: while any is in flight the isolate may be running on its own thread. */
@@ -113,15 +117,17 @@ export async function createInstance(action: DeployedAction, options: SandboxOpt
       throw new LoadFailure(describe(error));
     }
     const factory = await script.run(context, { reference: true, timeout: budget() });
-    let runner: ivm.Reference;
+    let entry: ivm.Reference;
     try {
-      runner = await load.apply(undefined, [factory.derefInto()], { result: { reference: true }, timeout: budget() });
+      entry = await load.apply(undefined, [factory.derefInto()], { result: { reference: true }, timeout: budget() });
     } catch (error) {
       if (messageOf(error) === SYNC_TIMEOUT_MESSAGE || isolate.isDisposed) throw error;
       throw new LoadFailure(describe(error));
     }
-    for (const handle of [program, boot, load, script, factory]) handle.release();
-    return { isolate, runner, live: 0, asyncLive: 0, retired: false, disposedByUs: false, idleSince: performance.now(), hostIo };
+    const runner = (await entry.get('run', { reference: true })) as ivm.Reference;
+    const drainer = (await entry.get('drain', { reference: true })) as ivm.Reference;
+    for (const handle of [program, boot, load, script, factory, entry]) handle.release();
+    return { isolate, runner, drainer, live: 0, asyncLive: 0, retired: false, disposedByUs: false, idleSince: performance.now(), hostIo };
   } catch (error) {
     const outOfMemory = isolate.isDisposed;
     if (!isolate.isDisposed) isolate.dispose();

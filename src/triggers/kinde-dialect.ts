@@ -22,7 +22,8 @@ export function kindeEvent(request: TriggerRequest, scopes: readonly string[]): 
 
 /**
  * In-isolate part: builds the global `kinde` from `config.bindings`, exposes `URL` / `URLSearchParams` when `url` is
- * declared, and defines `makeRunner(module)`. Payload `p`: `b` event, `c` claims so far, `n` their size, `i` issuer.
+ * declared, and defines `makeRunner(module)`. Payload `p`: `b` event, `c` claims so far, `n` their size, `i` issuer,
+ * `q` the host's call number.
  */
 export const KINDE_SANDBOX_SOURCE = String.raw`
 var DECLARED = ObjectCreate(null);

@@ -19,8 +19,12 @@ var SECRETS = config.secrets;
 
 /** The invocation whose code runs now: console lines and Kinde's global bindings write to it. */
 var current = null;
+/** Unfinished invocations by the host's call number \`p.q\`, so that {@link drain} can read a stopped one's console. */
+var pending = ObjectCreate(null);
 
 function Invocation(p) {
+  this.q = p.q;
+  if (p.q !== undefined) pending[p.q] = this;
   this.done = false;
   this.prior = p.c;
   this.bytes = p.n;
@@ -188,6 +192,7 @@ function finish(inv, failed, err) {
   if (error !== null) writeLog(inv, 'error', ['Uncaught ' + (error.stack !== '' ? error.stack : error.name + ': ' + error.message)]);
   inv.done = true;
   if (current === inv) current = null;
+  delete pending[inv.q];
   var claims = [];
   for (var i = 0; i < inv.names.length; i++) claims[i] = [inv.names[i], inv.claims[inv.names[i]]];
   inv.record = JSONstringify({
@@ -201,6 +206,19 @@ function finish(inv, failed, err) {
     logsTruncated: inv.logsTruncated,
   });
   return inv.record;
+}
+
+/**
+ * Ends an invocation the host stopped (out of time): its console so far, as JSON, or null when it already ended.
+ * Whatever the action still does afterwards is ignored, as after {@link finish}.
+ */
+function drain(q) {
+  var inv = pending[q];
+  if (inv === undefined) return null;
+  delete pending[q];
+  inv.done = true;
+  if (current === inv) current = null;
+  return JSONstringify({ logs: inv.logs, logsTruncated: inv.logsTruncated });
 }
 
 /** Runs the action's entry point and settles to the record, whether it returns, throws or rejects. */

@@ -29,15 +29,19 @@ const LOG_LEVELS = new Set<string>(['log', 'info', 'warn', 'error', 'debug']);
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const text = (v: unknown, max: number): string => (typeof v === 'string' ? v : String(v)).slice(0, max);
 
-/** Parses and bounds a record; undefined when it is not one. */
-export function parseRecord(json: string, maxLogBytes: number): SandboxRecord | undefined {
+/** The parsed JSON the sandbox answered, or undefined when it is too long or not JSON. */
+function boundedJson(json: string): unknown {
   if (json.length > MAX_RECORD_LENGTH) return undefined;
-  let raw: unknown;
   try {
-    raw = JSON.parse(json);
+    return JSON.parse(json);
   } catch {
     return undefined;
   }
+}
+
+/** Parses and bounds a record; undefined when it is not one. */
+export function parseRecord(json: string, maxLogBytes: number): SandboxRecord | undefined {
+  const raw = boundedJson(json);
   if (!isObject(raw) || (raw.outcome !== 'ok' && raw.outcome !== 'denied' && raw.outcome !== 'error')) return undefined;
   if (!Array.isArray(raw.claims) || !Array.isArray(raw.refused) || !Array.isArray(raw.logs)) return undefined;
 
@@ -60,6 +64,14 @@ export function parseRecord(json: string, maxLogBytes: number): SandboxRecord | 
   }
   const { logs, truncated } = boundLogs(raw.logs, maxLogBytes);
   return { outcome: raw.outcome, denial, error, claims, refused, target, logs, logsTruncated: truncated || raw.logsTruncated === true };
+}
+
+/** The console of a call the host stopped (`drain(q)`'s JSON), bounded like a record's; undefined when malformed. */
+export function parseConsole(json: string, maxLogBytes: number): Pick<SandboxRecord, 'logs' | 'logsTruncated'> | undefined {
+  const raw = boundedJson(json);
+  if (!isObject(raw) || !Array.isArray(raw.logs)) return undefined;
+  const { logs, truncated } = boundLogs(raw.logs, maxLogBytes);
+  return { logs, logsTruncated: truncated || raw.logsTruncated === true };
 }
 
 /** Console lines within the per-action byte bound (UTF-8), cut at the first line that does not fit. */

@@ -9,7 +9,9 @@
  * Budgets: isolated-vm's `timeout` stops synchronous code (and the microtasks of the same turn); a deadline timer
  * covers the rest (a promise that never settles, a loop after a host callback). A timed-out isolate is *retired*: no
  * new work, and disposed as soon as no live request uses it, which stops whatever still runs; the next request
- * creates a fresh one. An out-of-memory isolate is disposed by isolated-vm itself and replaced the same way.
+ * creates a fresh one. Before that, the stopped call's console is read back (`drain`), so a timeout still shows what
+ * the action printed. An out-of-memory isolate is disposed by isolated-vm itself and replaced the same way (its
+ * console is lost with it).
  *
  * Synchronous fast path: an idle isolate that has never started host I/O is called with `applySync` on the main
  * thread, limited to a slice of `syncSliceMs` (isolated-vm's `timeout`, which also covers the microtasks that
@@ -47,6 +49,8 @@ export const EXTRA_IDLE_MS = 30_000;
 export const SLOW_PAUSE_MS = 60_000;
 /** Consecutive slices spent on CPU that make a version slow (one alone may be a GC pause or a cold path). */
 export const SLOW_AFTER_OVERRUNS = 3;
+/** How long a stopped call's console is waited for, in ms (see `#withConsole`). */
+export const DRAIN_WAIT_MS = 50;
 
 const TIMED_OUT = Symbol('timed out');
 /** The synchronous slice ran out before the action finished. */
@@ -73,6 +77,8 @@ export class VersionIsolate {
   #asyncUntil = 0;
   /** Slices spent on CPU in a row. */
   #overruns = 0;
+  /** Calls made so far: each call's number `q`, unique within the version. */
+  #calls = 0;
 
   constructor(action: DeployedAction, options: SandboxOptions) {
     this.action = action;
@@ -193,6 +199,9 @@ export class VersionIsolate {
 
   async #call(instance: Instance, payload: string, deadline: number, sync: boolean): Promise<InvokeOutcome | typeof SLICE_SPENT> {
     const remaining = deadline - performance.now();
+    // The call number lets drain() find this call's console if it has to be stopped.
+    const q = ++this.#calls;
+    payload = `{"q":${q},${payload.slice(1)}`;
     const slice = sync ? Math.min(this.#options.syncSliceMs, Math.ceil(remaining)) : 0;
     const cpuBefore = sync && !instance.isolate.isDisposed ? instance.isolate.cpuTime : 0n;
     if (!sync) instance.asyncLive++;
@@ -217,7 +226,7 @@ export class VersionIsolate {
       });
       if (result === TIMED_OUT) {
         this.#retireInstance(instance);
-        return failure('timeout', 'The action did not finish in time');
+        return await this.#withConsole(instance, q, failure('timeout', 'The action did not finish in time'));
       }
       if (sync) this.#overruns = 0;
       if (typeof result !== 'string') return failure('runtime', 'The action returned no record');
@@ -234,11 +243,27 @@ export class VersionIsolate {
         }
         return SLICE_SPENT;
       }
-      return this.#classify(instance, error);
+      const failed = this.#classify(instance, error);
+      return failed.status === 'timeout' ? await this.#withConsole(instance, q, failed) : failed;
     } finally {
       if (!sync) instance.asyncLive--;
       this.#release(instance);
     }
+  }
+
+  /**
+   * A stopped call's failure with its console until then, read with `drain(q)`, so that the execution record shows
+   * what a looping or hanging action printed. The isolate is idle after isolated-vm's timeout or a promise that never
+   * settled; one still busy (a loop in a timer callback) gets {@link DRAIN_WAIT_MS} before the failure goes without.
+   */
+  async #withConsole(instance: Instance, q: number, failed: SandboxFailure): Promise<SandboxFailure> {
+    if (instance.isolate.isDisposed) return failed;
+    const read = instance.drainer.apply(undefined, [q], { timeout: DRAIN_WAIT_MS }).then(
+      (json: unknown) => (typeof json === 'string' ? json : undefined),
+      () => undefined,
+    );
+    const json = await within(read, DRAIN_WAIT_MS, undefined);
+    return json === undefined ? failed : { ...failed, console: json };
   }
 
   /** Ends a reservation made by {@link #reserve}. */
@@ -292,15 +317,19 @@ export class VersionIsolate {
 }
 
 /** The creation result, or {@link OWN_DEADLINE} if the deadline comes first (creation goes on in the background). */
-async function raceDeadline(creating: Promise<Instance | SandboxFailure>, deadline: number): Promise<Instance | SandboxFailure> {
+function raceDeadline(creating: Promise<Instance | SandboxFailure>, deadline: number): Promise<Instance | SandboxFailure> {
   const remaining = deadline - performance.now();
-  if (remaining <= 0) return OWN_DEADLINE;
+  return remaining <= 0 ? Promise.resolve(OWN_DEADLINE) : within(creating, remaining, OWN_DEADLINE);
+}
+
+/** What `promise` settles to within `ms`, else `fallback` (the promise goes on unobserved). */
+async function within<T, F>(promise: Promise<T>, ms: number, fallback: F): Promise<T | F> {
   let timer: NodeJS.Timeout | undefined;
-  const expiry = new Promise<SandboxFailure>((resolve) => {
-    timer = setTimeout(resolve, remaining, OWN_DEADLINE);
+  const expiry = new Promise<F>((resolve) => {
+    timer = setTimeout(resolve, ms, fallback);
   });
   try {
-    return await Promise.race([creating, expiry]);
+    return await Promise.race([promise, expiry]);
   } finally {
     clearTimeout(timer);
   }

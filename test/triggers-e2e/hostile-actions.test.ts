@@ -19,6 +19,19 @@ const CASES: Array<{ name: string; body: string; status: number; check?: (m: Run
   { name: "this.constructor.constructor('return process')()", body: "this.constructor.constructor('return process')().exit(1);", status: 500 },
   { name: 'a promise that never resolves', body: 'await new Promise(() => {});', status: 500 },
   {
+    name: 'a loop that logs first',
+    body: "console.log('about to spin for', event.client.client_id); for (;;) {}",
+    status: 500,
+    async check(m, hostile) {
+      // The execution record keeps what the action printed before it was stopped: the first thing to debug with.
+      const logs = await m.api('GET', `/logs?type=feccft&client_id=${hostile.clientId}&per_page=1`);
+      const execution = await m.api('GET', `/actions/executions/${logs.body[0].execution_id}`);
+      const result = execution.body.results[0];
+      assert.equal(result.status, 'timeout');
+      assert.deepEqual(result.logs, [{ level: 'log', message: `about to spin for ${hostile.clientId}` }]);
+    },
+  },
+  {
     name: 'claims named sub and aud',
     body: 'api.accessToken.setCustomClaim("sub", "admin"); api.accessToken.setCustomClaim("aud", "https://other.example.com");',
     status: 200,

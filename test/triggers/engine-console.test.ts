@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
-import { auth0Action, fakeHost, only, request, withEngine } from './engine-helpers.js';
+import { auth0Action, fakeHost, kindeAction, only, request, withEngine } from './engine-helpers.js';
 
 const handler = (body: string) => `exports.onExecuteCredentialsExchange = async (event, api) => { ${body} };`;
 
@@ -54,6 +54,38 @@ describe('Console output is captured per action (Auth0 notes §3.5)', () => {
       assert.deepEqual(first.results.map((r) => r.logs), [[{ level: 'log', message: 'run 203.0.113.7' }], [{ level: 'log', message: 'second action' }]]);
       const second = await engine.run(request({ request: { ...request().request, ip: '198.51.100.1' } }));
       assert.deepEqual(second.results[0]?.logs, [{ level: 'log', message: 'run 198.51.100.1' }]);
+    });
+  });
+
+  describe('an action stopped for time keeps what it printed before', () => {
+    for (const [name, body, sliceMs] of [
+      ['a synchronous loop (stopped on the main thread, run again off it, stopped there)', 'for (;;) {}', 10],
+      ['a loop after an await, off the main thread only', 'await null; for (;;) {}', 0],
+      ['a promise that never settles', 'await new Promise(() => {});', 10],
+    ] as const) {
+      test(name, async () => {
+        await withEngine({ chainTimeoutMs: 300, syncSliceMs: sliceMs }, async (engine) => {
+          engine.setBindings([auth0Action(handler(`console.log('started', event.request.ip); console.warn('%d%% sure', 99); ${body}`))]);
+          const action = only(await engine.run(request()));
+          assert.equal(action.status, 'timeout');
+          assert.deepEqual(action.logs, [
+            { level: 'log', message: 'started 203.0.113.7' },
+            { level: 'warn', message: '99% sure' },
+          ]);
+          assert.equal(action.logs_truncated, false);
+        });
+      });
+    }
+
+    test('the bound still applies, and a Kinde workflow gets the same', async () => {
+      await withEngine({ chainTimeoutMs: 300, maxLogBytesPerAction: 8 }, async (engine) => {
+        const code = `module.exports = { default: async () => { console.log('1234'); console.log('56789'); for (;;) {} } };`;
+        engine.setBindings([kindeAction(code, [])]);
+        const action = only(await engine.run(request()));
+        assert.equal(action.status, 'timeout');
+        assert.deepEqual(action.logs, [{ level: 'log', message: '1234' }, { level: 'log', message: '5678' }]);
+        assert.equal(action.logs_truncated, true);
+      });
     });
   });
 
