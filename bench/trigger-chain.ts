@@ -2,14 +2,34 @@
  * Micro-benchmark of the trigger chain on the token hot path: one bound Auth0 action that sets one claim (the Auth0
  * seed sample), run N times against a warm isolate. Prints p50 / p99 in µs and throughput.
  *
- *   node --no-node-snapshot --import tsx bench/trigger-chain.ts [iterations] [concurrency]
+ *   node --no-node-snapshot dist/bench/trigger-chain.js [iterations] [concurrency] [idle-ms]
+ *
+ * With `idle-ms`, each call comes that long after the previous one ended (one at a time): the chain as a lightly
+ * loaded server runs it, with caches refilled on every call. Compare with the same iterations back to back.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { InMemoryActionCache } from '../src/triggers/action-cache.js';
 import type { HostServices, TriggerRequest } from '../src/triggers/contract.js';
 import { createTriggerEngine } from '../src/triggers/engine.js';
 
-const iterations = Number(process.argv[2] ?? 20_000);
-const concurrency = Number(process.argv[3] ?? 1);
+function argument(index: number, name: string, fallback: number, min: number): number {
+  const raw = process.argv[index];
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    console.error(`${name} must be an integer ≥ ${min}, got "${raw}"\nusage: trigger-chain.js [iterations] [concurrency] [idle-ms]`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const iterations = argument(2, 'iterations', 20_000, 1);
+const concurrency = argument(3, 'concurrency', 1, 1);
+const idleMs = argument(4, 'idle-ms', 0, 0);
+if (idleMs > 0 && concurrency !== 1) {
+  console.error('idle-ms measures one call at a time: leave concurrency at 1');
+  process.exit(2);
+}
+if (idleMs > 0) console.log(`each call ${idleMs} ms after the previous one (${((iterations * idleMs) / 1000).toFixed(0)} s per row at least)`);
 
 const host: HostServices = {
   cache: new InMemoryActionCache(),
@@ -42,13 +62,15 @@ async function measure(label: string, run: () => Promise<unknown>): Promise<void
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next++ < iterations) {
+        if (idleMs > 0) await sleep(idleMs);
         const t0 = performance.now();
         await run();
         samples.push((performance.now() - t0) * 1000);
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
+  // Idle gaps are not the chain's time: one call at a time, its throughput is 1 / mean latency.
+  const seconds = idleMs > 0 ? samples.reduce((sum, us) => sum + us, 0) / 1e6 : (performance.now() - started) / 1000;
   samples.sort((a, b) => a - b);
   console.log(
     `${label.padEnd(34)} p50 ${percentile(samples, 0.5).toFixed(1).padStart(7)} µs   p99 ${percentile(samples, 0.99).toFixed(1).padStart(7)} µs   ${Math.round(samples.length / seconds).toString().padStart(7)} ops/s`,
