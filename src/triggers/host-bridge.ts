@@ -75,15 +75,22 @@ async function answerFetch(run: () => Promise<Answer>): Promise<string> {
   }
 }
 
+/** Whether an isolate's code may resume on its own thread: see `Instance.hostIo` in isolate-factory.ts. */
+export interface HostIo {
+  started: boolean;
+  generation: number;
+}
+
 /**
  * The References handed to one isolate's sandbox program, in {@link HOST_REFERENCE_NAMES} order. `maxSleepMs`
  * caps a `setTimeout` delay: past the chain budget the action has been stopped anyway. `hostIo.started` is set by
  * the first call that starts host I/O (fetch, a timer), whose answer resumes the isolate later on its own thread.
  */
-export function hostReferences(actionId: string, host: HostServices, maxSleepMs: number, hostIo: { started: boolean }): ivm.Reference[] {
+export function hostReferences(actionId: string, host: HostServices, maxSleepMs: number, hostIo: HostIo): ivm.Reference[] {
   const io = <A extends unknown[], R>(f: (...args: A) => R) =>
     (...args: A): R => {
       hostIo.started = true;
+      hostIo.generation++;
       return f(...args);
     };
   const functions: Record<(typeof HOST_REFERENCE_NAMES)[number], (...args: never[]) => unknown> = {

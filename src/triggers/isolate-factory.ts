@@ -2,13 +2,13 @@
  * Creating one isolate for a deployed action version: context, sandbox program, action module, entry point.
  *
  * Everything that depends only on the version is done here once: the sandbox program and the action's code are
- * compiled and evaluated, and the per-request `run(payload)` and `drain(q)` are kept as References. Top-level code runs within the
+ * compiled and evaluated, and the entry points `run(payload)`, `drain(q)` and `quiet()` are kept as References. Top-level code runs within the
  * caller's budget (isolated-vm `timeout`), inside the memory limit.
  */
 import { createHash } from 'node:crypto';
 import ivm from 'isolated-vm';
 import type { DeployedAction, HostServices } from './contract.js';
-import { hostReferences } from './host-bridge.js';
+import { hostReferences, type HostIo } from './host-bridge.js';
 import { DIALECT, sandboxConfig, sandboxProgram, wrapModule, type Dialect } from './sandbox-bootstrap.js';
 
 /** How a sandbox call ended without a record. */
@@ -43,6 +43,8 @@ export interface Instance {
   runner: ivm.Reference;
   /** `drain(q)`: the console of call `q` after the host stopped it, as JSON (null once the call ended). */
   drainer: ivm.Reference;
+  /** `quiet()`: true when no host I/O is out, so nothing can resume on the isolate's thread unasked. */
+  quieter: ivm.Reference;
   /** Requests whose answer is still awaited. */
   live: number;
   /** Of those, the ones called asynchronously: while any is in flight the isolate may be running on its own thread. */
@@ -53,11 +55,12 @@ export interface Instance {
   /** `performance.now()` when `live` last dropped to 0. */
   idleSince: number;
   /**
-   * Set once the isolate's code started host I/O (fetch, a timer): a continuation may then run on the isolate's own
-   * thread at any time, and a synchronous call would block the main thread until it ends. Such an isolate is only
-   * ever called asynchronously.
+   * `started` is set when the isolate's code starts host I/O (fetch, a timer): a continuation may then run on the
+   * isolate's own thread at any time, and a synchronous call would block the main thread until it ends, so the
+   * isolate is called asynchronously. It is cleared once a probe finds no host I/O out and no call running (see
+   * VersionIsolate). `generation` counts host I/O starts, so a probe can tell whether any began meanwhile.
    */
-  hostIo: { started: boolean };
+  hostIo: HostIo;
 }
 
 /** isolated-vm's message when `timeout` stops synchronous code. */
@@ -98,7 +101,7 @@ async function compileProgram(isolate: ivm.Isolate, dialect: Dialect): Promise<i
  */
 export async function createInstance(action: DeployedAction, options: SandboxOptions, deadline: number): Promise<Instance | SandboxFailure> {
   const isolate = new ivm.Isolate({ memoryLimit: options.memoryLimitMb });
-  const hostIo = { started: false };
+  const hostIo: HostIo = { started: false, generation: 0 };
   const budget = () => Math.max(1, Math.ceil(deadline - performance.now()));
   try {
     const context = await isolate.createContext();
@@ -126,8 +129,9 @@ export async function createInstance(action: DeployedAction, options: SandboxOpt
     }
     const runner = (await entry.get('run', { reference: true })) as ivm.Reference;
     const drainer = (await entry.get('drain', { reference: true })) as ivm.Reference;
+    const quieter = (await entry.get('quiet', { reference: true })) as ivm.Reference;
     for (const handle of [program, boot, load, script, factory, entry]) handle.release();
-    return { isolate, runner, drainer, live: 0, asyncLive: 0, retired: false, disposedByUs: false, idleSince: performance.now(), hostIo };
+    return { isolate, runner, drainer, quieter, live: 0, asyncLive: 0, retired: false, disposedByUs: false, idleSince: performance.now(), hostIo };
   } catch (error) {
     const outOfMemory = isolate.isDisposed;
     if (!isolate.isDisposed) isolate.dispose();

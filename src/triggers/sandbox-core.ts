@@ -19,12 +19,22 @@ var SECRETS = config.secrets;
 
 /** The invocation whose code runs now: console lines and Kinde's global bindings write to it. */
 var current = null;
+/**
+ * Host I/O (fetch, timers) whose answer has not yet come back into the isolate: while any is out, code may resume on
+ * the isolate's own thread at any time. {@link quiet} tells the host when none is.
+ */
+var ioInFlight = 0;
+function ioStarted() { ioInFlight++; }
+function ioReturned() { ioInFlight--; }
+/** Whether nothing can resume in this isolate unasked: no host I/O out (the host calls this when no call runs). */
+function quiet() { return ioInFlight === 0; }
+
 /** Unfinished invocations by the host's call number \`p.q\`, so that {@link drain} can read a stopped one's console. */
-var pending = ObjectCreate(null);
+var unfinished = ObjectCreate(null);
 
 function Invocation(p) {
   this.q = p.q;
-  if (p.q !== undefined) pending[p.q] = this;
+  if (p.q !== undefined) unfinished[p.q] = this;
   this.done = false;
   this.prior = p.c;
   this.bytes = p.n;
@@ -192,10 +202,12 @@ function finish(inv, failed, err) {
   if (error !== null) writeLog(inv, 'error', ['Uncaught ' + (error.stack !== '' ? error.stack : error.name + ': ' + error.message)]);
   inv.done = true;
   if (current === inv) current = null;
-  delete pending[inv.q];
+  delete unfinished[inv.q];
   var claims = [];
   for (var i = 0; i < inv.names.length; i++) claims[i] = [inv.names[i], inv.claims[inv.names[i]]];
+  // io first: the host reads it off the front of the string (version-isolate.ts, ioOutAfter).
   inv.record = JSONstringify({
+    io: ioInFlight,
     outcome: inv.denial !== null ? 'denied' : failed ? 'error' : 'ok',
     denial: inv.denial,
     error: error === null ? null : { name: error.name, message: error.message },
@@ -213,9 +225,9 @@ function finish(inv, failed, err) {
  * Whatever the action still does afterwards is ignored, as after {@link finish}.
  */
 function drain(q) {
-  var inv = pending[q];
+  var inv = unfinished[q];
   if (inv === undefined) return null;
-  delete pending[q];
+  delete unfinished[q];
   inv.done = true;
   if (current === inv) current = null;
   return JSONstringify({ logs: inv.logs, logsTruncated: inv.logsTruncated });

@@ -106,8 +106,10 @@ function fetch(input, init) {
   return new PromiseCtor(function (resolve, reject) {
     var req = requestParts(input, init, false);
     var pending = hostFetch.apply(undefined, [req.url, JSONstringify(req.init)], { result: { promise: true, copy: true } });
+    ioStarted();
     reflectApply(promiseThen, pending, [
       function (raw) {
+        ioReturned();
         // Interleaved requests on one isolate: the code resuming after this await belongs to inv.
         current = inv;
         var r = JSONparse(raw);
@@ -115,6 +117,7 @@ function fetch(input, init) {
         else resolve(new Response(r.body, { status: r.status, statusText: r.statusText, headers: r.headers, url: req.url }));
       },
       function (e) {
+        ioReturned();
         current = inv;
         reject(new TypeErrorCtor('fetch failed: ' + hostMessage(e)));
       },

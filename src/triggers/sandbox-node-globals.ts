@@ -19,7 +19,9 @@ function setTimeout(callback, delay) {
   var args = Array.prototype.slice.call(arguments, 2), id = nextTimer++, inv = current, ms = Number(delay);
   timers[id] = true;
   var waiting = hostSleep.apply(undefined, [ms >= 1 && ms <= 2147483647 ? ms : 1], { result: { promise: true } });
+  ioStarted();
   reflectApply(promiseThen, waiting, [function () {
+    ioReturned();
     if (timers[id] !== true) return;
     delete timers[id];
     current = inv;
@@ -28,7 +30,7 @@ function setTimeout(callback, delay) {
     } catch (e) {
       if (inv !== null && !inv.done && inv.uncaught === undefined) inv.uncaught = e;
     }
-  }, function () {}]);
+  }, ioReturned]);
   return new Timeout(id);
 }
 function clearTimeout(timer) {

@@ -13,11 +13,13 @@
  * the action printed. An out-of-memory isolate is disposed by isolated-vm itself and replaced the same way (its
  * console is lost with it).
  *
- * Synchronous fast path: an idle isolate that has never started host I/O is called with `applySync` on the main
+ * Synchronous fast path: an idle isolate with no host I/O out is called with `applySync` on the main
  * thread, limited to a slice of `syncSliceMs` (isolated-vm's `timeout`, which also covers the microtasks that
  * follow). An action that only computes finishes inside the slice: no thread switch, ~15 µs of overhead instead of
  * ~70 µs plus two context switches per call. One that awaits I/O returns a pending promise and finishes on the
- * isolate's thread as before (the isolate is asynchronous from then on: see `Instance.hostIo`). One that outruns
+ * isolate's thread as before; the isolate is then called asynchronously until, after a call, a probe (`quiet()`, run
+ * on the isolate's thread behind anything queued there) finds no I/O out — so an action that fetches only on a cache
+ * miss is back on the fast path once the fetch is answered (see `Instance.hostIo`). One that outruns
  * the slice is stopped, its isolate retired, and the request runs again from the start within what is left of its
  * budget. An action that spends most of its slice on CPU (not merely preempted by the OS, or caught by a GC pause)
  * {@link SLOW_AFTER_OVERRUNS} times in a
@@ -51,6 +53,8 @@ export const SLOW_PAUSE_MS = 60_000;
 export const SLOW_AFTER_OVERRUNS = 3;
 /** How long a stopped call's console is waited for, in ms (see `#withConsole`). */
 export const DRAIN_WAIT_MS = 50;
+/** isolated-vm timeout of the `quiet()` probe, in ms: it only reads a counter. */
+const PROBE_TIMEOUT_MS = 100;
 
 const TIMED_OUT = Symbol('timed out');
 /** The synchronous slice ran out before the action finished. */
@@ -230,6 +234,12 @@ export class VersionIsolate {
       }
       if (sync) this.#overruns = 0;
       if (typeof result !== 'string') return failure('runtime', 'The action returned no record');
+      // A call that left host I/O out (a timer, an unawaited fetch) makes the isolate asynchronous at once: the host
+      // may not have seen that I/O start yet, and its continuation will run on the isolate's thread.
+      if (ioOutAfter(result)) {
+        instance.hostIo.started = true;
+        instance.hostIo.generation++;
+      }
       return { kind: 'record', record: result };
     } catch (error) {
       if (sync && slice < remaining && messageOf(error) === SYNC_TIMEOUT_MESSAGE && !instance.isolate.isDisposed) {
@@ -248,7 +258,25 @@ export class VersionIsolate {
     } finally {
       if (!sync) instance.asyncLive--;
       this.#release(instance);
+      if (!sync) this.#probeQuiet(instance);
     }
+  }
+
+  /**
+   * Clears `hostIo.started` when the isolate can take synchronous calls again: no call running and, asked on its own
+   * thread (so behind any continuation still queued there), no host I/O out, none started while the probe ran.
+   */
+  #probeQuiet(instance: Instance): void {
+    if (!this.#syncCapable || !instance.hostIo.started || instance.asyncLive > 0 || instance.retired || instance.isolate.isDisposed) return;
+    const generation = instance.hostIo.generation;
+    instance.asyncLive++;
+    instance.quieter.apply(undefined, [], { timeout: PROBE_TIMEOUT_MS }).then(
+      (quiet: unknown) => {
+        instance.asyncLive--;
+        if (quiet === true && instance.asyncLive === 0 && instance.hostIo.generation === generation) instance.hostIo.started = false;
+      },
+      () => instance.asyncLive--,
+    );
   }
 
   /**
@@ -315,6 +343,9 @@ export class VersionIsolate {
     this.#reaper = undefined;
   }
 }
+
+/** Whether a record says host I/O was still out when its call ended: sandbox-core's finish() writes `{"io":N,…`. */
+const ioOutAfter = (record: string) => !record.startsWith('{"io":0,');
 
 /** The creation result, or {@link OWN_DEADLINE} if the deadline comes first (creation goes on in the background). */
 function raceDeadline(creating: Promise<Instance | SandboxFailure>, deadline: number): Promise<Instance | SandboxFailure> {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { watchEventLoop } from '../helpers/event-loop.js';
-import { auth0Action, only, request, withEngine } from './engine-helpers.js';
+import { auth0Action, fakeHost, only, request, withEngine } from './engine-helpers.js';
 
 const handler = (body: string) => `exports.onExecuteCredentialsExchange = async (event, api) => { ${body} };`;
 const SET_CLAIM = handler("api.accessToken.setCustomClaim('https://example.com/tier', event.client.metadata.tier);");
@@ -42,6 +42,72 @@ describe('Synchronous fast path', () => {
       clearImmediate(immediate);
       assert.equal(turned, false, 'the chain waited for the event loop: it did not take the synchronous path');
       assert.deepEqual(result.claims, { 'https://example.com/tier': 'gold' });
+    });
+  });
+
+  /**
+   * Whether `engine.run` answered within microtasks, i.e. on the synchronous path: an asynchronous call's answer
+   * needs the event loop's poll phase, which no number of microtasks reaches.
+   */
+  async function answeredSynchronously(engine: Parameters<Parameters<typeof withEngine>[1]>[0]): Promise<boolean> {
+    let done = false;
+    const running = engine.run(request()).then(() => (done = true));
+    for (let i = 0; i < 1000 && !done; i++) await null;
+    const synchronous = done;
+    await running;
+    return synchronous;
+  }
+
+  /** Polls until `check` holds, for up to a second (the quiet probe runs on the isolate's thread). */
+  async function eventually(check: () => Promise<boolean>): Promise<boolean> {
+    for (let i = 0; i < 50; i++) {
+      if (await check()) return true;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return false;
+  }
+
+  test('an action that fetches only on a cache miss is back on the synchronous path once the fetch is answered', async () => {
+    let fetches = 0;
+    const host = fakeHost({
+      fetch: async () => {
+        fetches++;
+        return { status: 200, statusText: 'OK', headers: {}, body: 'token-1' };
+      },
+    });
+    const code = handler(`
+      let token = api.cache.get('token')?.value;
+      if (token === undefined) {
+        token = await (await fetch('https://idp.example.com/token')).text();
+        api.cache.set('token', token);
+      }
+      api.accessToken.setCustomClaim('https://example.com/upstream', token);`);
+    await withEngine({ host }, async (engine) => {
+      engine.setBindings([auth0Action(code)]);
+      const first = await engine.run(request());
+      assert.deepEqual(first.claims, { 'https://example.com/upstream': 'token-1' });
+      assert.equal(fetches, 1);
+      assert.ok(await eventually(() => answeredSynchronously(engine)), 'the isolate stayed asynchronous after its fetch was answered');
+      const later = await engine.run(request());
+      assert.deepEqual(later.claims, { 'https://example.com/upstream': 'token-1' });
+      assert.equal(fetches, 1);
+    });
+  });
+
+  test('while a timer the action set is still pending, the isolate stays asynchronous', async () => {
+    const code = handler(`
+      if (api.cache.get('armed') === undefined) { api.cache.set('armed', '1'); setTimeout(() => {}, 400); }
+      api.accessToken.setCustomClaim('https://example.com/ok', true);`);
+    await withEngine({}, async (engine) => {
+      engine.setBindings([auth0Action(code)]);
+      await engine.run(request()); // creates the isolate and sets the timer
+      const started = performance.now();
+      for (let i = 0; i < 5; i++) {
+        assert.equal(await answeredSynchronously(engine), false, 'a synchronous call while the timer was out');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.ok(performance.now() - started < 400, 'the checks ran while the timer was out');
+      assert.ok(await eventually(() => answeredSynchronously(engine)), 'still asynchronous after the timer fired');
     });
   });
 
