@@ -11,6 +11,7 @@ import { loadSecretBox, type SecretBox } from './crypto/secret-box.js';
 import { checkSealingKey } from './keys/key-rotation.js';
 import { registerErrorHandler } from './error-handler.js';
 import { registerManagementAuthorization } from './management/authorization.js';
+import { registerClientCredentialRoutes } from './management/client-credentials.js';
 import { registerClientGrantRoutes } from './management/client-grants.js';
 import { registerClientRoutes } from './management/clients.js';
 import { registerLogRoutes } from './management/logs.js';
@@ -149,6 +150,7 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
       });
       registerManagementAuthorization(api, registry, config.issuer);
       registerClientRoutes(api, registry);
+      registerClientCredentialRoutes(api, registry);
       registerResourceServerRoutes(api, registry);
       registerClientGrantRoutes(api, registry);
       registerSigningKeyRoutes(api, registry);

@@ -11,7 +11,8 @@ import { deleteClient, findClient, insertClient, listClients, updateClient, type
 import { page, pagingQuerySchema, type PagingQuery } from './paging.js';
 import { clientMetadataSchema, idParam } from './schemas.js';
 
-const AUTH_METHODS = ['client_secret_post', 'client_secret_basic'] as const;
+/** `private_key_jwt` turns the secret off: the client then authenticates with its registered keys only. */
+const AUTH_METHODS = ['client_secret_post', 'client_secret_basic', 'private_key_jwt'] as const;
 
 /** The client as the API shows it (never the secret or its digest). */
 export function clientView(row: ClientRow, secret?: string) {
@@ -49,15 +50,18 @@ interface ClientBody {
   grant_types?: string[];
 }
 
+/** The client's row, or the management API's 404. */
+export async function mustFindClient(db: Registry['db'], id: string): Promise<ClientRow> {
+  const row = await findClient(db, id);
+  if (!row) throw notFound(`The client ${id} does not exist`);
+  return row;
+}
+
 const PROPERTY_KEY = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.:-]+$' } as const;
 
 export function registerClientRoutes(app: FastifyInstance, registry: Registry): void {
   const db = registry.db;
-  const mustFind = async (id: string) => {
-    const row = await findClient(db, id);
-    if (!row) throw notFound(`The client ${id} does not exist`);
-    return row;
-  };
+  const mustFind = (id: string) => mustFindClient(db, id);
 
   app.get<{ Querystring: PagingQuery }>(
     '/clients',

@@ -1,6 +1,7 @@
 /**
- * Client authentication at the token endpoint: `client_secret_basic` (RFC 6749 §2.3.1, HTTP Basic with
- * form-urlencoded id and secret) and `client_secret_post`. Exactly one method per request.
+ * Client authentication at the token endpoint with a secret: `client_secret_basic` (RFC 6749 §2.3.1, HTTP Basic with
+ * form-urlencoded id and secret) and `client_secret_post`. Exactly one method per request; `private_key_jwt` is
+ * client-assertion.ts. A client whose `token_endpoint_auth_method` is `private_key_jwt` has no usable secret.
  */
 import { verifyClientSecret } from '../crypto/client-secret.js';
 import { invalidClient, invalidRequest } from '../errors.js';
@@ -21,7 +22,7 @@ function formDecode(value: string): string {
 }
 
 /** Parses `Authorization: Basic …`; undefined when the header is absent or another scheme. */
-function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
+export function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
   if (!header || header.length < 6 || header.slice(0, 6).toLowerCase() !== 'basic ') return undefined;
   const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
@@ -36,9 +37,6 @@ export function authenticateClient(
   authorization: string | undefined,
 ): AuthenticatedClient {
   const basic = basicCredentials(authorization);
-  if (params.client_assertion || params.client_assertion_type) {
-    throw invalidClient('private_key_jwt client authentication is not enabled on this server', Boolean(basic));
-  }
   let id: string;
   let secret: string;
   let method: AuthenticatedClient['method'];
@@ -60,7 +58,7 @@ export function authenticateClient(
   }
   const client = snapshot.clients.get(id);
   // The same answer for an unknown client and a wrong secret, so that ids cannot be probed.
-  if (!client || !verifyClientSecret(secret, client.secretDigest)) {
+  if (!client || !client.acceptsSecret || !verifyClientSecret(secret, client.secretDigest)) {
     throw invalidClient('Client authentication failed', Boolean(basic));
   }
   return { client, method };

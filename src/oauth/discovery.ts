@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { SIGNING_ALGORITHMS } from '../keys/algorithms.js';
+import { ASSERTION_ALGS } from './client-assertion.js';
 
 export function discoveryDocument(issuer: string) {
   return {
@@ -12,7 +13,8 @@ export function discoveryDocument(issuer: string) {
     token_endpoint: `${issuer}/oauth/token`,
     jwks_uri: `${issuer}/.well-known/jwks.json`,
     grant_types_supported: ['client_credentials'],
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGS],
     response_types_supported: [] as string[],
     scopes_supported: [] as string[],
     // Algorithms access tokens may be signed with (per API).

@@ -2,7 +2,8 @@
  * `POST /oauth/token` (alias `/oauth2/token`): the client credentials grant (RFC 6749 §4.4).
  *
  * The hot path: parse, authenticate, check the grant, run the bound triggers, sign. It reads only the in-memory
- * snapshot, awaits nothing when no trigger is bound, and leaves its log record to the batch writer (whose
+ * snapshot, awaits nothing when no trigger is bound and the client uses a secret (a `private_key_jwt` assertion is
+ * verified asynchronously), and leaves its log record to the batch writer (whose
  * backpressure is the one other wait: only while the database is writing but behind, see {@link handler}).
  */
 import { randomUUID } from 'node:crypto';
@@ -16,7 +17,9 @@ import { serializeLogRecord, type LogRecord, type SerializedLogRecord } from '..
 import type { BatchWriter } from '../observability/batch-writer.js';
 import type { ChainResult, TriggerEngine, TriggerRequest } from '../triggers/contract.js';
 import { buildAccessTokenClaims } from './claims.js';
-import { authenticateClient } from './client-authentication.js';
+import { ReplayGuard } from './assertion-replay.js';
+import { authenticateAssertion, sendsAssertion } from './client-assertion.js';
+import { authenticateClient, basicCredentials } from './client-authentication.js';
 import { parseScope, readTokenParameters, redactedBody, type TokenParameters } from './token-parameters.js';
 import { chainError } from './trigger-outcome.js';
 
@@ -58,6 +61,9 @@ function audienceOf(params: TokenParameters): string {
 
 export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointDeps): void {
   const { registry, engine, issuer } = deps;
+  /** What a private_key_jwt assertion's `aud` may be: the issuer (Auth0 adds a slash) or the token endpoint. */
+  const assertionAudiences = [issuer, `${issuer}/`, `${issuer}/oauth/token`, `${issuer}/oauth2/token`];
+  const replay = new ReplayGuard();
 
   /** Checks what the authenticated client asks for against its grant. */
   function authorise(client: ClientEntry, params: TokenParameters): Authorised {
@@ -208,21 +214,37 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
 
   function handle(request: FastifyRequest, reply: FastifyReply): void {
     let params: TokenParameters | undefined;
-    let client: ClientEntry | undefined;
     try {
       params = readTokenParameters(request.body);
       if (params.grant_type === undefined) throw invalidRequest('grant_type is required');
       if (params.grant_type !== 'client_credentials') {
         throw unsupportedGrantType(`Grant type "${params.grant_type}" is not supported; use client_credentials`);
       }
-      client = authenticateClient(registry.snapshot, params, request.headers.authorization).client;
+      if (sendsAssertion(params)) {
+        // private_key_jwt: the one authentication that awaits (signature verification).
+        const p = params;
+        const hasBasic = basicCredentials(request.headers.authorization) !== undefined;
+        authenticateAssertion(registry.snapshot, p, hasBasic, assertionAudiences, replay).then(
+          (client) => grant(request, reply, p, client),
+          (error: unknown) => fail(request, reply, error, p),
+        );
+        return;
+      }
+      grant(request, reply, params, authenticateClient(registry.snapshot, params, request.headers.authorization).client);
+    } catch (error) {
+      fail(request, reply, error, params);
+    }
+  }
+
+  /** The authenticated client's request: grant checks, triggers, token. */
+  function grant(request: FastifyRequest, reply: FastifyReply, params: TokenParameters, client: ClientEntry): void {
+    try {
       const auth = authorise(client, params);
       // The management API's tokens never pass through triggers, so a broken trigger cannot lock admins out.
       if (engine?.hasBindings && !auth.api.isSystem) {
-        const p = params;
         engine.run(triggerRequest(request, auth)).then(
-          (result) => afterTriggers(request, reply, p, auth, result),
-          (error: unknown) => fail(request, reply, error, p, auth.client),
+          (result) => afterTriggers(request, reply, params, auth, result),
+          (error: unknown) => fail(request, reply, error, params, auth.client),
         );
         return;
       }

@@ -11,6 +11,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { KeySet } from '../keys/key-set.js';
+import { listAllClientCredentials } from '../store/client-credentials.js';
 import { listClientGrants } from '../store/client-grants.js';
 import { listClients } from '../store/clients.js';
 import { configFingerprint } from '../store/config-fingerprint.js';
@@ -115,15 +116,16 @@ export class Registry {
    */
   async #rebuild(known?: string): Promise<void> {
     const fingerprint = known ?? (await configFingerprint(this.db));
-    const [clients, apis, grants, keyRows] = await Promise.all([
+    const [clients, apis, grants, keyRows, credentials] = await Promise.all([
       listClients(this.db),
       listResourceServers(this.db),
       listClientGrants(this.db),
       listSigningKeys(this.db),
+      listAllClientCredentials(this.db),
     ]);
     const now = new Date();
     const keys = KeySet.build(keyRows, this.box, this.#snapshot?.keys, now);
-    this.#snapshot = Snapshot.build({ clients, apis, grants }, keys);
+    this.#snapshot = Snapshot.build({ clients, apis, grants, credentials }, keys);
     for (const hook of this.#hooks) await hook();
     // Only once everything (hooks included) is built: a failed rebuild is tried again by the next poll.
     this.#fingerprint = fingerprint;

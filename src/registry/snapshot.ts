@@ -2,9 +2,11 @@
  * An immutable in-memory picture of everything the token endpoint needs: clients, APIs, grants and keys.
  * The hot path reads only this; it is rebuilt from the database when the configuration changes.
  */
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { digestBytes } from '../crypto/client-secret.js';
 import type { KeySet } from '../keys/key-set.js';
 import type { SigningAlg } from '../keys/algorithms.js';
+import type { ClientCredentialRow } from '../store/client-credentials.js';
 import type { ClientGrantRow } from '../store/client-grants.js';
 import type { ClientRow } from '../store/clients.js';
 import type { ResourceServerRow } from '../store/resource-servers.js';
@@ -20,6 +22,33 @@ export interface ClientEntry {
   secretDigest: Buffer;
   allowsClientCredentials: boolean;
   isSystem: boolean;
+  /** Whether a secret (`client_secret_post` / `_basic`) authenticates it: not once its method is `private_key_jwt`. */
+  acceptsSecret: boolean;
+  /** Public keys for `private_key_jwt` assertions (RFC 7523); expiry is checked at use. */
+  assertionKeys: readonly AssertionKey[];
+}
+
+/** One registered public key of a client, imported once per snapshot. */
+export interface AssertionKey {
+  id: string;
+  kid: string;
+  alg: string;
+  key: KeyObject;
+  /** ms since the epoch; Infinity when it does not expire. */
+  expiresAt: number;
+}
+
+/** A client's keys from its credential rows; a row whose PEM no longer parses is left out, not fatal. */
+function assertionKeys(rows: readonly ClientCredentialRow[]): AssertionKey[] {
+  const keys: AssertionKey[] = [];
+  for (const row of rows) {
+    try {
+      keys.push({ id: row.id, kid: row.kid, alg: row.alg, key: createPublicKey(row.pem), expiresAt: row.expires_at?.getTime() ?? Infinity });
+    } catch {
+      // Validated when it was stored; a row edited behind Minter's back must not stop every client's tokens.
+    }
+  }
+  return keys;
 }
 
 export interface ApiEntry {
@@ -50,7 +79,16 @@ export class Snapshot {
     readonly keys: KeySet,
   ) {}
 
-  static build(rows: { clients: ClientRow[]; apis: ResourceServerRow[]; grants: ClientGrantRow[] }, keys: KeySet): Snapshot {
+  static build(
+    rows: { clients: ClientRow[]; apis: ResourceServerRow[]; grants: ClientGrantRow[]; credentials?: ClientCredentialRow[] },
+    keys: KeySet,
+  ): Snapshot {
+    const credentials = new Map<string, ClientCredentialRow[]>();
+    for (const row of rows.credentials ?? []) {
+      const list = credentials.get(row.client_id);
+      if (list) list.push(row);
+      else credentials.set(row.client_id, [row]);
+    }
     const clients = new Map<string, ClientEntry>();
     for (const c of rows.clients) {
       clients.set(c.client_id, {
@@ -61,6 +99,8 @@ export class Snapshot {
         secretDigest: digestBytes(c.secret_hash),
         allowsClientCredentials: c.grant_types.includes('client_credentials'),
         isSystem: c.is_system,
+        acceptsSecret: c.token_endpoint_auth_method !== 'private_key_jwt',
+        assertionKeys: assertionKeys(credentials.get(c.client_id) ?? []),
       });
     }
     const apis = new Map<string, ApiEntry>();

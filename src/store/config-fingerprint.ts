@@ -17,6 +17,7 @@ import type { Db } from './database.js';
 /** The tables read by `Registry#rebuild` and by the trigger chain loader. */
 export const CONFIGURATION_TABLES = [
   'clients',
+  'client_credentials',
   'resource_servers',
   'client_grants',
   'signing_keys',

@@ -22,6 +22,25 @@ export interface ClientsTable {
   updated_at: Timestamp;
 }
 
+/** A public key a client signs `private_key_jwt` assertions with. */
+export interface ClientCredentialsTable {
+  /** `cred_…` */
+  id: string;
+  client_id: string;
+  name: string;
+  /** Always `public_key` (Auth0's only type for private_key_jwt). */
+  credential_type: string;
+  /** RS256, RS384 or PS256. */
+  alg: string;
+  /** RFC 7638 thumbprint of the key. */
+  kid: string;
+  /** SPKI PEM of the public key (taken out of a certificate when one was sent). */
+  pem: string;
+  expires_at: Date | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface ResourceServersTable {
   id: string;
   identifier: string;
@@ -88,6 +107,7 @@ export interface SettingsTable {
 
 export interface Database {
   clients: ClientsTable;
+  client_credentials: ClientCredentialsTable;
   resource_servers: ResourceServersTable;
   client_grants: ClientGrantsTable;
   signing_keys: SigningKeysTable;

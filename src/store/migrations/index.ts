@@ -4,10 +4,12 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as core from './001-core.js';
 import * as actions from './002-actions.js';
+import * as clientCredentials from './003-client-credentials.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-core': core,
   '002-actions': actions,
+  '003-client-credentials': clientCredentials,
 };
 
 /** Kysely migration provider over the in-code list. */

@@ -1,0 +1,110 @@
+/**
+ * `private_key_jwt` client authentication (RFC 7523 §2.2 and §3; OpenID Connect Core §9): the client sends a JWT
+ * signed with a key registered under `/api/v2/clients/{id}/credentials`. Checked as Auth0 checks it: `iss` = `sub` =
+ * the client id, `aud` = the issuer (with or without a trailing slash) or the token endpoint's URL, `exp` in the
+ * future and at most five minutes after `iat` (or now), a `jti` not used before, the credential's own algorithm,
+ * ±10 s of clock skew, at most 2,048 characters. Asynchronous (WebCrypto verification through jose): only requests
+ * that send an assertion take this path.
+ */
+import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import { invalidClient, invalidRequest, type OAuthError } from '../errors.js';
+import type { ClientEntry, Snapshot } from '../registry/snapshot.js';
+import type { ReplayGuard } from './assertion-replay.js';
+import type { TokenParameters } from './token-parameters.js';
+
+export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+/** Auth0's algorithms for private_key_jwt (RSA keys). */
+export const ASSERTION_ALGS = ['RS256', 'RS384', 'PS256'] as const;
+const MAX_ASSERTION_LENGTH = 2048;
+const MAX_LIFETIME_S = 300;
+const CLOCK_SKEW_S = 10;
+const MAX_JTI_LENGTH = 256;
+
+/** Whether the request authenticates with an assertion (then it must not send a secret or Basic credentials too). */
+export const sendsAssertion = (params: TokenParameters) => params.client_assertion !== undefined || params.client_assertion_type !== undefined;
+
+/** The same answer for an unknown client, a key it does not have and a bad signature, so ids cannot be probed. */
+const failed = () => invalidClient('Client authentication failed', false);
+const refused = (why: string) => invalidClient(`Invalid client assertion: ${why}`, false);
+
+/** What the assertion says before it is verified: only used to find the client and its keys. */
+function peek(assertion: string): { payload: JWTPayload; alg?: string; kid?: string } {
+  try {
+    const header = decodeProtectedHeader(assertion);
+    return { payload: decodeJwt(assertion), alg: header.alg, kid: header.kid };
+  } catch {
+    throw refused('not a signed JWT');
+  }
+}
+
+/** Maps jose's claim errors to what the client got wrong; a signature that fails is {@link failed}. */
+function claimError(error: unknown): OAuthError {
+  if (error instanceof errors.JWTExpired) return refused('it has expired (exp)');
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    const { claim } = error;
+    if (claim === 'aud') return refused('aud must be this server\'s issuer or token endpoint URL');
+    if (claim === 'iss' || claim === 'sub') return refused('iss and sub must both be the client_id');
+    if (claim === 'nbf' || claim === 'iat') return refused(`${claim} is in the future`);
+    return refused(`the ${claim} claim is missing or invalid`);
+  }
+  return failed();
+}
+
+/**
+ * Authenticates the client of a token request that sends `client_assertion`; `audiences` are the values `aud` may
+ * take. Rejects with `invalid_request` or `invalid_client` (an {@link OAuthError}).
+ */
+export async function authenticateAssertion(
+  snapshot: Snapshot,
+  params: TokenParameters,
+  hasBasic: boolean,
+  audiences: string[],
+  replay: ReplayGuard,
+): Promise<ClientEntry> {
+  if (hasBasic || params.client_secret !== undefined) {
+    throw invalidRequest('Use one client authentication method: client_assertion, Basic or client_secret, not several');
+  }
+  const assertion = params.client_assertion;
+  if (assertion === undefined) throw invalidRequest('client_assertion is required with client_assertion_type');
+  if (params.client_assertion_type !== ASSERTION_TYPE) {
+    throw invalidRequest(`client_assertion_type must be ${ASSERTION_TYPE}`);
+  }
+  if (assertion.length > MAX_ASSERTION_LENGTH) throw refused(`longer than ${MAX_ASSERTION_LENGTH} characters`);
+
+  const { payload, alg, kid } = peek(assertion);
+  if (typeof payload.sub !== 'string') throw refused('sub (the client_id) is missing');
+  if (params.client_id !== undefined && params.client_id !== payload.sub) throw refused('client_id does not match the assertion\'s sub');
+  const client = snapshot.clients.get(payload.sub);
+  const now = Date.now();
+  const keys = (client?.assertionKeys ?? []).filter((k) => k.alg === alg && k.expiresAt > now && (kid === undefined || k.kid === kid));
+  if (!client || keys.length === 0) throw failed();
+
+  let verified: JWTPayload | undefined;
+  for (const key of keys) {
+    try {
+      ({ payload: verified } = await jwtVerify(assertion, key.key, {
+        algorithms: [key.alg],
+        issuer: client.clientId,
+        subject: client.clientId,
+        audience: audiences,
+        clockTolerance: CLOCK_SKEW_S,
+        requiredClaims: ['exp', 'jti'],
+      }));
+      break;
+    } catch (error) {
+      // Another key of the client may have signed it (two keys during a roll-over); a claim error is final.
+      if (!(error instanceof errors.JWSSignatureVerificationFailed)) throw claimError(error);
+    }
+  }
+  if (verified === undefined) throw failed();
+
+  const exp = verified.exp as number;
+  const nowS = Math.floor(now / 1000);
+  if (exp - (typeof verified.iat === 'number' ? Math.min(verified.iat, nowS) : nowS) > MAX_LIFETIME_S + CLOCK_SKEW_S) {
+    throw refused(`it may live at most ${MAX_LIFETIME_S} s (exp − iat)`);
+  }
+  const jti = verified.jti;
+  if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH) throw refused(`jti must have 1 to ${MAX_JTI_LENGTH} characters`);
+  if (!replay.claim(client.clientId, jti, (exp + CLOCK_SKEW_S) * 1000)) throw refused('it was already used (jti)');
+  return client;
+}
