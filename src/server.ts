@@ -5,6 +5,7 @@
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import type { Config } from './config.js';
 import { loadSecretBox, type SecretBox } from './crypto/secret-box.js';
@@ -21,6 +22,7 @@ import { BatchWriter } from './observability/batch-writer.js';
 import { registerDiscovery } from './oauth/discovery.js';
 import { registerJwks } from './oauth/jwks.js';
 import { registerTokenEndpoint } from './oauth/token-endpoint.js';
+import { MemoryQuotaCounter, RedisQuotaCounter, type QuotaCounter } from './oauth/token-quota.js';
 import { redisNotifier } from './registry/redis-notifier.js';
 import { Registry } from './registry/registry.js';
 import { openDatabase, type OpenedDatabase } from './store/database.js';
@@ -86,6 +88,10 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
     adminClientSecret: config.adminClientSecret,
   });
   const registry = new Registry(database.db, box, app.log, config.redisUrl ? redisNotifier(config.redisUrl) : undefined);
+  // Token quotas are counted where every instance sees them when there are several (REDIS_URL).
+  const quotas: QuotaCounter = config.redisUrl
+    ? new RedisQuotaCounter(new Redis(config.redisUrl, { maxRetriesPerRequest: 1 }), (error) => app.log.error(error, 'token quota count failed (Redis); tokens are issued uncounted'))
+    : new MemoryQuotaCounter();
 
   // GeoIP costs ~130 MB and ~150 ms to load: an operator's own file is opened (and checked) at start; the bundled one
   // only once an Auth0 action is bound or tested, since only Auth0's event carries geoip.
@@ -133,7 +139,7 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
   registerErrorHandler(app);
   registerDiscovery(app, config.issuer);
   registerJwks(app, registry);
-  registerTokenEndpoint(app, { issuer: config.issuer, tenantId: boot.tenantId, registry, engine, logs });
+  registerTokenEndpoint(app, { issuer: config.issuer, tenantId: boot.tenantId, registry, engine, logs, quotas });
   app.get('/health', async () => ({ status: 'ok', storage: database.kind }));
 
   await app.register(
@@ -175,6 +181,7 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
       await app.close();
       await logs.close();
       await registry.close();
+      await quotas.close();
       await engine.close();
       await database.close();
     },

@@ -8,6 +8,7 @@ import { badRequest, notFound } from '../errors.js';
 import { newClientId } from '../ids.js';
 import type { Registry } from '../registry/registry.js';
 import { deleteClient, findClient, insertClient, listClients, updateClient, type ClientRow } from '../store/clients.js';
+import type { TokenQuotaJson } from '../store/schema.js';
 import { page, pagingQuerySchema, type PagingQuery } from './paging.js';
 import { clientMetadataSchema, idParam } from './schemas.js';
 
@@ -24,6 +25,7 @@ export function clientView(row: ClientRow, secret?: string) {
     client_metadata: row.client_metadata,
     token_endpoint_auth_method: row.token_endpoint_auth_method,
     grant_types: row.grant_types,
+    ...(row.token_quota !== null && { token_quota: row.token_quota }),
     is_first_party: true,
     is_system: row.is_system,
     ...(secret !== undefined && { client_secret: secret }),
@@ -39,6 +41,29 @@ const writable = {
   client_metadata: clientMetadataSchema,
   token_endpoint_auth_method: { type: 'string', enum: AUTH_METHODS },
   grant_types: { type: 'array', items: { type: 'string', enum: ['client_credentials'] }, uniqueItems: true },
+  token_quota: {
+    anyOf: [
+      { type: 'null' },
+      {
+        type: 'object',
+        required: ['client_credentials'],
+        additionalProperties: false,
+        properties: {
+          client_credentials: {
+            type: 'object',
+            additionalProperties: false,
+            minProperties: 1,
+            properties: {
+              per_hour: { type: 'integer', minimum: 1, maximum: 1_000_000_000 },
+              per_day: { type: 'integer', minimum: 1, maximum: 1_000_000_000 },
+              enforce: { type: 'boolean' },
+            },
+            anyOf: [{ required: ['per_hour'] }, { required: ['per_day'] }],
+          },
+        },
+      },
+    ],
+  },
 } as const;
 
 interface ClientBody {
@@ -48,6 +73,7 @@ interface ClientBody {
   client_metadata?: Record<string, string>;
   token_endpoint_auth_method?: string;
   grant_types?: string[];
+  token_quota?: TokenQuotaJson | null;
 }
 
 /** The client's row, or the management API's 404. */

@@ -21,6 +21,7 @@ import { ReplayGuard } from './assertion-replay.js';
 import { authenticateAssertion, sendsAssertion } from './client-assertion.js';
 import { authenticateClient, basicCredentials } from './client-authentication.js';
 import { parseScope, readTokenParameters, redactedBody, type TokenParameters } from './token-parameters.js';
+import { checkQuota, type QuotaCounter } from './token-quota.js';
 import { chainError } from './trigger-outcome.js';
 
 export interface TokenEndpointDeps {
@@ -29,6 +30,8 @@ export interface TokenEndpointDeps {
   registry: Registry;
   engine?: TriggerEngine;
   logs: BatchWriter<SerializedLogRecord>;
+  /** Where tokens of clients with a quota are counted. */
+  quotas: QuotaCounter;
 }
 
 const SUCCESS_HEADERS = { 'cache-control': 'no-store', pragma: 'no-cache', 'content-type': 'application/json; charset=utf-8' };
@@ -46,6 +49,8 @@ interface Authorised {
   grant: GrantEntry;
   requestedScopes: string[];
   scope: string;
+  /** `Auth0-Client-Quota-Limit` for a client with a quota (the token is counted when issued). */
+  quotaHeader?: string;
 }
 
 /** RFC 8707 `resource` or Auth0's `audience`; both may be sent only when they agree. */
@@ -162,6 +167,10 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
         details: { kid: signer.kid, jti: claims.jti },
       }),
     );
+    if (auth.quotaHeader !== undefined) {
+      deps.quotas.count(auth.client.clientId, Date.now());
+      reply.header('auth0-client-quota-limit', auth.quotaHeader);
+    }
     reply
       .headers(SUCCESS_HEADERS)
       .send(JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: auth.api.tokenLifetime, scope }));
@@ -240,6 +249,33 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
   function grant(request: FastifyRequest, reply: FastifyReply, params: TokenParameters, client: ClientEntry): void {
     try {
       const auth = authorise(client, params);
+      // Like Auth0's, quotas count tokens for the operator's APIs, never the management API's.
+      const quota = client.quota;
+      if (quota === undefined || auth.api.isSystem) return proceed(request, reply, params, auth);
+      const now = Date.now();
+      const usage = deps.quotas.usage(client.clientId, now);
+      if (usage instanceof Promise) {
+        usage.then(
+          (counted) => withinQuota(request, reply, params, auth, checkQuota(quota, counted, now)),
+          (error: unknown) => fail(request, reply, error, params, client),
+        );
+        return;
+      }
+      withinQuota(request, reply, params, auth, checkQuota(quota, usage, now));
+    } catch (error) {
+      fail(request, reply, error, params, client);
+    }
+  }
+
+  function withinQuota(request: FastifyRequest, reply: FastifyReply, params: TokenParameters, auth: Authorised, checked: ReturnType<typeof checkQuota>): void {
+    if ('error' in checked) return fail(request, reply, checked.error, params, auth.client);
+    auth.quotaHeader = checked.header;
+    proceed(request, reply, params, auth);
+  }
+
+  /** Triggers (if any are bound), then the token. */
+  function proceed(request: FastifyRequest, reply: FastifyReply, params: TokenParameters, auth: Authorised): void {
+    try {
       // The management API's tokens never pass through triggers, so a broken trigger cannot lock admins out.
       if (engine?.hasBindings && !auth.api.isSystem) {
         engine.run(triggerRequest(request, auth)).then(
@@ -250,7 +286,7 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
       }
       issue(request, reply, auth, auth.scope);
     } catch (error) {
-      fail(request, reply, error, params, client);
+      fail(request, reply, error, params, auth.client);
     }
   }
 

@@ -10,6 +10,8 @@ import type { ClientCredentialRow } from '../store/client-credentials.js';
 import type { ClientGrantRow } from '../store/client-grants.js';
 import type { ClientRow } from '../store/clients.js';
 import type { ResourceServerRow } from '../store/resource-servers.js';
+import type { TokenQuotaJson } from '../store/schema.js';
+import type { TokenQuota } from '../oauth/token-quota.js';
 
 /** Token profile of an API: RFC 9068 (`typ: at+jwt`) or Auth0's (`typ: JWT`, `gty`, `azp`). */
 export type TokenDialect = 'rfc9068' | 'auth0';
@@ -26,6 +28,8 @@ export interface ClientEntry {
   acceptsSecret: boolean;
   /** Public keys for `private_key_jwt` assertions (RFC 7523); expiry is checked at use. */
   assertionKeys: readonly AssertionKey[];
+  /** Its token quota, if it has one (most clients do not). */
+  quota?: TokenQuota;
 }
 
 /** One registered public key of a client, imported once per snapshot. */
@@ -36,6 +40,11 @@ export interface AssertionKey {
   key: KeyObject;
   /** ms since the epoch; Infinity when it does not expire. */
   expiresAt: number;
+}
+
+function tokenQuota(json: TokenQuotaJson): TokenQuota {
+  const { per_hour, per_day, enforce } = json.client_credentials;
+  return { ...(per_hour !== undefined && { perHour: per_hour }), ...(per_day !== undefined && { perDay: per_day }), enforce: enforce ?? true };
 }
 
 /** A client's keys from its credential rows; a row whose PEM no longer parses is left out, not fatal. */
@@ -101,6 +110,7 @@ export class Snapshot {
         isSystem: c.is_system,
         acceptsSecret: c.token_endpoint_auth_method !== 'private_key_jwt',
         assertionKeys: assertionKeys(credentials.get(c.client_id) ?? []),
+        ...(c.token_quota && { quota: tokenQuota(c.token_quota) }),
       });
     }
     const apis = new Map<string, ApiEntry>();

@@ -1,7 +1,7 @@
 /** Queries on `clients`. */
 import type { Insertable, Selectable } from 'kysely';
 import type { Db } from './database.js';
-import type { ClientsTable } from './schema.js';
+import type { ClientsTable, TokenQuotaJson } from './schema.js';
 
 export type ClientRow = Selectable<ClientsTable>;
 
@@ -16,6 +16,7 @@ export interface NewClient {
   token_endpoint_auth_method?: string;
   grant_types?: string[];
   is_system?: boolean;
+  token_quota?: TokenQuotaJson | null;
 }
 
 export async function insertClient(db: Db, client: NewClient): Promise<ClientRow> {
@@ -30,6 +31,7 @@ export async function insertClient(db: Db, client: NewClient): Promise<ClientRow
     token_endpoint_auth_method: client.token_endpoint_auth_method ?? 'client_secret_post',
     grant_types: JSON.stringify(client.grant_types ?? ['client_credentials']),
     is_system: client.is_system ?? false,
+    token_quota: client.token_quota ? JSON.stringify(client.token_quota) : null,
   };
   return db.insertInto('clients').values(row).returningAll().executeTakeFirstOrThrow();
 }
@@ -48,10 +50,12 @@ export interface ClientChanges {
   secret_hash?: string;
   token_endpoint_auth_method?: string;
   grant_types?: string[];
+  /** null removes the quota. */
+  token_quota?: TokenQuotaJson | null;
 }
 
 export async function updateClient(db: Db, clientId: string, changes: ClientChanges): Promise<ClientRow | undefined> {
-  const { client_metadata, properties, grant_types, ...plain } = changes;
+  const { client_metadata, properties, grant_types, token_quota, ...plain } = changes;
   return db
     .updateTable('clients')
     .set({
@@ -59,6 +63,7 @@ export async function updateClient(db: Db, clientId: string, changes: ClientChan
       ...(client_metadata && { client_metadata: JSON.stringify(client_metadata) }),
       ...(properties && { properties: JSON.stringify(properties) }),
       ...(grant_types && { grant_types: JSON.stringify(grant_types) }),
+      ...(token_quota !== undefined && { token_quota: token_quota === null ? null : JSON.stringify(token_quota) }),
       updated_at: new Date(),
     })
     .where('client_id', '=', clientId)

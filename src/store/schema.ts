@@ -18,8 +18,15 @@ export interface ClientsTable {
   token_endpoint_auth_method: string;
   grant_types: Json<string[]>;
   is_system: boolean;
+  /** Auth0's `token_quota` (`{client_credentials: {per_hour?, per_day?, enforce?}}`), null for none. */
+  token_quota: ColumnType<TokenQuotaJson | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+/** `token_quota` as the management API takes and shows it. */
+export interface TokenQuotaJson {
+  client_credentials: { per_hour?: number; per_day?: number; enforce?: boolean };
 }
 
 /** A public key a client signs `private_key_jwt` assertions with. */

@@ -5,11 +5,13 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as core from './001-core.js';
 import * as actions from './002-actions.js';
 import * as clientCredentials from './003-client-credentials.js';
+import * as tokenQuota from './004-token-quota.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-core': core,
   '002-actions': actions,
   '003-client-credentials': clientCredentials,
+  '004-token-quota': tokenQuota,
 };
 
 /** Kysely migration provider over the in-code list. */

@@ -1,0 +1,168 @@
+/**
+ * Per-client token quotas, opt-in, in the shape of Auth0's fine-grained M2M token quotas: a client's
+ * `token_quota.client_credentials` allows so many tokens per UTC hour and/or per UTC day. Past it a token request is
+ * a 429 `too_many_requests` with `Retry-After` (or, with `enforce: false`, only reported). Every answer to a client
+ * with a quota carries `Auth0-Client-Quota-Limit: b=per_hour;q=10;r=7;t=3540,…` (bucket, quota, remaining after
+ * this request, seconds to the reset). Clients without a quota never reach this module: no quota by default.
+ *
+ * Issued tokens are counted (a denied request is not) in this process, or in Redis when `REDIS_URL` is set, so that
+ * every instance sees the same count. Like Auth0's, the count is eventually consistent: instances check, then count,
+ * so concurrent requests may pass a limit by a few tokens.
+ */
+import type { Redis } from 'ioredis';
+import { OAuthError } from '../errors.js';
+
+/** A client's quota, from `token_quota.client_credentials`. */
+export interface TokenQuota {
+  perHour?: number;
+  perDay?: number;
+  enforce: boolean;
+}
+
+/** Tokens issued in the client's current UTC hour and UTC day. */
+export interface QuotaUsage {
+  hour: number;
+  day: number;
+}
+
+/** Where issued tokens are counted. */
+export interface QuotaCounter {
+  /** Current usage; a promise when the count lives elsewhere (Redis). */
+  usage(clientId: string, now: number): QuotaUsage | Promise<QuotaUsage>;
+  /** Counts one issued token. Never throws. */
+  count(clientId: string, now: number): void;
+  close(): Promise<void>;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** Counts in this process: one entry per client that has a quota and got a token. */
+export class MemoryQuotaCounter implements QuotaCounter {
+  readonly #counts = new Map<string, { hour: number; hourCount: number; day: number; dayCount: number }>();
+
+  usage(clientId: string, now: number): QuotaUsage {
+    const entry = this.#counts.get(clientId);
+    if (!entry) return { hour: 0, day: 0 };
+    return {
+      hour: entry.hour === Math.floor(now / HOUR_MS) ? entry.hourCount : 0,
+      day: entry.day === Math.floor(now / DAY_MS) ? entry.dayCount : 0,
+    };
+  }
+
+  count(clientId: string, now: number): void {
+    const hour = Math.floor(now / HOUR_MS);
+    const day = Math.floor(now / DAY_MS);
+    const entry = this.#counts.get(clientId);
+    if (!entry) {
+      this.#counts.set(clientId, { hour, hourCount: 1, day, dayCount: 1 });
+      return;
+    }
+    entry.hourCount = entry.hour === hour ? entry.hourCount + 1 : 1;
+    entry.hour = hour;
+    entry.dayCount = entry.day === day ? entry.dayCount + 1 : 1;
+    entry.day = day;
+  }
+
+  async close(): Promise<void> {}
+}
+
+/**
+ * Counts in Redis, shared by every instance: one key per client and window (`<prefix>:<client>:h:<hour>`, `…:d:<day>`),
+ * expiring a minute after its window. A failing Redis fails open: the token is issued and the error reported once a
+ * minute at most, since a quota protects against runaway clients and must not take the token endpoint down.
+ */
+export class RedisQuotaCounter implements QuotaCounter {
+  #lastReport = 0;
+
+  constructor(
+    readonly redis: Redis,
+    readonly onError: (error: unknown) => void,
+    readonly prefix = 'minter:quota',
+  ) {}
+
+  #keys(clientId: string, now: number): [string, string] {
+    return [`${this.prefix}:${clientId}:h:${Math.floor(now / HOUR_MS)}`, `${this.prefix}:${clientId}:d:${Math.floor(now / DAY_MS)}`];
+  }
+
+  async usage(clientId: string, now: number): Promise<QuotaUsage> {
+    try {
+      const [hour, day] = await this.redis.mget(...this.#keys(clientId, now));
+      return { hour: Number(hour ?? 0), day: Number(day ?? 0) };
+    } catch (error) {
+      this.#report(error);
+      return { hour: 0, day: 0 };
+    }
+  }
+
+  count(clientId: string, now: number): void {
+    const [hourKey, dayKey] = this.#keys(clientId, now);
+    this.redis
+      .multi()
+      .incr(hourKey)
+      .pexpire(hourKey, HOUR_MS + 60_000)
+      .incr(dayKey)
+      .pexpire(dayKey, DAY_MS + 60_000)
+      .exec()
+      .catch((error: unknown) => this.#report(error));
+  }
+
+  async close(): Promise<void> {
+    this.redis.disconnect();
+  }
+
+  #report(error: unknown): void {
+    const now = Date.now();
+    if (now - this.#lastReport < 60_000) return;
+    this.#lastReport = now;
+    this.onError(error);
+  }
+}
+
+/** One window of a quota as the header describes it. */
+interface Bucket {
+  name: 'per_hour' | 'per_day';
+  quota: number;
+  used: number;
+  /** Seconds until the window resets. */
+  resetIn: number;
+  /** When it resets, in seconds since the epoch. */
+  resetAt: number;
+}
+
+function buckets(quota: TokenQuota, usage: QuotaUsage, now: number): Bucket[] {
+  const out: Bucket[] = [];
+  const window = (name: Bucket['name'], limit: number | undefined, used: number, size: number) => {
+    if (limit === undefined) return;
+    const end = (Math.floor(now / size) + 1) * size;
+    out.push({ name, quota: limit, used, resetIn: Math.ceil((end - now) / 1000), resetAt: Math.floor(end / 1000) });
+  };
+  window('per_hour', quota.perHour, usage.hour, HOUR_MS);
+  window('per_day', quota.perDay, usage.day, DAY_MS);
+  return out;
+}
+
+const header = (list: Bucket[], remaining: (b: Bucket) => number) =>
+  list.map((b) => `b=${b.name};q=${b.quota};r=${remaining(b)};t=${b.resetIn}`).join(',');
+
+/**
+ * The quota header for a request about to get a token, or the 429 to answer instead when an enforced window is
+ * used up.
+ */
+export function checkQuota(quota: TokenQuota, usage: QuotaUsage, now: number): { header: string } | { error: OAuthError } {
+  const list = buckets(quota, usage, now);
+  // The window that frees up last decides when the client may come back.
+  const spent = list.filter((b) => b.used >= b.quota).sort((a, b) => b.resetIn - a.resetIn)[0];
+  if (spent !== undefined && quota.enforce) {
+    return {
+      error: new OAuthError('too_many_requests', 429, 'Client quota exceeded', {
+        'auth0-client-quota-limit': header(list, (b) => Math.max(0, b.quota - b.used)),
+        'retry-after': String(spent.resetIn),
+        'x-ratelimit-limit': String(spent.quota),
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': String(spent.resetAt),
+      }),
+    };
+  }
+  return { header: header(list, (b) => Math.max(0, b.quota - b.used - 1)) };
+}
