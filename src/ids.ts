@@ -25,6 +25,7 @@ export const newResourceServerId = () => randomBytes(12).toString('hex');
 /** Client grant id: `cgr_` + 16 alphanumerics, as Auth0's. */
 export const newClientGrantId = () => `cgr_${randomAlphanumeric(16)}`;
 export const newClientCredentialId = () => `cred_${randomAlphanumeric(20)}`;
+export const newOrganizationId = () => `org_${randomAlphanumeric(16)}`;
 export const newUuid = () => randomUUID();
 
 let lastMs = 0;

@@ -16,6 +16,7 @@ import { registerClientCredentialRoutes } from './management/client-credentials.
 import { registerClientGrantRoutes } from './management/client-grants.js';
 import { registerClientRoutes } from './management/clients.js';
 import { registerLogRoutes } from './management/logs.js';
+import { registerOrganizationRoutes } from './management/organizations.js';
 import { registerResourceServerRoutes } from './management/resource-servers.js';
 import { registerSigningKeyRoutes } from './management/signing-keys.js';
 import { BatchWriter } from './observability/batch-writer.js';
@@ -159,6 +160,7 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
       registerClientCredentialRoutes(api, registry);
       registerResourceServerRoutes(api, registry);
       registerClientGrantRoutes(api, registry);
+      registerOrganizationRoutes(api, registry);
       registerSigningKeyRoutes(api, registry);
       registerLogRoutes(api, registry, logs);
       registerActionRoutes(api, registry, { issuer: config.issuer, tenantId: boot.tenantId, engine: () => engine, beforeTest: needGeoip });

@@ -12,7 +12,7 @@ import { accessDenied, invalidRequest, OAuthError, unauthorizedClient, unsupport
 import { asOAuthError } from '../error-handler.js';
 import { newLogId } from '../ids.js';
 import type { Registry } from '../registry/registry.js';
-import type { ApiEntry, ClientEntry, GrantEntry } from '../registry/snapshot.js';
+import type { ApiEntry, ClientEntry, GrantEntry, OrganizationEntry, Snapshot } from '../registry/snapshot.js';
 import { serializeLogRecord, type LogRecord, type SerializedLogRecord } from '../store/logs.js';
 import type { BatchWriter } from '../observability/batch-writer.js';
 import type { ChainResult, TriggerEngine, TriggerRequest } from '../triggers/contract.js';
@@ -49,8 +49,28 @@ interface Authorised {
   grant: GrantEntry;
   requestedScopes: string[];
   scope: string;
+  /** The organization the request is bound to (`organization`), checked against the grant. */
+  organization: OrganizationEntry | undefined;
   /** `Auth0-Client-Quota-Limit` for a client with a quota (the token is counted when issued). */
   quotaHeader?: string;
+}
+
+/**
+ * The organization a request names (by id or name), checked against its grant as Auth0's M2M access for organizations
+ * does: `organization_usage` `require` needs one, `deny` refuses one, and the organization must be authorized for the
+ * grant unless it has `allow_any_organization`. An unknown organization gets the same 403 as an unauthorized one.
+ */
+function organizationFor(snapshot: Snapshot, grant: GrantEntry, requested: string | undefined): OrganizationEntry | undefined {
+  if (requested === undefined) {
+    if (grant.organizationUsage === 'require') throw invalidRequest('This client grant requires an organization: send organization (its id or name)');
+    return undefined;
+  }
+  if (grant.organizationUsage === 'deny') throw invalidRequest('This client grant does not take an organization (its organization_usage is deny)');
+  const organization = snapshot.organization(requested);
+  if (!organization || (!grant.allowAnyOrganization && !grant.organizationIds.has(organization.id))) {
+    throw accessDenied(`The organization ${requested} is not authorized for this client grant`);
+  }
+  return organization;
 }
 
 /** RFC 8707 `resource` or Auth0's `audience`; both may be sent only when they agree. */
@@ -75,16 +95,16 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
     const snapshot = registry.snapshot;
     if (!client.allowsClientCredentials) throw unauthorizedClient("Grant type 'client_credentials' not allowed for the client.");
     const audience = audienceOf(params);
-    if (params.organization !== undefined) throw invalidRequest('organization is not supported by this server yet');
     const api = snapshot.apis.get(audience);
     if (!api) throw accessDenied(`Service not found: ${audience}`);
     const grant = snapshot.grants.get(client.clientId)?.get(audience);
     if (!grant) throw accessDenied(`Client "${client.clientId}" is not authorized to access resource server "${audience}"`);
-    if (params.scope === undefined) return { client, api, grant, requestedScopes: [], scope: grant.scopeString };
+    const organization = organizationFor(snapshot, grant, params.organization);
+    if (params.scope === undefined) return { client, api, grant, organization, requestedScopes: [], scope: grant.scopeString };
     const requestedScopes = parseScope(params.scope);
     const missing = requestedScopes.filter((s) => !grant.scopeSet.has(s));
     if (missing.length > 0) throw new OAuthError('invalid_scope', 403, `Client has not been granted scopes: ${missing.join(' ')}`);
-    return { client, api, grant, requestedScopes, scope: requestedScopes.length ? requestedScopes.join(' ') : grant.scopeString };
+    return { client, api, grant, organization, requestedScopes, scope: requestedScopes.length ? requestedScopes.join(' ') : grant.scopeString };
   }
 
   function logRecord(request: FastifyRequest, type: 'seccft' | 'feccft', description: string, fields: Partial<LogRecord>): SerializedLogRecord {
@@ -154,6 +174,7 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
       custom,
       now: Math.floor(Date.now() / 1000),
       jti: randomUUID(),
+      ...(auth.organization && { organization: auth.organization }),
     });
     const token = signer.sign(claims, auth.api.dialect === 'auth0' ? 'JWT' : 'at+jwt');
     deps.logs.push(
@@ -164,7 +185,9 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
         scope,
         execution_id: execution?.id ?? null,
         execution: execution?.record ?? null,
-        details: { kid: signer.kid, jti: claims.jti },
+        details: auth.organization
+          ? { kid: signer.kid, jti: claims.jti, organization_id: auth.organization.id, organization_name: auth.organization.name }
+          : { kid: signer.kid, jti: claims.jti },
       }),
     );
     if (auth.quotaHeader !== undefined) {
@@ -194,6 +217,7 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
       },
       issuer,
       tenantId: deps.tenantId,
+      ...(auth.organization && { organization: auth.organization }),
     };
   }
 

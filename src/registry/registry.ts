@@ -14,6 +14,7 @@ import { KeySet } from '../keys/key-set.js';
 import { listAllClientCredentials } from '../store/client-credentials.js';
 import { listClientGrants } from '../store/client-grants.js';
 import { listClients } from '../store/clients.js';
+import { listAllOrganizationGrants, listOrganizations } from '../store/organizations.js';
 import { configFingerprint } from '../store/config-fingerprint.js';
 import type { Db } from '../store/database.js';
 import { listResourceServers } from '../store/resource-servers.js';
@@ -116,16 +117,18 @@ export class Registry {
    */
   async #rebuild(known?: string): Promise<void> {
     const fingerprint = known ?? (await configFingerprint(this.db));
-    const [clients, apis, grants, keyRows, credentials] = await Promise.all([
+    const [clients, apis, grants, keyRows, credentials, organizations, organizationGrants] = await Promise.all([
       listClients(this.db),
       listResourceServers(this.db),
       listClientGrants(this.db),
       listSigningKeys(this.db),
       listAllClientCredentials(this.db),
+      listOrganizations(this.db),
+      listAllOrganizationGrants(this.db),
     ]);
     const now = new Date();
     const keys = KeySet.build(keyRows, this.box, this.#snapshot?.keys, now);
-    this.#snapshot = Snapshot.build({ clients, apis, grants, credentials }, keys);
+    this.#snapshot = Snapshot.build({ clients, apis, grants, credentials, organizations, organizationGrants }, keys);
     for (const hook of this.#hooks) await hook();
     // Only once everything (hooks included) is built: a failed rebuild is tried again by the next poll.
     this.#fingerprint = fingerprint;

@@ -8,6 +8,7 @@ import type { KeySet } from '../keys/key-set.js';
 import type { SigningAlg } from '../keys/algorithms.js';
 import type { ClientCredentialRow } from '../store/client-credentials.js';
 import type { ClientGrantRow } from '../store/client-grants.js';
+import type { OrganizationGrantRow, OrganizationRow } from '../store/organizations.js';
 import type { ClientRow } from '../store/clients.js';
 import type { ResourceServerRow } from '../store/resource-servers.js';
 import type { TokenQuotaJson } from '../store/schema.js';
@@ -77,7 +78,28 @@ export interface GrantEntry {
   scopeSet: ReadonlySet<string>;
   /** `scopes.join(' ')`, computed once. */
   scopeString: string;
+  /** Whether a request may (`allow`), must (`require`) or may not (`deny`) name an organization. */
+  organizationUsage: 'deny' | 'allow' | 'require';
+  allowAnyOrganization: boolean;
+  /** Organizations authorized to use this grant (`/organizations/{id}/client-grants`). */
+  organizationIds: ReadonlySet<string>;
 }
+
+/** An organization as tokens and trigger events carry it. */
+export interface OrganizationEntry {
+  id: string;
+  name: string;
+  display_name: string;
+  metadata: Record<string, string>;
+}
+
+/** Organizations by id and by name (a token request may send either). */
+export interface OrganizationIndex {
+  byId: ReadonlyMap<string, OrganizationEntry>;
+  byName: ReadonlyMap<string, OrganizationEntry>;
+}
+
+const NO_ORGANIZATIONS: ReadonlySet<string> = new Set();
 
 export class Snapshot {
   constructor(
@@ -86,10 +108,23 @@ export class Snapshot {
     /** client_id → audience → grant */
     readonly grants: ReadonlyMap<string, ReadonlyMap<string, GrantEntry>>,
     readonly keys: KeySet,
+    readonly organizations: OrganizationIndex = { byId: new Map(), byName: new Map() },
   ) {}
 
+  /** An organization by id or by name, as a token request's `organization` names it. */
+  organization(idOrName: string): OrganizationEntry | undefined {
+    return this.organizations.byId.get(idOrName) ?? this.organizations.byName.get(idOrName);
+  }
+
   static build(
-    rows: { clients: ClientRow[]; apis: ResourceServerRow[]; grants: ClientGrantRow[]; credentials?: ClientCredentialRow[] },
+    rows: {
+      clients: ClientRow[];
+      apis: ResourceServerRow[];
+      grants: ClientGrantRow[];
+      credentials?: ClientCredentialRow[];
+      organizations?: OrganizationRow[];
+      organizationGrants?: OrganizationGrantRow[];
+    },
     keys: KeySet,
   ): Snapshot {
     const credentials = new Map<string, ClientCredentialRow[]>();
@@ -126,12 +161,33 @@ export class Snapshot {
         isSystem: a.is_system,
       });
     }
+    const organizationsOfGrant = new Map<string, Set<string>>();
+    for (const pair of rows.organizationGrants ?? []) {
+      const set = organizationsOfGrant.get(pair.grant_id);
+      if (set) set.add(pair.organization_id);
+      else organizationsOfGrant.set(pair.grant_id, new Set([pair.organization_id]));
+    }
     const grants = new Map<string, Map<string, GrantEntry>>();
     for (const g of rows.grants) {
       let byAudience = grants.get(g.client_id);
       if (!byAudience) grants.set(g.client_id, (byAudience = new Map()));
-      byAudience.set(g.audience, { id: g.id, scopes: g.scope, scopeSet: new Set(g.scope), scopeString: g.scope.join(' ') });
+      byAudience.set(g.audience, {
+        id: g.id,
+        scopes: g.scope,
+        scopeSet: new Set(g.scope),
+        scopeString: g.scope.join(' '),
+        organizationUsage: g.organization_usage === 'allow' || g.organization_usage === 'require' ? g.organization_usage : 'deny',
+        allowAnyOrganization: g.allow_any_organization,
+        organizationIds: organizationsOfGrant.get(g.id) ?? NO_ORGANIZATIONS,
+      });
     }
-    return new Snapshot(clients, apis, grants, keys);
+    const byId = new Map<string, OrganizationEntry>();
+    const byName = new Map<string, OrganizationEntry>();
+    for (const o of rows.organizations ?? []) {
+      const entry = { id: o.id, name: o.name, display_name: o.display_name, metadata: o.metadata };
+      byId.set(o.id, entry);
+      byName.set(o.name, entry);
+    }
+    return new Snapshot(clients, apis, grants, keys, { byId, byName });
   }
 }

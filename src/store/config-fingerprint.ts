@@ -20,6 +20,8 @@ export const CONFIGURATION_TABLES = [
   'client_credentials',
   'resource_servers',
   'client_grants',
+  'organizations',
+  'organization_client_grants',
   'signing_keys',
   'actions',
   'action_versions',

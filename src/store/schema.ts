@@ -29,6 +29,25 @@ export interface TokenQuotaJson {
   client_credentials: { per_hour?: number; per_day?: number; enforce?: boolean };
 }
 
+/** An organization (Auth0's M2M access for organizations). */
+export interface OrganizationsTable {
+  /** `org_…` */
+  id: string;
+  /** Lowercase, unique: what a token request may send as `organization`, and the token's `org_name`. */
+  name: string;
+  display_name: string;
+  metadata: Json<Record<string, string>>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** A client grant an organization is authorized to use. */
+export interface OrganizationClientGrantsTable {
+  organization_id: string;
+  grant_id: string;
+  created_at: Timestamp;
+}
+
 /** A public key a client signs `private_key_jwt` assertions with. */
 export interface ClientCredentialsTable {
   /** `cred_…` */
@@ -115,6 +134,8 @@ export interface SettingsTable {
 export interface Database {
   clients: ClientsTable;
   client_credentials: ClientCredentialsTable;
+  organizations: OrganizationsTable;
+  organization_client_grants: OrganizationClientGrantsTable;
   resource_servers: ResourceServersTable;
   client_grants: ClientGrantsTable;
   signing_keys: SigningKeysTable;

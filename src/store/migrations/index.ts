@@ -6,12 +6,14 @@ import * as core from './001-core.js';
 import * as actions from './002-actions.js';
 import * as clientCredentials from './003-client-credentials.js';
 import * as tokenQuota from './004-token-quota.js';
+import * as organizations from './005-organizations.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-core': core,
   '002-actions': actions,
   '003-client-credentials': clientCredentials,
   '004-token-quota': tokenQuota,
+  '005-organizations': organizations,
 };
 
 /** Kysely migration provider over the in-code list. */
