@@ -1,18 +1,48 @@
 /**
  * The Kinde Management API reads workflows make (`createKindeAPI(event).get(...)`), answered in process from the
  * in-memory snapshot in Kinde's response shapes — no second token request, no network.
- * Served: `applications/{id}` and `applications/{id}/properties`. Organizations come with a later issue.
+ * Served: `applications/{id}`, `applications/{id}/properties`, `organization?code=…` and `organizations`. Kinde's
+ * organization `code` is Minter's organization id (`org_…`); the name works too. Kinde's `name` is the display name
+ * (Minter's `name` when it has none) and its `handle` Minter's unique `name`.
  */
-import type { Snapshot } from '../registry/snapshot.js';
+import type { OrganizationEntry, Snapshot } from '../registry/snapshot.js';
 
 type Answer = { status: number; body: unknown };
 
 const notFound = (message: string): Answer => ({ status: 404, body: { errors: [{ code: 'NOT_FOUND', message }] } });
 
+/** An organization in Kinde's shape (`GET /api/v1/organization`). */
+const kindeOrganization = (o: OrganizationEntry) => ({
+  code: o.id,
+  name: o.display_name || o.name,
+  handle: o.name,
+  is_default: false,
+  external_id: null,
+});
+
+function organizationAnswer(snapshot: Snapshot, query: URLSearchParams): Answer {
+  const code = query.get('code');
+  if (code === null || code === '') return { status: 400, body: { errors: [{ code: 'CODE_REQUIRED', message: 'organization?code=… names the organization' }] } };
+  const organization = snapshot.organization(code);
+  if (!organization) return notFound(`No organization with code ${code}`);
+  return { status: 200, body: kindeOrganization(organization) };
+}
+
 export function kindeManagementGet(snapshot: Snapshot, endpoint: string): Answer {
-  const path = endpoint.replace(/^\/+/, '').split('?')[0]!;
-  const match = /^applications\/([^/]+)(\/properties)?\/?$/.exec(path);
-  if (!match) return { status: 404, body: { errors: [{ code: 'ROUTE_NOT_FOUND', message: `Minter answers applications/{id} and applications/{id}/properties, not ${path}` }] } };
+  const [rawPath = '', rawQuery = ''] = endpoint.replace(/^\/+/, '').split('?', 2);
+  const path = rawPath.replace(/\/+$/, '');
+  if (path === 'organization') return organizationAnswer(snapshot, new URLSearchParams(rawQuery));
+  if (path === 'organizations') {
+    const organizations = [...snapshot.organizations.byId.values()].map(kindeOrganization);
+    return { status: 200, body: { code: 'OK', message: 'Success', organizations, next_token: null } };
+  }
+  const match = /^applications\/([^/]+)(\/properties)?$/.exec(path);
+  if (!match) {
+    return {
+      status: 404,
+      body: { errors: [{ code: 'ROUTE_NOT_FOUND', message: `Minter answers applications/{id}, applications/{id}/properties, organization?code= and organizations, not ${path}` }] },
+    };
+  }
   const id = decodeURIComponent(match[1]!);
   const client = snapshot.clients.get(id);
   if (!client || client.isSystem) return notFound(`No application with id ${id}`);

@@ -1,11 +1,15 @@
 /**
  * Auth0's M2M access for organizations: organizations and their authorized client grants in the management API, the
  * token request's `organization` (id or name) checked against the grant's `organization_usage`, `org_id` / `org_name`
- * in the token (verified with jose against the JWKS), and `event.organization` in an Auth0 action.
+ * in the token (verified with jose against the JWKS), `event.organization` in an Auth0 action, and Kinde's own
+ * example workflow reading the organization through `createKindeAPI`.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { kindeFixturesDir } from '../fixtures/kinde/run-bundle.js';
 import { bind, deployAction, requestToken } from '../helpers/actions.js';
 import { anyStorage, provision, startMinter, type RunningMinter } from '../helpers/minter.js';
 
@@ -102,6 +106,21 @@ describe('organizations', () => {
     assert.equal(refused.status, 400);
     assert.match(refused.body.error_description, /does not take an organization/);
     await usage({ organization_usage: 'allow' });
+  });
+
+  test("Kinde's own mapOrgToM2MApplication workflow runs unmodified: organization?code= answered in process", async () => {
+    const path = 'kindeSrc/environment/workflows/m2m/mapOrgToM2MApplicationWorkflow.ts';
+    const code = readFileSync(join(kindeFixturesDir(), 'project', path), 'utf8');
+    assert.equal((await m.api('PUT', `/clients/${app.clientId}/properties/org_code`, { value: acme.id })).status, 200);
+    await bind(m, 'm2m:token_generation', [await deployAction(m, { name: 'map-org', code, trigger: 'm2m:token_generation', entry_path: path })]);
+    try {
+      const { status, body } = await requestToken(m, app);
+      assert.equal(status, 200, JSON.stringify(body));
+      const claims = await verify(body.access_token);
+      assert.deepEqual([claims.applicationId, claims.orgName, claims.orgCode], [app.clientId, 'Acme Inc.', acme.id]);
+    } finally {
+      await bind(m, 'm2m:token_generation', []);
+    }
   });
 
   test('an Auth0 action reads event.organization; removing the association takes effect at once', async () => {
