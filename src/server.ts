@@ -23,6 +23,7 @@ import { BatchWriter } from './observability/batch-writer.js';
 import { registerDiscovery } from './oauth/discovery.js';
 import { registerJwks } from './oauth/jwks.js';
 import { registerTokenEndpoint } from './oauth/token-endpoint.js';
+import { MemoryReplayGuard, RedisReplayGuard, type ReplayGuard } from './oauth/assertion-replay.js';
 import { MemoryQuotaCounter, RedisQuotaCounter, type QuotaCounter } from './oauth/token-quota.js';
 import { redisNotifier } from './registry/redis-notifier.js';
 import { Registry } from './registry/registry.js';
@@ -89,10 +90,14 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
     adminClientSecret: config.adminClientSecret,
   });
   const registry = new Registry(database.db, box, app.log, config.redisUrl ? redisNotifier(config.redisUrl) : undefined);
-  // Token quotas are counted where every instance sees them when there are several (REDIS_URL).
-  const quotas: QuotaCounter = config.redisUrl
-    ? new RedisQuotaCounter(new Redis(config.redisUrl, { maxRetriesPerRequest: 1 }), (error) => app.log.error(error, 'token quota count failed (Redis); tokens are issued uncounted'))
+  // Token quota counts and used assertion ids live where every instance sees them when there are several (REDIS_URL).
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
+  const quotas: QuotaCounter = redis
+    ? new RedisQuotaCounter(redis, (error) => app.log.error(error, 'token quota count failed (Redis); tokens are issued uncounted'))
     : new MemoryQuotaCounter();
+  const replay: ReplayGuard = redis
+    ? new RedisReplayGuard(redis, (error) => app.log.error(error, 'assertion replay check failed (Redis); this instance remembers them meanwhile'))
+    : new MemoryReplayGuard();
 
   // GeoIP costs ~130 MB and ~150 ms to load: an operator's own file is opened (and checked) at start; the bundled one
   // only once an Auth0 action is bound or tested, since only Auth0's event carries geoip.
@@ -140,7 +145,7 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
   registerErrorHandler(app);
   registerDiscovery(app, config.issuer);
   registerJwks(app, registry);
-  registerTokenEndpoint(app, { issuer: config.issuer, tenantId: boot.tenantId, registry, engine, logs, quotas });
+  registerTokenEndpoint(app, { issuer: config.issuer, tenantId: boot.tenantId, registry, engine, logs, quotas, replay });
   app.get('/health', async () => ({ status: 'ok', storage: database.kind }));
 
   await app.register(
@@ -183,7 +188,7 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
       await app.close();
       await logs.close();
       await registry.close();
-      await quotas.close();
+      redis?.disconnect();
       await engine.close();
       await database.close();
     },

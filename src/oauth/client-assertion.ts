@@ -105,6 +105,6 @@ export async function authenticateAssertion(
   }
   const jti = verified.jti;
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH) throw refused(`jti must have 1 to ${MAX_JTI_LENGTH} characters`);
-  if (!replay.claim(client.clientId, jti, (exp + CLOCK_SKEW_S) * 1000)) throw refused('it was already used (jti)');
+  if (!(await replay.claim(client.clientId, jti, (exp + CLOCK_SKEW_S) * 1000))) throw refused('it was already used (jti)');
   return client;
 }

@@ -17,7 +17,7 @@ import { serializeLogRecord, type LogRecord, type SerializedLogRecord } from '..
 import type { BatchWriter } from '../observability/batch-writer.js';
 import type { ChainResult, TriggerEngine, TriggerRequest } from '../triggers/contract.js';
 import { buildAccessTokenClaims } from './claims.js';
-import { ReplayGuard } from './assertion-replay.js';
+import type { ReplayGuard } from './assertion-replay.js';
 import { authenticateAssertion, sendsAssertion } from './client-assertion.js';
 import { authenticateClient, basicCredentials } from './client-authentication.js';
 import { parseScope, readTokenParameters, redactedBody, type TokenParameters } from './token-parameters.js';
@@ -32,6 +32,8 @@ export interface TokenEndpointDeps {
   logs: BatchWriter<SerializedLogRecord>;
   /** Where tokens of clients with a quota are counted. */
   quotas: QuotaCounter;
+  /** Where used private_key_jwt assertion ids are remembered. */
+  replay: ReplayGuard;
 }
 
 const SUCCESS_HEADERS = { 'cache-control': 'no-store', pragma: 'no-cache', 'content-type': 'application/json; charset=utf-8' };
@@ -88,7 +90,6 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
   const { registry, engine, issuer } = deps;
   /** What a private_key_jwt assertion's `aud` may be: the issuer (Auth0 adds a slash) or the token endpoint. */
   const assertionAudiences = [issuer, `${issuer}/`, `${issuer}/oauth/token`, `${issuer}/oauth2/token`];
-  const replay = new ReplayGuard();
 
   /** Checks what the authenticated client asks for against its grant. */
   function authorise(client: ClientEntry, params: TokenParameters): Authorised {
@@ -257,7 +258,7 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
         // private_key_jwt: the one authentication that awaits (signature verification).
         const p = params;
         const hasBasic = basicCredentials(request.headers.authorization) !== undefined;
-        authenticateAssertion(registry.snapshot, p, hasBasic, assertionAudiences, replay).then(
+        authenticateAssertion(registry.snapshot, p, hasBasic, assertionAudiences, deps.replay).then(
           (client) => grant(request, reply, p, client),
           (error: unknown) => fail(request, reply, error, p),
         );

@@ -11,6 +11,7 @@
  */
 import type { Redis } from 'ioredis';
 import { OAuthError } from '../errors.js';
+import { throttledReport } from '../observability/throttled-report.js';
 
 /** A client's quota, from `token_quota.client_credentials`. */
 export interface TokenQuota {
@@ -31,7 +32,6 @@ export interface QuotaCounter {
   usage(clientId: string, now: number): QuotaUsage | Promise<QuotaUsage>;
   /** Counts one issued token. Never throws. */
   count(clientId: string, now: number): void;
-  close(): Promise<void>;
 }
 
 const HOUR_MS = 3_600_000;
@@ -63,8 +63,6 @@ export class MemoryQuotaCounter implements QuotaCounter {
     entry.dayCount = entry.day === day ? entry.dayCount + 1 : 1;
     entry.day = day;
   }
-
-  async close(): Promise<void> {}
 }
 
 /**
@@ -73,13 +71,15 @@ export class MemoryQuotaCounter implements QuotaCounter {
  * minute at most, since a quota protects against runaway clients and must not take the token endpoint down.
  */
 export class RedisQuotaCounter implements QuotaCounter {
-  #lastReport = 0;
+  readonly #report: (error: unknown) => void;
 
   constructor(
     readonly redis: Redis,
-    readonly onError: (error: unknown) => void,
+    onError: (error: unknown) => void,
     readonly prefix = 'minter:quota',
-  ) {}
+  ) {
+    this.#report = throttledReport(onError);
+  }
 
   #keys(clientId: string, now: number): [string, string] {
     return [`${this.prefix}:${clientId}:h:${Math.floor(now / HOUR_MS)}`, `${this.prefix}:${clientId}:d:${Math.floor(now / DAY_MS)}`];
@@ -105,17 +105,6 @@ export class RedisQuotaCounter implements QuotaCounter {
       .pexpire(dayKey, DAY_MS + 60_000)
       .exec()
       .catch((error: unknown) => this.#report(error));
-  }
-
-  async close(): Promise<void> {
-    this.redis.disconnect();
-  }
-
-  #report(error: unknown): void {
-    const now = Date.now();
-    if (now - this.#lastReport < 60_000) return;
-    this.#lastReport = now;
-    this.onError(error);
   }
 }
 
