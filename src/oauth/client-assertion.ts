@@ -37,6 +37,20 @@ function peek(assertion: string): { payload: JWTPayload; alg?: string; kid?: str
   }
 }
 
+/**
+ * The client id an assertion claims (its `sub`), unverified, for the failure's log record: so an operator can find a
+ * misconfigured private_key_jwt client's failures. Undefined when there is none.
+ */
+export function claimedClientId(assertion: string | undefined): string | undefined {
+  if (assertion === undefined || assertion.length > MAX_ASSERTION_LENGTH) return undefined;
+  try {
+    const { sub } = decodeJwt(assertion);
+    return typeof sub === 'string' && sub.length <= 200 ? sub : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Maps jose's claim errors to what the client got wrong; a signature that fails is {@link failed}. */
 function claimError(error: unknown): OAuthError {
   if (error instanceof errors.JWTExpired) return refused('it has expired (exp)');

@@ -18,7 +18,7 @@ import type { BatchWriter } from '../observability/batch-writer.js';
 import type { ChainResult, TriggerEngine, TriggerRequest } from '../triggers/contract.js';
 import { buildAccessTokenClaims } from './claims.js';
 import type { ReplayGuard } from './assertion-replay.js';
-import { authenticateAssertion, sendsAssertion } from './client-assertion.js';
+import { authenticateAssertion, claimedClientId, sendsAssertion } from './client-assertion.js';
 import { authenticateClient, basicCredentials } from './client-authentication.js';
 import { parseScope, readTokenParameters, redactedBody, type TokenParameters } from './token-parameters.js';
 import { checkQuota, type QuotaCounter } from './token-quota.js';
@@ -260,7 +260,8 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
         const hasBasic = basicCredentials(request.headers.authorization) !== undefined;
         authenticateAssertion(registry.snapshot, p, hasBasic, assertionAudiences, deps.replay).then(
           (client) => grant(request, reply, p, client),
-          (error: unknown) => fail(request, reply, error, p),
+          // The record names the client the assertion claims to be, when the request did not say.
+          (error: unknown) => fail(request, reply, error, { ...p, client_id: p.client_id ?? claimedClientId(p.client_assertion) }),
         );
         return;
       }

@@ -121,6 +121,9 @@ describe('private_key_jwt client authentication', () => {
       assert.equal(response.body.error, 'invalid_client', name);
       assert.match(response.body.error_description, message, name);
     }
+    // The failure records name the client the assertions claimed to be, so an operator can find them.
+    const logs = await m.api('GET', `/logs?type=feccft&client_id=${app.clientId}&per_page=100`);
+    assert.ok(logs.body.some((r: { description: string }) => /aud must be/.test(r.description)), JSON.stringify(logs.body));
   });
 
   test('an assertion is used once (jti)', async () => {
