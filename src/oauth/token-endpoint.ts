@@ -1,10 +1,11 @@
 /**
  * `POST /oauth/token` (alias `/oauth2/token`): the client credentials grant (RFC 6749 §4.4).
  *
- * The hot path: parse, authenticate, check the grant, run the bound triggers, sign. It reads only the in-memory
- * snapshot, awaits nothing when no trigger is bound and the client uses a secret (a `private_key_jwt` assertion is
- * verified asynchronously), and leaves its log record to the batch writer (whose
- * backpressure is the one other wait: only while the database is writing but behind, see {@link handler}).
+ * The hot path: parse, authenticate, check the grant (and the organization), run the bound triggers, sign. It reads
+ * only the in-memory snapshot and awaits nothing unless a trigger is bound, the client authenticates with a
+ * `private_key_jwt` assertion (verified asynchronously), or it has a token quota counted in Redis; and it leaves its
+ * log record to the batch writer (whose backpressure is the one other wait: only while the database is writing but
+ * behind, see {@link handler}).
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
