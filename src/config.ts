@@ -51,6 +51,8 @@ export interface Config {
   geoipDb?: string;
   /** Trust `X-Forwarded-For` for the client IP (behind a proxy). */
   trustProxy: boolean;
+  /** Serve Prometheus metrics at `GET /metrics`. */
+  metrics: boolean;
 }
 
 /** A configuration mistake: thrown at start-up, never at request time. */
@@ -69,6 +71,14 @@ function integer(env: Env, name: string, fallback: number, min = 0, max = Number
     throw new ConfigError(`${name} must be an integer ${range}, got "${raw}"`);
   }
   return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
 }
 
 function optional(env: Env, name: string): string | undefined {
@@ -130,6 +140,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     },
     geoipDb: optional(env, 'MINTER_GEOIP_DB'),
     trustProxy: optional(env, 'MINTER_TRUST_PROXY') === 'true',
+    metrics: flag(env, 'MINTER_METRICS', true),
   };
   return Object.freeze(config);
 }

@@ -20,6 +20,7 @@ import { registerOrganizationRoutes } from './management/organizations.js';
 import { registerResourceServerRoutes } from './management/resource-servers.js';
 import { registerSigningKeyRoutes } from './management/signing-keys.js';
 import { BatchWriter } from './observability/batch-writer.js';
+import { Metrics, registerMetricsRoute } from './observability/metrics.js';
 import { registerDiscovery } from './oauth/discovery.js';
 import { registerJwks } from './oauth/jwks.js';
 import { registerTokenEndpoint } from './oauth/token-endpoint.js';
@@ -145,7 +146,9 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
   registerErrorHandler(app);
   registerDiscovery(app, config.issuer);
   registerJwks(app, registry);
-  registerTokenEndpoint(app, { issuer: config.issuer, tenantId: boot.tenantId, registry, engine, logs, quotas, replay });
+  const metrics = config.metrics ? new Metrics(() => logs.stats) : undefined;
+  if (metrics) registerMetricsRoute(app, metrics);
+  registerTokenEndpoint(app, { issuer: config.issuer, tenantId: boot.tenantId, registry, engine, logs, quotas, replay, metrics });
   app.get('/health', async () => ({ status: 'ok', storage: database.kind }));
 
   await app.register(

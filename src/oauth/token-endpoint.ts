@@ -16,6 +16,7 @@ import type { Registry } from '../registry/registry.js';
 import type { ApiEntry, ClientEntry, GrantEntry, OrganizationEntry, Snapshot } from '../registry/snapshot.js';
 import { serializeLogRecord, type LogRecord, type SerializedLogRecord } from '../store/logs.js';
 import type { BatchWriter } from '../observability/batch-writer.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { ChainResult, TriggerEngine, TriggerRequest } from '../triggers/contract.js';
 import { buildAccessTokenClaims } from './claims.js';
 import type { ReplayGuard } from './assertion-replay.js';
@@ -35,6 +36,8 @@ export interface TokenEndpointDeps {
   quotas: QuotaCounter;
   /** Where used private_key_jwt assertion ids are remembered. */
   replay: ReplayGuard;
+  /** Prometheus counters, when served (MINTER_METRICS). */
+  metrics?: Metrics;
 }
 
 const SUCCESS_HEADERS = { 'cache-control': 'no-store', pragma: 'no-cache', 'content-type': 'application/json; charset=utf-8' };
@@ -148,9 +151,11 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
    * Every failed token request leaves a `feccft` record — also the ones Fastify refuses before the handler runs
    * (bad JSON, wrong content type, body too large).
    */
-  function logFailure(request: FastifyRequest, _reply: FastifyReply, error: Error, done: () => void): void {
+  function logFailure(request: FastifyRequest, reply: FastifyReply, error: Error, done: () => void): void {
     const oauth = asOAuthError(error);
     const { params, client, execution } = failures.get(request) ?? {};
+    deps.metrics?.tokenFailed(oauth.error);
+    deps.metrics?.answered(reply.elapsedTime);
     deps.logs.push(
       logRecord(request, 'feccft', oauth.message, {
         client_id: client?.clientId ?? params?.client_id ?? null,
@@ -192,6 +197,10 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
           : { kid: signer.kid, jti: claims.jti },
       }),
     );
+    if (deps.metrics) {
+      deps.metrics.tokenIssued();
+      deps.metrics.answered(reply.elapsedTime);
+    }
     if (auth.quotaHeader !== undefined) {
       deps.quotas.count(auth.client.clientId, Date.now());
       reply.header('auth0-client-quota-limit', auth.quotaHeader);
@@ -228,6 +237,7 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
       id: newLogId(),
       record: { trigger_id: result.results[0]?.trigger_id ?? 'credentials-exchange', status: 'final', results: result.results },
     };
+    if (deps.metrics) for (const action of result.results) deps.metrics.actionRan(action.trigger_id, action.status);
     try {
       const error = chainError(result);
       if (error) return fail(request, reply, error, params, auth.client, execution);
