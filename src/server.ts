@@ -21,6 +21,7 @@ import { registerResourceServerRoutes } from './management/resource-servers.js';
 import { registerSigningKeyRoutes } from './management/signing-keys.js';
 import { BatchWriter } from './observability/batch-writer.js';
 import { Metrics, registerMetricsRoute } from './observability/metrics.js';
+import { throttledReport } from './observability/throttled-report.js';
 import { registerDiscovery } from './oauth/discovery.js';
 import { registerJwks } from './oauth/jwks.js';
 import { registerTokenEndpoint } from './oauth/token-endpoint.js';
@@ -92,7 +93,14 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
   });
   const registry = new Registry(database.db, box, app.log, config.redisUrl ? redisNotifier(config.redisUrl) : undefined);
   // Token quota counts and used assertion ids live where every instance sees them when there are several (REDIS_URL).
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
+  // No offline queue: while Redis is away, calls fail at once and both fall back (never a token request left waiting).
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true }) : undefined;
+  if (redis) {
+    const report = throttledReport((error) => app.log.warn(error, 'Redis connection error (quotas and assertion replays fall back)'));
+    redis.on('error', report);
+    // Connected before the first request when Redis is there; a Redis that is not does not stop the start.
+    await redis.connect().catch(report);
+  }
   const quotas: QuotaCounter = redis
     ? new RedisQuotaCounter(redis, (error) => app.log.error(error, 'token quota count failed (Redis); tokens are issued uncounted'))
     : new MemoryQuotaCounter();

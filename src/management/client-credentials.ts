@@ -88,6 +88,7 @@ function expiryOf(body: CredentialBody, certificateExpiry: Date | undefined): Da
   if (body.parse_expiry_from_cert) {
     if (body.expires_at !== undefined) throw badRequest('Send expires_at or parse_expiry_from_cert, not both');
     if (certificateExpiry === undefined) throw badRequest('parse_expiry_from_cert needs a certificate in pem, not a bare public key');
+    if (certificateExpiry.getTime() <= Date.now()) throw badRequest(`The certificate expired on ${certificateExpiry.toISOString()}`);
     return certificateExpiry;
   }
   if (body.expires_at === undefined) return null;

@@ -89,6 +89,30 @@ describe('token quotas', () => {
   });
 });
 
+describe('token quotas counted in Redis (REDIS_URL)', { skip: process.env.REDIS_URL ? false : 'REDIS_URL is not set' }, () => {
+  test('the server counts in Redis: the quota holds, and the count is there for other instances to read', async () => {
+    const m = await startMinter({ storage: anyStorage, env: { REDIS_URL: process.env.REDIS_URL! } });
+    const redis = new Redis(process.env.REDIS_URL!);
+    try {
+      const app = await provision(m);
+      await m.api('PATCH', `/clients/${app.clientId}`, { token_quota: { client_credentials: { per_hour: 2 } } });
+      await awayFromHourEnd();
+      const token = () =>
+        postToken(m.baseUrl, { grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret, audience: app.identifier });
+      assert.equal((await token()).status, 200);
+      assert.equal((await token()).status, 200);
+      await sleep(50); // counting is fire-and-forget
+      assert.equal((await token()).status, 429);
+      assert.equal(await redis.get(`minter:quota:${app.clientId}:h:${Math.floor(Date.now() / 3_600_000)}`), '2');
+      const keys = await redis.keys(`minter:quota:${app.clientId}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+    } finally {
+      redis.disconnect();
+      await m.close();
+    }
+  });
+});
+
 describe('RedisQuotaCounter', { skip: process.env.REDIS_URL ? false : 'REDIS_URL is not set' }, () => {
   const prefix = `minter-test:${randomUUID()}`;
   let redis: Redis[] = [];
