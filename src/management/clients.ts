@@ -8,7 +8,8 @@ import { badRequest, notFound } from '../errors.js';
 import { newClientId } from '../ids.js';
 import type { Registry } from '../registry/registry.js';
 import { deleteClient, findClient, insertClient, listClients, updateClient, type ClientRow } from '../store/clients.js';
-import type { TokenQuotaJson } from '../store/schema.js';
+import { findOrganization } from '../store/organizations.js';
+import type { DefaultOrganizationJson, TokenQuotaJson } from '../store/schema.js';
 import { page, pagingQuerySchema, type PagingQuery } from './paging.js';
 import { clientMetadataSchema, idParam } from './schemas.js';
 
@@ -26,6 +27,7 @@ export function clientView(row: ClientRow, secret?: string) {
     token_endpoint_auth_method: row.token_endpoint_auth_method,
     grant_types: row.grant_types,
     ...(row.token_quota !== null && { token_quota: row.token_quota }),
+    ...(row.default_organization !== null && { default_organization: row.default_organization }),
     is_first_party: true,
     is_system: row.is_system,
     ...(secret !== undefined && { client_secret: secret }),
@@ -41,6 +43,20 @@ const writable = {
   client_metadata: clientMetadataSchema,
   token_endpoint_auth_method: { type: 'string', enum: AUTH_METHODS },
   grant_types: { type: 'array', items: { type: 'string', enum: ['client_credentials'] }, uniqueItems: true },
+  default_organization: {
+    anyOf: [
+      { type: 'null' },
+      {
+        type: 'object',
+        required: ['organization_id', 'flows'],
+        additionalProperties: false,
+        properties: {
+          organization_id: { type: 'string', minLength: 1, maxLength: 64 },
+          flows: { type: 'array', items: { type: 'string', enum: ['client_credentials'] }, minItems: 1, uniqueItems: true },
+        },
+      },
+    ],
+  },
   token_quota: {
     anyOf: [
       { type: 'null' },
@@ -74,6 +90,13 @@ interface ClientBody {
   token_endpoint_auth_method?: string;
   grant_types?: string[];
   token_quota?: TokenQuotaJson | null;
+  default_organization?: DefaultOrganizationJson | null;
+}
+
+/** A default organization must exist when it is set (Auth0 answers 404 for an unknown one). */
+async function checkDefaultOrganization(db: Registry['db'], body: ClientBody): Promise<void> {
+  const id = body.default_organization?.organization_id;
+  if (id !== undefined && !(await findOrganization(db, id))) throw notFound(`The organization ${id} does not exist`);
 }
 
 /** The client's row, or the management API's 404. */
@@ -102,6 +125,7 @@ export function registerClientRoutes(app: FastifyInstance, registry: Registry): 
       schema: { tags: ['clients'], body: { type: 'object', required: ['name'], additionalProperties: false, properties: writable } },
     },
     async (request, reply) => {
+      await checkDefaultOrganization(db, request.body);
       const secret = generateClientSecret();
       const row = await insertClient(db, { client_id: newClientId(), ...request.body, secret_hash: hashClientSecret(secret) });
       await registry.changed();
@@ -123,6 +147,7 @@ export function registerClientRoutes(app: FastifyInstance, registry: Registry): 
     },
     async (request) => {
       const current = await mustFind(request.params.id);
+      await checkDefaultOrganization(db, request.body);
       if (current.is_system && request.body.grant_types && !request.body.grant_types.includes('client_credentials')) {
         throw badRequest('The admin client must keep the client_credentials grant type', 'operation_not_supported');
       }

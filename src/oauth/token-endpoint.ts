@@ -63,13 +63,17 @@ interface Authorised {
 
 /**
  * The organization a request names (by id or name), checked against its grant as Auth0's M2M access for organizations
- * does: `organization_usage` `require` needs one, `deny` refuses one, and the organization must be authorized for the
- * grant unless it has `allow_any_organization`. An unknown organization gets the same 403 as an unauthorized one.
+ * does: `organization_usage` `require` needs one (the client's `default_organization` stands in when the request
+ * names none), `deny` refuses one, and the organization must be authorized for the grant unless it has
+ * `allow_any_organization`. An unknown organization gets the same 403 as an unauthorized one.
  */
-function organizationFor(snapshot: Snapshot, grant: GrantEntry, requested: string | undefined): OrganizationEntry | undefined {
+function organizationFor(snapshot: Snapshot, client: ClientEntry, grant: GrantEntry, requested: string | undefined): OrganizationEntry | undefined {
   if (requested === undefined) {
-    if (grant.organizationUsage === 'require') throw invalidRequest('This client grant requires an organization: send organization (its id or name)');
-    return undefined;
+    if (grant.organizationUsage !== 'require') return undefined;
+    if (client.defaultOrganizationId === undefined) {
+      throw invalidRequest('This client grant requires an organization: send organization (its id or name)');
+    }
+    requested = client.defaultOrganizationId;
   }
   if (grant.organizationUsage === 'deny') throw invalidRequest('This client grant does not take an organization (its organization_usage is deny)');
   const organization = snapshot.organization(requested);
@@ -104,7 +108,7 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
     if (!api) throw accessDenied(`Service not found: ${audience}`);
     const grant = snapshot.grants.get(client.clientId)?.get(audience);
     if (!grant) throw accessDenied(`Client "${client.clientId}" is not authorized to access resource server "${audience}"`);
-    const organization = organizationFor(snapshot, grant, params.organization);
+    const organization = organizationFor(snapshot, client, grant, params.organization);
     if (params.scope === undefined) return { client, api, grant, organization, requestedScopes: [], scope: grant.scopeString };
     const requestedScopes = parseScope(params.scope);
     const missing = requestedScopes.filter((s) => !grant.scopeSet.has(s));

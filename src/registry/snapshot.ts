@@ -31,6 +31,8 @@ export interface ClientEntry {
   assertionKeys: readonly AssertionKey[];
   /** Its token quota, if it has one (most clients do not). */
   quota?: TokenQuota;
+  /** The organization its requests get when their grant requires one and they name none (`default_organization`). */
+  defaultOrganizationId?: string;
 }
 
 /** One registered public key of a client, imported once per snapshot. */
@@ -146,6 +148,7 @@ export class Snapshot {
         acceptsSecret: c.token_endpoint_auth_method !== 'private_key_jwt',
         assertionKeys: assertionKeys(credentials.get(c.client_id) ?? []),
         ...(c.token_quota && { quota: tokenQuota(c.token_quota) }),
+        ...(c.default_organization?.flows.includes('client_credentials') && { defaultOrganizationId: c.default_organization.organization_id }),
       });
     }
     const apis = new Map<string, ApiEntry>();

@@ -1,7 +1,7 @@
 /** Queries on `clients`. */
 import type { Insertable, Selectable } from 'kysely';
 import type { Db } from './database.js';
-import type { ClientsTable, TokenQuotaJson } from './schema.js';
+import type { ClientsTable, DefaultOrganizationJson, TokenQuotaJson } from './schema.js';
 
 export type ClientRow = Selectable<ClientsTable>;
 
@@ -17,6 +17,7 @@ export interface NewClient {
   grant_types?: string[];
   is_system?: boolean;
   token_quota?: TokenQuotaJson | null;
+  default_organization?: DefaultOrganizationJson | null;
 }
 
 export async function insertClient(db: Db, client: NewClient): Promise<ClientRow> {
@@ -32,6 +33,7 @@ export async function insertClient(db: Db, client: NewClient): Promise<ClientRow
     grant_types: JSON.stringify(client.grant_types ?? ['client_credentials']),
     is_system: client.is_system ?? false,
     token_quota: client.token_quota ? JSON.stringify(client.token_quota) : null,
+    default_organization: client.default_organization ? JSON.stringify(client.default_organization) : null,
   };
   return db.insertInto('clients').values(row).returningAll().executeTakeFirstOrThrow();
 }
@@ -52,10 +54,12 @@ export interface ClientChanges {
   grant_types?: string[];
   /** null removes the quota. */
   token_quota?: TokenQuotaJson | null;
+  /** null removes it. */
+  default_organization?: DefaultOrganizationJson | null;
 }
 
 export async function updateClient(db: Db, clientId: string, changes: ClientChanges): Promise<ClientRow | undefined> {
-  const { client_metadata, properties, grant_types, token_quota, ...plain } = changes;
+  const { client_metadata, properties, grant_types, token_quota, default_organization, ...plain } = changes;
   return db
     .updateTable('clients')
     .set({
@@ -64,6 +68,9 @@ export async function updateClient(db: Db, clientId: string, changes: ClientChan
       ...(properties && { properties: JSON.stringify(properties) }),
       ...(grant_types && { grant_types: JSON.stringify(grant_types) }),
       ...(token_quota !== undefined && { token_quota: token_quota === null ? null : JSON.stringify(token_quota) }),
+      ...(default_organization !== undefined && {
+        default_organization: default_organization === null ? null : JSON.stringify(default_organization),
+      }),
       updated_at: new Date(),
     })
     .where('client_id', '=', clientId)

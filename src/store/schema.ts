@@ -20,8 +20,16 @@ export interface ClientsTable {
   is_system: boolean;
   /** Auth0's `token_quota` (`{client_credentials: {per_hour?, per_day?, enforce?}}`), null for none. */
   token_quota: ColumnType<TokenQuotaJson | null, string | null | undefined, string | null>;
+  /** Auth0's `default_organization` (`{organization_id, flows: ['client_credentials']}`), null for none. */
+  default_organization: ColumnType<DefaultOrganizationJson | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+/** `default_organization` as the management API takes and shows it. */
+export interface DefaultOrganizationJson {
+  organization_id: string;
+  flows: string[];
 }
 
 /** `token_quota` as the management API takes and shows it. */

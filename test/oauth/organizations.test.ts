@@ -108,6 +108,22 @@ describe('organizations', () => {
     await usage({ organization_usage: 'allow' });
   });
 
+  test("a client's default_organization stands in when its grant requires one and the request names none", async () => {
+    assert.equal((await m.api('PATCH', `/clients/${app.clientId}`, { default_organization: { organization_id: 'org_nope', flows: ['client_credentials'] } })).status, 404);
+    assert.equal((await m.api('PATCH', `/clients/${app.clientId}`, { default_organization: { organization_id: acme.id, flows: ['password'] } })).status, 400);
+    const patched = await m.api('PATCH', `/clients/${app.clientId}`, { default_organization: { organization_id: acme.id, flows: ['client_credentials'] } });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    assert.deepEqual(patched.body.default_organization, { organization_id: acme.id, flows: ['client_credentials'] });
+
+    await usage({ organization_usage: 'require' });
+    const defaulted = await requestToken(m, app);
+    assert.equal(defaulted.status, 200, JSON.stringify(defaulted.body));
+    assert.equal((await verify(defaulted.body.access_token)).org_id, acme.id);
+    await usage({ organization_usage: 'allow' });
+    assert.equal((await verify((await requestToken(m, app)).body.access_token)).org_id, undefined, 'only when the grant requires one');
+    assert.equal((await m.api('PATCH', `/clients/${app.clientId}`, { default_organization: null })).status, 200);
+  });
+
   test("Kinde's own mapOrgToM2MApplication workflow runs unmodified: organization?code= answered in process", async () => {
     const path = 'kindeSrc/environment/workflows/m2m/mapOrgToM2MApplicationWorkflow.ts';
     const code = readFileSync(join(kindeFixturesDir(), 'project', path), 'utf8');

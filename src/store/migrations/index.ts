@@ -7,6 +7,7 @@ import * as actions from './002-actions.js';
 import * as clientCredentials from './003-client-credentials.js';
 import * as tokenQuota from './004-token-quota.js';
 import * as organizations from './005-organizations.js';
+import * as defaultOrganization from './006-default-organization.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-core': core,
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '003-client-credentials': clientCredentials,
   '004-token-quota': tokenQuota,
   '005-organizations': organizations,
+  '006-default-organization': defaultOrganization,
 };
 
 /** Kysely migration provider over the in-code list. */
