@@ -16,7 +16,6 @@ import {
   findOrganization,
   findOrganizationByName,
   insertOrganization,
-  listOrganizationGrantIds,
   listOrganizations,
   removeOrganizationGrant,
   updateOrganization,
@@ -127,8 +126,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, registry: Regis
     },
     async (request) => {
       const organization = await mustFind(db, request.params.id);
-      const ids = new Set(await listOrganizationGrantIds(db, organization.id));
-      const grants = (await listClientGrants(db)).filter((g) => ids.has(g.id));
+      const grants = await listClientGrants(db, { organization_id: organization.id });
       return page(grants.map(clientGrantView), request.query, 'client_grants');
     },
   );

@@ -37,6 +37,9 @@ export interface QuotaCounter {
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
+/** The UTC hour and UTC day `now` falls in, as window numbers since the epoch. */
+const windowsAt = (now: number) => ({ hour: Math.floor(now / HOUR_MS), day: Math.floor(now / DAY_MS) });
+
 /** Counts in this process: one entry per client that has a quota and got a token. */
 export class MemoryQuotaCounter implements QuotaCounter {
   readonly #counts = new Map<string, { hour: number; hourCount: number; day: number; dayCount: number }>();
@@ -44,15 +47,12 @@ export class MemoryQuotaCounter implements QuotaCounter {
   usage(clientId: string, now: number): QuotaUsage {
     const entry = this.#counts.get(clientId);
     if (!entry) return { hour: 0, day: 0 };
-    return {
-      hour: entry.hour === Math.floor(now / HOUR_MS) ? entry.hourCount : 0,
-      day: entry.day === Math.floor(now / DAY_MS) ? entry.dayCount : 0,
-    };
+    const { hour, day } = windowsAt(now);
+    return { hour: entry.hour === hour ? entry.hourCount : 0, day: entry.day === day ? entry.dayCount : 0 };
   }
 
   count(clientId: string, now: number): void {
-    const hour = Math.floor(now / HOUR_MS);
-    const day = Math.floor(now / DAY_MS);
+    const { hour, day } = windowsAt(now);
     const entry = this.#counts.get(clientId);
     if (!entry) {
       this.#counts.set(clientId, { hour, hourCount: 1, day, dayCount: 1 });
@@ -82,7 +82,8 @@ export class RedisQuotaCounter implements QuotaCounter {
   }
 
   #keys(clientId: string, now: number): [string, string] {
-    return [`${this.prefix}:${clientId}:h:${Math.floor(now / HOUR_MS)}`, `${this.prefix}:${clientId}:d:${Math.floor(now / DAY_MS)}`];
+    const { hour, day } = windowsAt(now);
+    return [`${this.prefix}:${clientId}:h:${hour}`, `${this.prefix}:${clientId}:d:${day}`];
   }
 
   async usage(clientId: string, now: number): Promise<QuotaUsage> {

@@ -101,7 +101,16 @@ export interface OrganizationIndex {
   byName: ReadonlyMap<string, OrganizationEntry>;
 }
 
-const NO_ORGANIZATIONS: ReadonlySet<string> = new Set();
+/** Rows by a key, in their order. */
+function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const group = groups.get(key(row));
+    if (group) group.push(row);
+    else groups.set(key(row), [row]);
+  }
+  return groups;
+}
 
 export class Snapshot {
   constructor(
@@ -110,7 +119,7 @@ export class Snapshot {
     /** client_id → audience → grant */
     readonly grants: ReadonlyMap<string, ReadonlyMap<string, GrantEntry>>,
     readonly keys: KeySet,
-    readonly organizations: OrganizationIndex = { byId: new Map(), byName: new Map() },
+    readonly organizations: OrganizationIndex,
   ) {}
 
   /** An organization by id or by name, as a token request's `organization` names it. */
@@ -123,18 +132,13 @@ export class Snapshot {
       clients: ClientRow[];
       apis: ResourceServerRow[];
       grants: ClientGrantRow[];
-      credentials?: ClientCredentialRow[];
-      organizations?: OrganizationRow[];
-      organizationGrants?: OrganizationGrantRow[];
+      credentials: ClientCredentialRow[];
+      organizations: OrganizationRow[];
+      organizationGrants: OrganizationGrantRow[];
     },
     keys: KeySet,
   ): Snapshot {
-    const credentials = new Map<string, ClientCredentialRow[]>();
-    for (const row of rows.credentials ?? []) {
-      const list = credentials.get(row.client_id);
-      if (list) list.push(row);
-      else credentials.set(row.client_id, [row]);
-    }
+    const credentials = groupBy(rows.credentials, (row) => row.client_id);
     const clients = new Map<string, ClientEntry>();
     for (const c of rows.clients) {
       clients.set(c.client_id, {
@@ -164,12 +168,7 @@ export class Snapshot {
         isSystem: a.is_system,
       });
     }
-    const organizationsOfGrant = new Map<string, Set<string>>();
-    for (const pair of rows.organizationGrants ?? []) {
-      const set = organizationsOfGrant.get(pair.grant_id);
-      if (set) set.add(pair.organization_id);
-      else organizationsOfGrant.set(pair.grant_id, new Set([pair.organization_id]));
-    }
+    const organizationsOfGrant = groupBy(rows.organizationGrants, (pair) => pair.grant_id);
     const grants = new Map<string, Map<string, GrantEntry>>();
     for (const g of rows.grants) {
       let byAudience = grants.get(g.client_id);
@@ -181,12 +180,12 @@ export class Snapshot {
         scopeString: g.scope.join(' '),
         organizationUsage: g.organization_usage === 'allow' || g.organization_usage === 'require' ? g.organization_usage : 'deny',
         allowAnyOrganization: g.allow_any_organization,
-        organizationIds: organizationsOfGrant.get(g.id) ?? NO_ORGANIZATIONS,
+        organizationIds: new Set(organizationsOfGrant.get(g.id)?.map((pair) => pair.organization_id)),
       });
     }
     const byId = new Map<string, OrganizationEntry>();
     const byName = new Map<string, OrganizationEntry>();
-    for (const o of rows.organizations ?? []) {
+    for (const o of rows.organizations) {
       const entry = { id: o.id, name: o.name, display_name: o.display_name, metadata: o.metadata };
       byId.set(o.id, entry);
       byName.set(o.name, entry);

@@ -33,12 +33,18 @@ export const insertClientGrant = (db: Db, grant: NewClientGrant) =>
 export interface GrantFilter {
   client_id?: string;
   audience?: string;
+  /** Only the grants this organization is authorized to use. */
+  organization_id?: string;
 }
 
 export function listClientGrants(db: Db, filter: GrantFilter = {}) {
   let query = db.selectFrom('client_grants').selectAll();
   if (filter.client_id) query = query.where('client_id', '=', filter.client_id);
   if (filter.audience) query = query.where('audience', '=', filter.audience);
+  if (filter.organization_id) {
+    const organizationId = filter.organization_id;
+    query = query.where('id', 'in', (sub) => sub.selectFrom('organization_client_grants').select('grant_id').where('organization_id', '=', organizationId));
+  }
   return query.orderBy('created_at').orderBy('id').execute();
 }
 

@@ -44,17 +44,6 @@ export async function deleteOrganization(db: Db, id: string): Promise<boolean> {
 /** Every (organization, grant) pair: the registry's snapshot. */
 export const listAllOrganizationGrants = (db: Db) => db.selectFrom('organization_client_grants').selectAll().execute();
 
-export const listOrganizationGrantIds = async (db: Db, organizationId: string) =>
-  (
-    await db
-      .selectFrom('organization_client_grants')
-      .select('grant_id')
-      .where('organization_id', '=', organizationId)
-      .orderBy('created_at')
-      .orderBy('grant_id')
-      .execute()
-  ).map((r) => r.grant_id);
-
 /** Associates; false when the pair already existed. */
 export async function addOrganizationGrant(db: Db, organizationId: string, grantId: string): Promise<boolean> {
   const result = await db
