@@ -42,8 +42,8 @@ export function auth0EventBase(request: TriggerRequest, geoip: GeoipLookup | und
 
 /**
  * In-isolate part: installs Node-like globals (`fetch`, `URL`, …) and defines `makeRunner(module)`, which returns
- * the per-request entry point. Payload `p`: `b` event base, `c` claims so far, `n` their size, `s` current scopes,
- * `t` target scopes, `q` the host's call number.
+ * `start(p)`, the per-request entry point (see sandbox-core's `makeEntries`). Payload `p`: `b` event base, `c` claims
+ * so far, `n` their size, `s` current scopes, `t` target scopes, `q` the host's call number.
  */
 export const AUTH0_SANDBOX_SOURCE = String.raw`
 globalThis.fetch = fetch;
@@ -149,8 +149,8 @@ function makeRunner(module) {
   if (typeof handler !== 'function') {
     throw new TypeErrorCtor('The action does not export onExecuteCredentialsExchange: write exports.onExecuteCredentialsExchange = async (event, api) => {}');
   }
-  return function run(payload) {
-    var p = JSONparse(payload), inv = new Invocation(p);
+  return function start(p) {
+    var inv = new Invocation(p);
     current = inv;
     var event = makeEvent(p), api = makeApi(inv);
     return settle(inv, function () { return handler(event, api); });

@@ -2,8 +2,9 @@
  * Creating one isolate for a deployed action version: context, sandbox program, action module, entry point.
  *
  * Everything that depends only on the version is done here once: the sandbox program and the action's code are
- * compiled and evaluated, and the entry points `run(payload)`, `drain(q)` and `quiet()` are kept as References. Top-level code runs within the
- * caller's budget (isolated-vm `timeout`), inside the memory limit.
+ * compiled and evaluated, and the entry points (`run(payload)`, the batch's `runAll`, `collect` and `waitFor`,
+ * `drain(q)`, `quiet()`) are kept as References. Top-level code runs within the caller's budget (isolated-vm
+ * `timeout`), inside the memory limit.
  */
 import { createHash } from 'node:crypto';
 import ivm from 'isolated-vm';
@@ -40,7 +41,14 @@ export interface SandboxOptions {
 /** One live isolate of a version. */
 export interface Instance {
   isolate: ivm.Isolate;
+  /** `run(payload)`: one request, answering its record. */
   runner: ivm.Reference;
+  /** `runAll(payloads)`: starts a batch of requests, one after another (see VersionIsolate, "Batches"). */
+  batchRunner: ivm.Reference;
+  /** `collect()`: the batch's lines — a record, `P` (waiting) or `N` (not started) per request — and closes it. */
+  collector: ivm.Reference;
+  /** `waitFor(q)`: the record of a batched request `collect` reported waiting. */
+  waiter: ivm.Reference;
   /** `drain(q)`: the console of call `q` after the host stopped it, as JSON (null once the call ended). */
   drainer: ivm.Reference;
   /** `quiet()`: true when no host I/O is out, so nothing can resume on the isolate's thread unasked. */
@@ -127,11 +135,17 @@ export async function createInstance(action: DeployedAction, options: SandboxOpt
       if (messageOf(error) === SYNC_TIMEOUT_MESSAGE || isolate.isDisposed) throw error;
       throw new LoadFailure(describe(error));
     }
-    const runner = (await entry.get('run', { reference: true })) as ivm.Reference;
-    const drainer = (await entry.get('drain', { reference: true })) as ivm.Reference;
-    const quieter = (await entry.get('quiet', { reference: true })) as ivm.Reference;
+    const reference = async (name: string) => (await entry.get(name, { reference: true })) as ivm.Reference;
+    const entries = {
+      runner: await reference('run'),
+      batchRunner: await reference('runAll'),
+      collector: await reference('collect'),
+      waiter: await reference('waitFor'),
+      drainer: await reference('drain'),
+      quieter: await reference('quiet'),
+    };
     for (const handle of [program, boot, load, script, factory, entry]) handle.release();
-    return { isolate, runner, drainer, quieter, live: 0, asyncLive: 0, retired: false, disposedByUs: false, idleSince: performance.now(), hostIo };
+    return { isolate, ...entries, live: 0, asyncLive: 0, retired: false, disposedByUs: false, idleSince: performance.now(), hostIo };
   } catch (error) {
     const outOfMemory = isolate.isDisposed;
     if (!isolate.isDisposed) isolate.dispose();

@@ -123,8 +123,8 @@ function makeRunner(module) {
   if (typeof entry === 'function') call = function (event) { return entry(event); };
   else if (entry !== null && typeof entry === 'object' && typeof entry.handle === 'function') call = function (event) { return entry.handle(event); };
   else throw new TypeErrorCtor('The workflow has no default export: export default async function (event) {} or export default { async handle(event) {} }');
-  return function run(payload) {
-    var p = JSONparse(payload), inv = new Invocation(p);
+  return function start(p) {
+    var inv = new Invocation(p);
     inv.issuer = p.i;
     current = inv;
     return settle(inv, function () { return call(p.b); });

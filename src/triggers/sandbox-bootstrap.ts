@@ -3,8 +3,9 @@
  *
  * The program is one function expression. The host calls it once per isolate with the host References and the
  * configuration; it installs the globals and returns `load(factory)`, which evaluates the action module and returns
- * the entry points `{ run(payload), drain(q), quiet() }` (kept by the host as References). Per request, one JSON
- * string goes in and one JSON string comes out; `drain` reads back the console of a call the host stopped, and
+ * the entry points `{ run(payload), runAll(payloads), collect(), waitFor(q), drain(q), quiet() }` (kept by the host as
+ * References; see sandbox-core's `makeEntries`). Per request, one JSON string goes in and one JSON string comes out
+ * (`runAll` and `collect` do the same for a batch); `drain` reads back the console of a call the host stopped, and
  * `quiet` says whether host I/O could still resume code in the isolate.
  */
 import type { TriggerId } from './contract.js';
@@ -68,7 +69,7 @@ ${dialect === 'auth0' ? SANDBOX_NODE_GLOBALS_SOURCE + AUTH0_SANDBOX_SOURCE : KIN
 return function load(factory) {
   var module = { exports: {} };
   reflectApply(factory, module.exports, [module.exports, require, module, 'action.js', '/']);
-  return { run: makeRunner(module), drain: drain, quiet: quiet };
+  return makeEntries(makeRunner(module));
 };
 })`;
     programs.set(dialect, program);

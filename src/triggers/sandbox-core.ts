@@ -233,6 +233,70 @@ function drain(q) {
   return JSONstringify({ logs: inv.logs, logsTruncated: inv.logsTruncated });
 }
 
+/**
+ * The entry points the host keeps, around the dialect's \`start(p)\` (a parsed payload → a promise of its record).
+ *
+ * \`run(payload)\` runs one request. A batch runs several in one host call: \`runAll(payloads)\` (a JSON array) starts
+ * them one after another, each once the one before has settled, so that each runs alone as with \`run\` (console
+ * lines go to the right request); \`collect()\`, which the host calls right after (isolated-vm has run the microtasks
+ * by then), answers one line per request — its record, \`P\` (started, still waiting: for host I/O, or for ever) or
+ * \`N\` (not started) — and closes the batch: nothing more starts, and a waiting one is left to \`waitFor(q)\`.
+ */
+function makeEntries(start) {
+  var batch = null, waiting = ObjectCreate(null);
+  function runAll(payloads) {
+    var b = { list: JSONparse(payloads), out: [], next: 0, open: true, waiting: -1, promise: null };
+    batch = b;
+    step(b);
+  }
+  function step(b) {
+    while (b.open && b.next < b.list.length) {
+      var i = b.next++, settled;
+      try {
+        settled = start(b.list[i]);
+      } catch (e) {
+        continue; // reported as not started: the host runs it alone, where the error surfaces
+      }
+      b.waiting = i;
+      b.promise = settled;
+      reflectApply(promiseThen, settled, [function (record) {
+        b.out[i] = record;
+        if (b.waiting === i) b.waiting = -1;
+        step(b);
+      }]);
+      return;
+    }
+  }
+  function collect() {
+    var b = batch;
+    batch = null;
+    if (b === null) return '';
+    b.open = false;
+    var lines = [];
+    for (var i = 0; i < b.list.length; i++) {
+      if (b.out[i] !== undefined) lines[i] = b.out[i];
+      else if (i === b.waiting) {
+        waiting[b.list[i].q] = b.promise;
+        lines[i] = 'P';
+      } else lines[i] = 'N';
+    }
+    return lines.join('\n');
+  }
+  function waitFor(q) {
+    var promise = waiting[q];
+    delete waiting[q];
+    return promise === undefined ? PromiseCtor.resolve(null) : promise;
+  }
+  return {
+    run: function (payload) { return start(JSONparse(payload)); },
+    runAll: runAll,
+    collect: collect,
+    waitFor: waitFor,
+    drain: drain,
+    quiet: quiet,
+  };
+}
+
 /** Runs the action's entry point and settles to the record, whether it returns, throws or rejects. */
 function settle(inv, run) {
   var result;

@@ -28,6 +28,17 @@
  * again (side effects before a slice ended, like a cache write or a fetch, happen again).
  * Kinde workflows that declare `kinde.fetch` block their isolate on the host (`applySyncPromise`), which only works
  * off the main thread: they always run asynchronously.
+ *
+ * Batches: on the synchronous path, the requests that reach a version during one turn of the event loop wait for
+ * `setImmediate` (the same turn's check phase, after the sockets were read) and run in one `applySync` of `runAll`,
+ * one after another, each starting once the one before has settled — so each still runs alone, as with `run`. Every
+ * call with a `timeout` makes isolated-vm wake a timer thread once, which on a loaded core costs two context switches
+ * and ~25 µs; a batch pays that, and the call's own overhead, once. `collect()` then reads what the batch made. A
+ * request left waiting (for host I/O, or for ever) closes the batch: it is awaited with `waitFor(q)` off the main
+ * thread, and the requests after it run alone, so none is held up by another's I/O. A batch is sized to fill
+ * {@link BATCH_SLICE_SHARE} of the slice at the version's CPU time per request so far. When a batch outruns the slice,
+ * the records it made stand (those requests do not run again) and the rest run alone, the one that ran out first as
+ * above; when its isolate dies (out of memory), all of them run again alone, where the culprit meets its own failure.
  */
 import type { DeployedAction } from './contract.js';
 import { DeadlineWatch } from './deadline-watch.js';
@@ -56,6 +67,20 @@ export const DRAIN_WAIT_MS = 50;
 /** isolated-vm timeout of the `quiet()` probe, in ms: it only reads a counter. */
 const PROBE_TIMEOUT_MS = 100;
 
+/** The size of a version's first batch, before its CPU time per request is known. */
+const FIRST_BATCH = 16;
+/** The most requests one batch takes. */
+const MAX_BATCH = 256;
+/** The share of the synchronous slice a batch is sized to fill, by the version's CPU time per request. */
+const BATCH_SLICE_SHARE = 0.25;
+
+/** A request waiting for its batch. */
+interface Queued {
+  payload: string;
+  deadline: number;
+  resolve: (outcome: InvokeOutcome) => void;
+}
+
 const TIMED_OUT = Symbol('timed out');
 /** The synchronous slice ran out before the action finished. */
 const SLICE_SPENT = Symbol('slice spent');
@@ -81,8 +106,12 @@ export class VersionIsolate {
   #asyncUntil = 0;
   /** Slices spent on CPU in a row. */
   #overruns = 0;
-  /** Calls made so far: each call's number `q`, unique within the version. */
+  /** Calls made so far: each call's number `q`, unique within the version (a batch takes one per request). */
   #calls = 0;
+  /** Requests for the batch of this turn (see "Batches"), run from `setImmediate`. */
+  #queued: Queued[] = [];
+  /** CPU time per request of this version's batches, in ms (a moving average; 0 before the first): sizes the next. */
+  #requestMs = 0;
 
   constructor(action: DeployedAction, options: SandboxOptions) {
     this.action = action;
@@ -98,14 +127,112 @@ export class VersionIsolate {
     if (this.#instances.length === 0 && this.#creating === undefined) this.#startCreation(performance.now() + budgetMs);
   }
 
-  /** Runs one request; `deadline` is a `performance.now()` time. Never throws. */
-  async invoke(payload: string, deadline: number): Promise<InvokeOutcome> {
+  /**
+   * Runs one request; `deadline` is a `performance.now()` time. Never throws. A version that may run synchronously
+   * takes it into the batch that runs once this turn of the event loop has read what the sockets had.
+   */
+  invoke(payload: string, deadline: number): Promise<InvokeOutcome> {
+    if (!this.#syncCapable || performance.now() < this.#asyncUntil) return this.#invokeOne(payload, deadline);
+    return new Promise((resolve) => {
+      if (this.#queued.push({ payload, deadline, resolve }) === 1) setImmediate(this.#flush);
+    });
+  }
+
+  /** Runs one request in a call of its own. */
+  async #invokeOne(payload: string, deadline: number): Promise<InvokeOutcome> {
     const ready = this.#idle() ?? this.#syncReady();
     const instance = ready !== undefined ? this.#reserve(ready) : await this.#acquire(deadline);
     if ('kind' in instance) return instance;
     const outcome = await this.#call(instance, payload, deadline, this.#mayRunSync(instance));
     // The slice ran out: the isolate is retired; run the request again within its own budget.
-    return outcome === SLICE_SPENT ? this.invoke(payload, deadline) : outcome;
+    return outcome === SLICE_SPENT ? this.#invokeOne(payload, deadline) : outcome;
+  }
+
+  /** {@link #invokeOne} for a request a batch hands back, settling its promise. */
+  #alone(request: Queued): void {
+    void this.#invokeOne(request.payload, request.deadline).then(request.resolve);
+  }
+
+  /**
+   * Runs the requests queued since the last turn: in batches sized to fill a share of the slice, while an isolate may
+   * run synchronously; the rest (none may, or the version turned slow) one call each.
+   */
+  readonly #flush = (): void => {
+    const queued = this.#queued;
+    this.#queued = [];
+    let next = 0;
+    while (next < queued.length) {
+      const instance = performance.now() < this.#asyncUntil ? undefined : this.#syncReady();
+      if (instance === undefined) break;
+      const size = this.#requestMs > 0 ? Math.floor((this.#options.syncSliceMs * BATCH_SLICE_SHARE) / this.#requestMs) : FIRST_BATCH;
+      const batch = queued.slice(next, next + Math.min(MAX_BATCH, Math.max(1, size)));
+      next += batch.length;
+      this.#reserve(instance);
+      try {
+        this.#runBatch(instance, batch);
+      } finally {
+        this.#release(instance);
+      }
+    }
+    for (const request of queued.slice(next)) this.#alone(request);
+  };
+
+  /**
+   * One batch on `instance`, synchronously: `runAll` within one slice, then `collect`. A record settles its request;
+   * one left waiting is awaited with `waitFor(q)` off the main thread; one not started runs alone. When the slice
+   * runs out, the records already made still count, the isolate is retired and the rest run alone (the one that
+   * outran the slice from the start, as in {@link #call}); when the isolate dies, every request runs again alone.
+   */
+  #runBatch(instance: Instance, batch: Queued[]): void {
+    const now = performance.now();
+    const live: Queued[] = [];
+    for (const request of batch) {
+      if (request.deadline > now) live.push(request);
+      else request.resolve(failure('timeout', 'The trigger chain ran out of time'));
+    }
+    if (live.length === 0) return;
+    const payloads = live.map((request) => `{"q":${++this.#calls},${request.payload.slice(1)}`);
+    const firstQ = this.#calls - live.length + 1;
+    const slice = Math.min(this.#options.syncSliceMs, Math.ceil(Math.min(...live.map((request) => request.deadline)) - now));
+    const cpuBefore = instance.isolate.cpuTime;
+    let overran = false;
+    try {
+      instance.batchRunner.applySync(undefined, [`[${payloads.join(',')}]`], { timeout: slice });
+    } catch (error) {
+      if (messageOf(error) !== SYNC_TIMEOUT_MESSAGE || instance.isolate.isDisposed) {
+        this.#classify(instance, error);
+        for (const request of live) this.#alone(request);
+        return;
+      }
+      overran = true;
+      this.#retireInstance(instance);
+    }
+    let lines: string[] = [];
+    try {
+      // Our own code, after isolated-vm has run the microtasks: no timer needed, unless a stopped batch left any.
+      const collected = instance.collector.applySync(undefined, [], overran ? { timeout: DRAIN_WAIT_MS } : {});
+      if (typeof collected === 'string') lines = collected.split('\n');
+    } catch {
+      // Nothing collected: every request runs again alone.
+    }
+    const cpuMs = instance.isolate.isDisposed ? 0 : Number(instance.isolate.cpuTime - cpuBefore) / 1e6;
+    this.#requestMs = this.#requestMs === 0 ? cpuMs / live.length : this.#requestMs * 0.8 + (cpuMs / live.length) * 0.2;
+    if (overran) this.#overran(cpuMs, slice);
+    else this.#overruns = 0;
+    live.forEach((request, i) => {
+      const line = lines[i];
+      if (line === 'P' && !overran) {
+        this.#reserve(instance);
+        void this.#call(instance, request.payload, request.deadline, false, firstQ + i).then((outcome) =>
+          outcome === SLICE_SPENT ? this.#alone(request) : request.resolve(outcome),
+        );
+      } else if (line === undefined || !line.startsWith('{')) {
+        this.#alone(request);
+      } else {
+        if (ioOutAfter(line)) this.#hostIoStarted(instance);
+        request.resolve({ kind: 'record', record: line });
+      }
+    });
   }
 
   /** No new work for this version: its isolates are disposed once their live requests end. */
@@ -201,11 +328,15 @@ export class VersionIsolate {
     }
   }
 
-  async #call(instance: Instance, payload: string, deadline: number, sync: boolean): Promise<InvokeOutcome | typeof SLICE_SPENT> {
+  /**
+   * Runs `payload` on `instance`, synchronously or not; or, given `waiting` (the call number of a request a batch
+   * left waiting), awaits that request's record with `waitFor` instead.
+   */
+  async #call(instance: Instance, payload: string, deadline: number, sync: boolean, waiting?: number): Promise<InvokeOutcome | typeof SLICE_SPENT> {
     const remaining = deadline - performance.now();
     // The call number lets drain() find this call's console if it has to be stopped.
-    const q = ++this.#calls;
-    payload = `{"q":${q},${payload.slice(1)}`;
+    const q = waiting ?? ++this.#calls;
+    const [entry, argument] = waiting === undefined ? [instance.runner, `{"q":${q},${payload.slice(1)}`] : [instance.waiter, q];
     const slice = sync ? Math.min(this.#options.syncSliceMs, Math.ceil(remaining)) : 0;
     const cpuBefore = sync && !instance.isolate.isDisposed ? instance.isolate.cpuTime : 0n;
     if (!sync) instance.asyncLive++;
@@ -220,8 +351,8 @@ export class VersionIsolate {
         };
         try {
           const started = sync
-            ? instance.runner.applySync(undefined, [payload], { timeout: slice, result: { promise: true, copy: true } })
-            : instance.runner.apply(undefined, [payload], { timeout: Math.ceil(remaining), result: { promise: true, copy: true } });
+            ? entry.applySync(undefined, [argument], { timeout: slice, result: { promise: true, copy: true } })
+            : entry.apply(undefined, [argument], { timeout: Math.ceil(remaining), result: { promise: true, copy: true } });
           unwatch = DEADLINES.watch(deadline, () => resolve(TIMED_OUT));
           (started as Promise<unknown>).then((value) => settle(undefined, value), settle);
         } catch (error) {
@@ -236,21 +367,12 @@ export class VersionIsolate {
       if (typeof result !== 'string') return failure('runtime', 'The action returned no record');
       // A call that left host I/O out (a timer, an unawaited fetch) makes the isolate asynchronous at once: the host
       // may not have seen that I/O start yet, and its continuation will run on the isolate's thread.
-      if (ioOutAfter(result)) {
-        instance.hostIo.started = true;
-        instance.hostIo.generation++;
-      }
+      if (ioOutAfter(result)) this.#hostIoStarted(instance);
       return { kind: 'record', record: result };
     } catch (error) {
       if (sync && slice < remaining && messageOf(error) === SYNC_TIMEOUT_MESSAGE && !instance.isolate.isDisposed) {
         this.#retireInstance(instance);
-        // The slice is wall time: a thread preempted by the OS can spend it without running much. Only an action
-        // that used most of it on CPU is slow; the version then runs asynchronously for a while.
-        const cpuMs = Number(instance.isolate.cpuTime - cpuBefore) / 1e6;
-        if (cpuMs >= slice / 2 && ++this.#overruns >= SLOW_AFTER_OVERRUNS) {
-          this.#overruns = 0;
-          this.#asyncUntil = performance.now() + SLOW_PAUSE_MS;
-        }
+        this.#overran(Number(instance.isolate.cpuTime - cpuBefore) / 1e6, slice);
         return SLICE_SPENT;
       }
       const failed = this.#classify(instance, error);
@@ -260,6 +382,22 @@ export class VersionIsolate {
       this.#release(instance);
       if (!sync) this.#probeQuiet(instance);
     }
+  }
+
+  /**
+   * Counts a slice that ran out. The slice is wall time: a thread preempted by the OS can spend it without running
+   * much. Only an action that used most of it on CPU is slow; the version then runs asynchronously for a while.
+   */
+  #overran(cpuMs: number, slice: number): void {
+    if (cpuMs >= slice / 2 && ++this.#overruns >= SLOW_AFTER_OVERRUNS) {
+      this.#overruns = 0;
+      this.#asyncUntil = performance.now() + SLOW_PAUSE_MS;
+    }
+  }
+
+  #hostIoStarted(instance: Instance): void {
+    instance.hostIo.started = true;
+    instance.hostIo.generation++;
   }
 
   /**
