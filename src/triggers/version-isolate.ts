@@ -194,7 +194,7 @@ export class VersionIsolate {
     const payloads = live.map((request) => `{"q":${++this.#calls},${request.payload.slice(1)}`);
     const firstQ = this.#calls - live.length + 1;
     const slice = Math.min(this.#options.syncSliceMs, Math.ceil(Math.min(...live.map((request) => request.deadline)) - now));
-    const cpuBefore = instance.isolate.cpuTime;
+    const cpuBefore = instance.isolate.isDisposed ? 0n : instance.isolate.cpuTime;
     let overran = false;
     try {
       instance.batchRunner.applySync(undefined, [`[${payloads.join(',')}]`], { timeout: slice });
