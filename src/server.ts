@@ -108,6 +108,10 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
     ? new RedisReplayGuard(redis, (error) => app.log.error(error, 'assertion replay check failed (Redis); this instance remembers them meanwhile'))
     : new MemoryReplayGuard();
 
+  const writerOptions = { batchSize: config.logBatchSize, flushMs: config.logFlushMs, maxBuffered: config.logBufferMax };
+  const logs = new BatchWriter<SerializedLogRecord>('logs', (batch) => insertSerializedLogs(database.db, batch), writerOptions, app.log);
+  const metrics = config.metrics ? new Metrics(() => logs.stats) : undefined;
+
   // GeoIP costs ~130 MB and ~150 ms to load: an operator's own file is opened (and checked) at start; the bundled one
   // only once an Auth0 action is bound or tested, since only Auth0's event carries geoip.
   let geoip: GeoipLookup | undefined = config.geoipDb ? await openGeoip(config.geoipDb) : undefined;
@@ -120,6 +124,7 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
     chainTimeoutMs: config.actions.chainTimeoutMs,
     maxLogBytesPerAction: config.actions.maxLogBytes,
     syncSliceMs: config.actions.syncSliceMs,
+    ...(metrics && { onBatch: (requests: number) => metrics.triggerBatch(requests) }),
     geoip: (ip) => (geoip?.lookup(ip) ?? {}) as Record<string, unknown>,
     host: {
       cache: new InMemoryActionCache(),
@@ -138,8 +143,6 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
   });
   await registry.start(config.configPollMs);
 
-  const writerOptions = { batchSize: config.logBatchSize, flushMs: config.logFlushMs, maxBuffered: config.logBufferMax };
-  const logs = new BatchWriter<SerializedLogRecord>('logs', (batch) => insertSerializedLogs(database.db, batch), writerOptions, app.log);
 
   await app.register(formbody);
   // Auth0's SDKs send `Content-Type: application/json` with no body on DELETE and POST …/rotate-secret: an empty
@@ -154,7 +157,6 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
   registerErrorHandler(app);
   registerDiscovery(app, config.issuer);
   registerJwks(app, registry);
-  const metrics = config.metrics ? new Metrics(() => logs.stats) : undefined;
   if (metrics) registerMetricsRoute(app, metrics);
   registerTokenEndpoint(app, { issuer: config.issuer, tenantId: boot.tenantId, registry, engine, logs, quotas, replay, metrics });
   app.get('/health', async () => ({ status: 'ok', storage: database.kind }));

@@ -1,7 +1,7 @@
 /**
  * Prometheus metrics at `GET /metrics` (text exposition format), on a registry of Minter's own: token requests and
  * their outcomes by OAuth error (a token quota's refusals are `too_many_requests`), time to answer, trigger actions by
- * status, the log writer's backlog and losses, and prom-client's default process metrics (CPU, memory, event-loop delay, GC). Counting is a few increments per
+ * status and their batch sizes, the log writer's backlog and losses, and prom-client's default process metrics (CPU, memory, event-loop delay, GC). Counting is a few increments per
  * request on pre-created series; nothing here touches the database.
  */
 import type { FastifyInstance } from 'fastify';
@@ -16,6 +16,7 @@ export class Metrics {
   readonly #failed: Counter<'error'>;
   readonly #duration: Histogram;
   readonly #actions: Counter<'trigger' | 'status'>;
+  readonly #batches: Histogram;
 
   constructor(logStats: LogWriterStats) {
     const registers = [this.registry];
@@ -37,6 +38,12 @@ export class Metrics {
       name: 'minter_trigger_actions_total',
       help: 'Trigger actions run, by trigger and result status (ok, denied, runtime, timeout, oom, skipped, …)',
       labelNames: ['trigger', 'status'],
+      registers,
+    });
+    this.#batches = new Histogram({
+      name: 'minter_trigger_batch_size',
+      help: 'Requests an action ran per call into its isolate on the synchronous path (those that reached it in one turn of the event loop)',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
       registers,
     });
     new Gauge({
@@ -82,6 +89,10 @@ export class Metrics {
 
   actionRan(trigger: string, status: string): void {
     this.#actions.inc({ trigger, status });
+  }
+
+  triggerBatch(requests: number): void {
+    this.#batches.observe(requests);
   }
 }
 

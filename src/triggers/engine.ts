@@ -31,6 +31,8 @@ export interface TriggerEngineOptions {
    */
   syncSliceMs?: number;
   host: HostServices;
+  /** Told the number of requests each batch on the synchronous path ran (see version-isolate.ts), for metrics. */
+  onBatch?: (requests: number) => void;
   /** `event.request.geoip` for an IP; `{}` when absent. */
   geoip?: GeoipLookup;
 }
@@ -66,7 +68,15 @@ class IsolatedTriggerEngine implements TriggerEngine {
     const maxIsolatesPerVersion = positiveInteger('maxIsolatesPerVersion', options.maxIsolatesPerVersion ?? ENGINE_DEFAULTS.maxIsolatesPerVersion, 1);
     const syncSliceMs = positiveInteger('syncSliceMs', options.syncSliceMs ?? ENGINE_DEFAULTS.syncSliceMs, 0);
     this.#settings = { chainTimeoutMs, maxLogBytes, ...(options.geoip ? { geoip: options.geoip } : {}) };
-    this.#pool = new IsolatePool({ memoryLimitMb, maxLogBytes, maxIsolatesPerVersion, chainTimeoutMs, syncSliceMs, host: options.host });
+    this.#pool = new IsolatePool({
+      memoryLimitMb,
+      maxLogBytes,
+      maxIsolatesPerVersion,
+      chainTimeoutMs,
+      syncSliceMs,
+      host: options.host,
+      ...(options.onBatch && { onBatch: options.onBatch }),
+    });
   }
 
   get hasBindings(): boolean {

@@ -36,6 +36,8 @@ export interface SandboxOptions {
    */
   syncSliceMs: number;
   host: HostServices;
+  /** Told the number of requests each batch ran. */
+  onBatch?: (requests: number) => void;
 }
 
 /** One live isolate of a version. */

@@ -215,6 +215,7 @@ export class VersionIsolate {
     } catch {
       // Nothing collected: every request runs again alone.
     }
+    this.#options.onBatch?.(live.length);
     const cpuMs = instance.isolate.isDisposed ? 0 : Number(instance.isolate.cpuTime - cpuBefore) / 1e6;
     this.#requestMs = this.#requestMs === 0 ? cpuMs / live.length : this.#requestMs * 0.8 + (cpuMs / live.length) * 0.2;
     if (overran) this.#overran(cpuMs, slice);

@@ -1,7 +1,7 @@
 /**
- * `GET /metrics`: Prometheus text an outside scraper reads — token outcomes, answer times, trigger actions by status,
- * the log writer, process metrics — moving with real requests; `MINTER_METRICS=false` turns it off, and a value that
- * is neither true nor false stops the server at start with a message naming the variable.
+ * `GET /metrics`: Prometheus text an outside scraper reads — token outcomes, answer times, trigger actions by status
+ * and batch sizes, the log writer, process metrics — moving with real requests; `MINTER_METRICS=false` turns it off,
+ * and a value that is neither true nor false stops the server at start with a message naming the variable.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -49,6 +49,11 @@ describe('Prometheus metrics', () => {
     assert.ok(delta('minter_tokens_issued_total') >= 2, `issued +${delta('minter_tokens_issued_total')}`);
     assert.equal(delta('minter_token_requests_failed_total{error="invalid_client"}'), 1);
     assert.equal(delta('minter_trigger_actions_total{trigger="credentials-exchange",status="ok"}'), 2);
+    // One request at a time: batches of one (the first may run alone while the action's isolate is still starting).
+    const batched = delta('minter_trigger_batch_size_sum');
+    assert.ok(batched >= 1 && batched <= 2, `${batched} requests ran in batches`);
+    assert.equal(delta('minter_trigger_batch_size_count'), batched);
+    assert.equal(delta('minter_trigger_batch_size_bucket{le="1"}'), batched);
     assert.ok(delta('minter_token_request_duration_seconds_count') >= 3);
     assert.ok(delta('minter_token_request_duration_seconds_bucket{le="20"}') >= 3);
     assert.ok(afterwards.has('minter_log_records_buffered'));
