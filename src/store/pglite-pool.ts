@@ -11,6 +11,8 @@
  * `end()` closes PGlite in the worker and terminates it. If the worker dies, every outstanding and later query
  * rejects with an error that says so.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
 
@@ -62,9 +64,16 @@ interface Pending {
 
 /**
  * Starts PGlite on `dataDir` in a worker thread and resolves once it is open (rejects with PGlite's error when it
- * cannot open the directory).
+ * cannot open the directory). A new directory is first initialised (initdb) by a worker of its own that then ends:
+ * initdb leaves ~450 MB in its thread that an idle thread may keep for good, and a thread that ends gives it all
+ * back (the server's first start settled at ~900 MB RSS instead of ~400 MB; opening a directory again takes ~150 ms).
  */
 export async function pgliteWorkerPool(dataDir: string, nice = PGLITE_NICE): Promise<PgliteWorkerPool> {
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) await (await startWorkerPool(dataDir, nice)).end();
+  return startWorkerPool(dataDir, nice);
+}
+
+async function startWorkerPool(dataDir: string, nice: number): Promise<PgliteWorkerPool> {
   const worker = new Worker(new URL('./pglite-worker.js', import.meta.url), {
     workerData: { dataDir, nice } satisfies WorkerOptions,
     // Not the main thread's flags: its preloads (`--import`, `--require`), `--input-type` or `--eval` are not for

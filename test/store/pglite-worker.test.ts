@@ -302,6 +302,24 @@ describe('PGlite in a worker thread', () => {
     }
   });
 
+  test('a new, empty data directory is initialised (by a worker that then ends), opened again, and keeps what is written', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'minter-pglite-worker-'));
+    dirs.push(dataDir);
+    const first = await openDatabase({ dataDir });
+    try {
+      assert.match(await readFile(join(dataDir, 'pglite', 'PG_VERSION'), 'utf8'), /^\d+\n$/, 'initdb made it a PostgreSQL data directory');
+      await putSetting(first.db, 'kept', 'from the first open');
+    } finally {
+      await first.close();
+    }
+    const second = await openDatabase({ dataDir });
+    try {
+      assert.deepEqual((await sql`select value from settings where key = 'kept'`.execute(second.db)).rows, [{ value: 'from the first open' }]);
+    } finally {
+      await second.close();
+    }
+  });
+
   test('a data directory PGlite cannot open rejects openDatabase with its error', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'minter-pglite-worker-'));
     dirs.push(dataDir);
