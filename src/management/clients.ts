@@ -11,7 +11,7 @@ import { deleteClient, findClient, insertClient, listClients, updateClient, type
 import { findOrganization } from '../store/organizations.js';
 import type { DefaultOrganizationJson, TokenQuotaJson } from '../store/schema.js';
 import { page, pagingQuerySchema, type PagingQuery } from './paging.js';
-import { clientMetadataSchema, idParam } from './schemas.js';
+import { clientMetadataSchema, idParam, tokenQuotaSchema } from './schemas.js';
 
 /** `private_key_jwt` turns the secret off: the client then authenticates with its registered keys only. */
 const AUTH_METHODS = ['client_secret_post', 'client_secret_basic', 'private_key_jwt'] as const;
@@ -57,29 +57,7 @@ const writable = {
       },
     ],
   },
-  token_quota: {
-    anyOf: [
-      { type: 'null' },
-      {
-        type: 'object',
-        required: ['client_credentials'],
-        additionalProperties: false,
-        properties: {
-          client_credentials: {
-            type: 'object',
-            additionalProperties: false,
-            minProperties: 1,
-            properties: {
-              per_hour: { type: 'integer', minimum: 1, maximum: 1_000_000_000 },
-              per_day: { type: 'integer', minimum: 1, maximum: 1_000_000_000 },
-              enforce: { type: 'boolean' },
-            },
-            anyOf: [{ required: ['per_hour'] }, { required: ['per_day'] }],
-          },
-        },
-      },
-    ],
-  },
+  token_quota: tokenQuotaSchema,
 } as const;
 
 interface ClientBody {

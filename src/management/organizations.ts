@@ -2,7 +2,8 @@
  * `/api/v2/organizations`: Auth0's organizations, for M2M access. An organization has a unique lowercase `name` (what
  * a token request sends as `organization`, and the token's `org_name`), a `display_name` and `metadata`; the client
  * grants it may use are listed under `/organizations/{id}/client-grants` (a grant with `allow_any_organization`
- * needs no such entry). Whether a grant takes organizations at all is its `organization_usage`.
+ * needs no such entry). Whether a grant takes organizations at all is its `organization_usage`. A `token_quota`
+ * (as a client's) caps the tokens every client together gets for the organization (oauth/token-quota.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import { conflict, notFound } from '../errors.js';
@@ -24,10 +25,16 @@ import {
 } from '../store/organizations.js';
 import { clientGrantView } from './client-grants.js';
 import { page, pagingQuerySchema, type PagingQuery } from './paging.js';
-import { idParam } from './schemas.js';
+import { idParam, tokenQuotaSchema } from './schemas.js';
 
 export function organizationView(row: OrganizationRow) {
-  return { id: row.id, name: row.name, display_name: row.display_name, metadata: row.metadata };
+  return {
+    id: row.id,
+    name: row.name,
+    display_name: row.display_name,
+    metadata: row.metadata,
+    ...(row.token_quota !== null && { token_quota: row.token_quota }),
+  };
 }
 
 /** Auth0: lowercase letters, digits, `-` and `_`, 1–50 characters, starting and ending with a letter or digit. */
@@ -41,6 +48,7 @@ const fields = {
     propertyNames: { type: 'string', minLength: 1, maxLength: 255 },
     additionalProperties: { type: 'string', maxLength: 255 },
   },
+  token_quota: tokenQuotaSchema,
 } as const;
 
 async function mustFind(db: Db, id: string): Promise<OrganizationRow> {

@@ -24,3 +24,31 @@ export const errorResponseSchema = {
 
 export const idParam = (name: string) =>
   ({ type: 'object', required: [name], properties: { [name]: { type: 'string', minLength: 1, maxLength: 600 } } }) as const;
+
+/**
+ * Auth0's fine-grained M2M `token_quota` (a client's or an organization's): `{client_credentials: {per_hour?, per_day?,
+ * enforce?}}`, at least one window; `null` removes it.
+ */
+export const tokenQuotaSchema = {
+  anyOf: [
+    { type: 'null' },
+    {
+      type: 'object',
+      required: ['client_credentials'],
+      additionalProperties: false,
+      properties: {
+        client_credentials: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: {
+            per_hour: { type: 'integer', minimum: 1, maximum: 1_000_000_000 },
+            per_day: { type: 'integer', minimum: 1, maximum: 1_000_000_000 },
+            enforce: { type: 'boolean' },
+          },
+          anyOf: [{ required: ['per_hour'] }, { required: ['per_day'] }],
+        },
+      },
+    },
+  ],
+} as const;

@@ -23,7 +23,7 @@ import type { ReplayGuard } from './assertion-replay.js';
 import { authenticateAssertion, claimedClientId, sendsAssertion } from './client-assertion.js';
 import { authenticateClient, basicCredentials } from './client-authentication.js';
 import { parseScope, readTokenParameters, redactedBody, type TokenParameters } from './token-parameters.js';
-import { checkQuota, type QuotaCounter } from './token-quota.js';
+import { checkQuota, quotaHeaderName, quotaKey, type QuotaCounter, type QuotaSubject, type QuotaUsage, type TokenQuota } from './token-quota.js';
 import { chainError } from './trigger-outcome.js';
 
 export interface TokenEndpointDeps {
@@ -57,8 +57,39 @@ interface Authorised {
   scope: string;
   /** The organization the request is bound to (`organization`), checked against the grant. */
   organization: OrganizationEntry | undefined;
-  /** `Auth0-Client-Quota-Limit` for a client with a quota (the token is counted when issued). */
-  quotaHeader?: string;
+  /** The quotas this request is under, with the header each answers with (the token is counted when issued). */
+  quotas?: CheckedQuota[];
+}
+
+/** A quota that applies to a request: the client's own, or its organization's. */
+interface ApplicableQuota {
+  subject: QuotaSubject;
+  /** The counter key (`quotaKey`). */
+  key: string;
+  quota: TokenQuota;
+}
+
+interface CheckedQuota {
+  key: string;
+  headerName: string;
+  header: string;
+}
+
+const NO_QUOTAS: readonly ApplicableQuota[] = [];
+
+/**
+ * The quotas a request is under: its client's, and its organization's. Like Auth0's, quotas count tokens for the
+ * operator's APIs, never the management API's.
+ */
+function applicableQuotas(snapshot: Snapshot, auth: Authorised): readonly ApplicableQuota[] {
+  if (auth.api.isSystem) return NO_QUOTAS;
+  const client = auth.client.quota;
+  const organization = auth.organization && snapshot.organizations.quotas.get(auth.organization.id);
+  if (client === undefined && organization === undefined) return NO_QUOTAS;
+  const quotas: ApplicableQuota[] = [];
+  if (client !== undefined) quotas.push({ subject: 'client', key: quotaKey('client', auth.client.clientId), quota: client });
+  if (organization && auth.organization) quotas.push({ subject: 'organization', key: quotaKey('organization', auth.organization.id), quota: organization });
+  return quotas;
 }
 
 /**
@@ -205,9 +236,12 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
       deps.metrics.tokenIssued();
       deps.metrics.answered(reply.elapsedTime);
     }
-    if (auth.quotaHeader !== undefined) {
-      deps.quotas.count(auth.client.clientId, Date.now());
-      reply.header('auth0-client-quota-limit', auth.quotaHeader);
+    if (auth.quotas !== undefined) {
+      const now = Date.now();
+      for (const quota of auth.quotas) {
+        deps.quotas.count(quota.key, now);
+        reply.header(quota.headerName, quota.header);
+      }
     }
     reply
       .headers(SUCCESS_HEADERS)
@@ -290,27 +324,40 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
   function grant(request: FastifyRequest, reply: FastifyReply, params: TokenParameters, client: ClientEntry): void {
     try {
       const auth = authorise(client, params);
-      // Like Auth0's, quotas count tokens for the operator's APIs, never the management API's.
-      const quota = client.quota;
-      if (quota === undefined || auth.api.isSystem) return proceed(request, reply, params, auth);
+      const quotas = applicableQuotas(registry.snapshot, auth);
+      if (quotas.length === 0) return proceed(request, reply, params, auth);
       const now = Date.now();
-      const usage = deps.quotas.usage(client.clientId, now);
-      if (usage instanceof Promise) {
-        usage.then(
-          (counted) => withinQuota(request, reply, params, auth, checkQuota(quota, counted, now)),
+      const usages = quotas.map((quota) => deps.quotas.usage(quota.key, now));
+      if (usages.some((usage) => usage instanceof Promise)) {
+        Promise.all(usages).then(
+          (counted) => withinQuotas(request, reply, params, auth, quotas, counted, now),
           (error: unknown) => fail(request, reply, error, params, client),
         );
         return;
       }
-      withinQuota(request, reply, params, auth, checkQuota(quota, usage, now));
+      withinQuotas(request, reply, params, auth, quotas, usages as QuotaUsage[], now);
     } catch (error) {
       fail(request, reply, error, params, client);
     }
   }
 
-  function withinQuota(request: FastifyRequest, reply: FastifyReply, params: TokenParameters, auth: Authorised, checked: ReturnType<typeof checkQuota>): void {
-    if ('error' in checked) return fail(request, reply, checked.error, params, auth.client);
-    auth.quotaHeader = checked.header;
+  /** Checks each quota the request is under; the first one used up answers (429, or only reported when not enforced). */
+  function withinQuotas(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    params: TokenParameters,
+    auth: Authorised,
+    quotas: readonly ApplicableQuota[],
+    usages: QuotaUsage[],
+    now: number,
+  ): void {
+    const checked: CheckedQuota[] = [];
+    for (const [i, quota] of quotas.entries()) {
+      const result = checkQuota(quota.quota, usages[i]!, now, quota.subject);
+      if ('error' in result) return fail(request, reply, result.error, params, auth.client);
+      checked.push({ key: quota.key, headerName: quotaHeaderName(quota.subject), header: result.header });
+    }
+    auth.quotas = checked;
     proceed(request, reply, params, auth);
   }
 

@@ -1,9 +1,10 @@
 /**
- * Per-client token quotas, opt-in, in the shape of Auth0's fine-grained M2M token quotas: a client's
- * `token_quota.client_credentials` allows so many tokens per UTC hour and/or per UTC day. Past it a token request is
- * a 429 `too_many_requests` with `Retry-After` (or, with `enforce: false`, only reported). Every answer to a client
- * with a quota carries `Auth0-Client-Quota-Limit: b=per_hour;q=10;r=7;t=3540,…` (bucket, quota, remaining after
- * this request, seconds to the reset). Clients without a quota never reach this module: no quota by default.
+ * Token quotas, opt-in, in the shape of Auth0's fine-grained M2M token quotas: a client's or an organization's
+ * `token_quota.client_credentials` allows so many tokens per UTC hour and/or per UTC day — a client's own tokens, or
+ * every client's tokens for the organization. Past it a token request is a 429 `too_many_requests` with `Retry-After`
+ * (or, with `enforce: false`, only reported). Every answer under a quota carries `Auth0-Client-Quota-Limit` or
+ * `Auth0-Organization-Quota-Limit: b=per_hour;q=10;r=7;t=3540,…` (bucket, quota, remaining after this request, seconds
+ * to the reset). Requests without a quota never reach this module: no quota by default.
  *
  * Issued tokens are counted (a denied request is not) in this process, or in Redis when `REDIS_URL` is set, so that
  * every instance sees the same count. Like Auth0's, the count is eventually consistent: instances check, then count,
@@ -13,26 +14,32 @@ import type { Redis } from 'ioredis';
 import { OAuthError } from '../errors.js';
 import { throttledReport } from '../observability/throttled-report.js';
 
-/** A client's quota, from `token_quota.client_credentials`. */
+/** A client's or an organization's quota, from `token_quota.client_credentials`. */
 export interface TokenQuota {
   perHour?: number;
   perDay?: number;
   enforce: boolean;
 }
 
-/** Tokens issued in the client's current UTC hour and UTC day. */
+/** Tokens counted in the current UTC hour and UTC day. */
 export interface QuotaUsage {
   hour: number;
   day: number;
 }
 
-/** Where issued tokens are counted. */
+/** Where issued tokens are counted, by {@link quotaKey}. */
 export interface QuotaCounter {
   /** Current usage; a promise when the count lives elsewhere (Redis). */
-  usage(clientId: string, now: number): QuotaUsage | Promise<QuotaUsage>;
+  usage(key: string, now: number): QuotaUsage | Promise<QuotaUsage>;
   /** Counts one issued token. Never throws. */
-  count(clientId: string, now: number): void;
+  count(key: string, now: number): void;
 }
+
+/** Whose tokens a quota caps. */
+export type QuotaSubject = 'client' | 'organization';
+
+/** The counter key of a client (its id, as before organizations had quotas) or of an organization. */
+export const quotaKey = (subject: QuotaSubject, id: string) => (subject === 'client' ? id : `organization/${id}`);
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -40,22 +47,22 @@ const DAY_MS = 86_400_000;
 /** The UTC hour and UTC day `now` falls in, as window numbers since the epoch. */
 const windowsAt = (now: number) => ({ hour: Math.floor(now / HOUR_MS), day: Math.floor(now / DAY_MS) });
 
-/** Counts in this process: one entry per client that has a quota and got a token. */
+/** Counts in this process: one entry per client or organization that has a quota and got a token. */
 export class MemoryQuotaCounter implements QuotaCounter {
   readonly #counts = new Map<string, { hour: number; hourCount: number; day: number; dayCount: number }>();
 
-  usage(clientId: string, now: number): QuotaUsage {
-    const entry = this.#counts.get(clientId);
+  usage(key: string, now: number): QuotaUsage {
+    const entry = this.#counts.get(key);
     if (!entry) return { hour: 0, day: 0 };
     const { hour, day } = windowsAt(now);
     return { hour: entry.hour === hour ? entry.hourCount : 0, day: entry.day === day ? entry.dayCount : 0 };
   }
 
-  count(clientId: string, now: number): void {
+  count(key: string, now: number): void {
     const { hour, day } = windowsAt(now);
-    const entry = this.#counts.get(clientId);
+    const entry = this.#counts.get(key);
     if (!entry) {
-      this.#counts.set(clientId, { hour, hourCount: 1, day, dayCount: 1 });
+      this.#counts.set(key, { hour, hourCount: 1, day, dayCount: 1 });
       return;
     }
     entry.hourCount = entry.hour === hour ? entry.hourCount + 1 : 1;
@@ -66,7 +73,7 @@ export class MemoryQuotaCounter implements QuotaCounter {
 }
 
 /**
- * Counts in Redis, shared by every instance: one key per client and window (`<prefix>:<client>:h:<hour>`, `…:d:<day>`),
+ * Counts in Redis, shared by every instance: one key per counter and window (`<prefix>:<key>:h:<hour>`, `…:d:<day>`),
  * expiring a minute after its window. A failing Redis fails open: the token is issued and the error reported once a
  * minute at most, since a quota protects against runaway clients and must not take the token endpoint down.
  */
@@ -81,14 +88,14 @@ export class RedisQuotaCounter implements QuotaCounter {
     this.#report = throttledReport(onError);
   }
 
-  #keys(clientId: string, now: number): [string, string] {
+  #keys(key: string, now: number): [string, string] {
     const { hour, day } = windowsAt(now);
-    return [`${this.prefix}:${clientId}:h:${hour}`, `${this.prefix}:${clientId}:d:${day}`];
+    return [`${this.prefix}:${key}:h:${hour}`, `${this.prefix}:${key}:d:${day}`];
   }
 
-  async usage(clientId: string, now: number): Promise<QuotaUsage> {
+  async usage(key: string, now: number): Promise<QuotaUsage> {
     try {
-      const [hour, day] = await this.redis.mget(...this.#keys(clientId, now));
+      const [hour, day] = await this.redis.mget(...this.#keys(key, now));
       return { hour: Number(hour ?? 0), day: Number(day ?? 0) };
     } catch (error) {
       this.#report(error);
@@ -96,8 +103,8 @@ export class RedisQuotaCounter implements QuotaCounter {
     }
   }
 
-  count(clientId: string, now: number): void {
-    const [hourKey, dayKey] = this.#keys(clientId, now);
+  count(key: string, now: number): void {
+    const [hourKey, dayKey] = this.#keys(key, now);
     this.redis
       .multi()
       .incr(hourKey)
@@ -135,18 +142,21 @@ function buckets(quota: TokenQuota, usage: QuotaUsage, now: number): Bucket[] {
 const header = (list: Bucket[], remaining: (b: Bucket) => number) =>
   list.map((b) => `b=${b.name};q=${b.quota};r=${remaining(b)};t=${b.resetIn}`).join(',');
 
+/** The response header that reports a subject's quota. */
+export const quotaHeaderName = (subject: QuotaSubject) => (subject === 'client' ? 'auth0-client-quota-limit' : 'auth0-organization-quota-limit');
+
 /**
  * The quota header for a request about to get a token, or the 429 to answer instead when an enforced window is
  * used up.
  */
-export function checkQuota(quota: TokenQuota, usage: QuotaUsage, now: number): { header: string } | { error: OAuthError } {
+export function checkQuota(quota: TokenQuota, usage: QuotaUsage, now: number, subject: QuotaSubject = 'client'): { header: string } | { error: OAuthError } {
   const list = buckets(quota, usage, now);
   // The window that frees up last decides when the client may come back.
   const spent = list.filter((b) => b.used >= b.quota).sort((a, b) => b.resetIn - a.resetIn)[0];
   if (spent !== undefined && quota.enforce) {
     return {
-      error: new OAuthError('too_many_requests', 429, 'Client quota exceeded', {
-        'auth0-client-quota-limit': header(list, (b) => Math.max(0, b.quota - b.used)),
+      error: new OAuthError('too_many_requests', 429, subject === 'client' ? 'Client quota exceeded' : 'Organization quota exceeded', {
+        [quotaHeaderName(subject)]: header(list, (b) => Math.max(0, b.quota - b.used)),
         'retry-after': String(spent.resetIn),
         'x-ratelimit-limit': String(spent.quota),
         'x-ratelimit-remaining': '0',

@@ -99,6 +99,8 @@ export interface OrganizationEntry {
 export interface OrganizationIndex {
   byId: ReadonlyMap<string, OrganizationEntry>;
   byName: ReadonlyMap<string, OrganizationEntry>;
+  /** Token quotas by organization id, for those that have one (kept apart: the entry is Auth0's `event.organization`). */
+  quotas: ReadonlyMap<string, TokenQuota>;
 }
 
 /** Rows by a key, in their order. */
@@ -185,11 +187,13 @@ export class Snapshot {
     }
     const byId = new Map<string, OrganizationEntry>();
     const byName = new Map<string, OrganizationEntry>();
+    const quotas = new Map<string, TokenQuota>();
     for (const o of rows.organizations) {
       const entry = { id: o.id, name: o.name, display_name: o.display_name, metadata: o.metadata };
       byId.set(o.id, entry);
       byName.set(o.name, entry);
+      if (o.token_quota) quotas.set(o.id, tokenQuota(o.token_quota));
     }
-    return new Snapshot(clients, apis, grants, keys, { byId, byName });
+    return new Snapshot(clients, apis, grants, keys, { byId, byName, quotas });
   }
 }

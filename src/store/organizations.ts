@@ -1,7 +1,7 @@
 /** Queries on `organizations` and `organization_client_grants`. */
 import type { Selectable } from 'kysely';
 import type { Db } from './database.js';
-import type { OrganizationClientGrantsTable, OrganizationsTable } from './schema.js';
+import type { OrganizationClientGrantsTable, OrganizationsTable, TokenQuotaJson } from './schema.js';
 
 export type OrganizationRow = Selectable<OrganizationsTable>;
 export type OrganizationGrantRow = Selectable<OrganizationClientGrantsTable>;
@@ -10,12 +10,19 @@ export interface OrganizationFields {
   name?: string;
   display_name?: string;
   metadata?: Record<string, string>;
+  token_quota?: TokenQuotaJson | null;
 }
 
 export const insertOrganization = (db: Db, id: string, fields: OrganizationFields & { name: string }) =>
   db
     .insertInto('organizations')
-    .values({ id, name: fields.name, display_name: fields.display_name ?? '', metadata: JSON.stringify(fields.metadata ?? {}) })
+    .values({
+      id,
+      name: fields.name,
+      display_name: fields.display_name ?? '',
+      metadata: JSON.stringify(fields.metadata ?? {}),
+      token_quota: fields.token_quota ? JSON.stringify(fields.token_quota) : null,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
 
@@ -27,10 +34,15 @@ export const findOrganizationByName = (db: Db, name: string) =>
   db.selectFrom('organizations').selectAll().where('name', '=', name).executeTakeFirst();
 
 export function updateOrganization(db: Db, id: string, fields: OrganizationFields) {
-  const { metadata, ...plain } = fields;
+  const { metadata, token_quota, ...plain } = fields;
   return db
     .updateTable('organizations')
-    .set({ ...plain, ...(metadata && { metadata: JSON.stringify(metadata) }), updated_at: new Date() })
+    .set({
+      ...plain,
+      ...(metadata && { metadata: JSON.stringify(metadata) }),
+      ...(token_quota !== undefined && { token_quota: token_quota === null ? null : JSON.stringify(token_quota) }),
+      updated_at: new Date(),
+    })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();

@@ -45,6 +45,8 @@ export interface OrganizationsTable {
   name: string;
   display_name: string;
   metadata: Json<Record<string, string>>;
+  /** Auth0's `token_quota` for every client's tokens for this organization, null for none. */
+  token_quota: ColumnType<TokenQuotaJson | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -1,7 +1,7 @@
 /**
- * Per-client token quotas (Auth0's fine-grained M2M token quotas, opt-in): counted on issued tokens, reported in
- * `Auth0-Client-Quota-Limit`, a 429 with Retry-After past an enforced one; and the Redis counter that several
- * instances share.
+ * Token quotas of clients and organizations (Auth0's fine-grained M2M token quotas, opt-in): counted on issued tokens,
+ * reported in `Auth0-Client-Quota-Limit` / `Auth0-Organization-Quota-Limit`, a 429 with Retry-After past an enforced
+ * one; and the Redis counter that several instances share.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -86,6 +86,63 @@ describe('token quotas', () => {
     const created = await m.api('POST', '/clients', { name: 'quota at birth', token_quota: { client_credentials: { per_day: 5 } } });
     assert.equal(created.status, 201);
     assert.deepEqual(created.body.token_quota, { client_credentials: { per_day: 5 } });
+  });
+
+  test("an organization's quota caps every client's tokens for it, beside each client's own; both headers show", async () => {
+    const [a, b] = [await provision(m), await provision(m)];
+    for (const app of [a, b]) {
+      const grant = await m.api('PATCH', `/client-grants/${app.grantId}`, { organization_usage: 'allow', allow_any_organization: true });
+      assert.equal(grant.status, 200, JSON.stringify(grant.body));
+    }
+    const name = `quota-${randomUUID().slice(0, 8)}`;
+    const created = await m.api('POST', '/organizations', { name, token_quota: { client_credentials: { per_hour: 3 } } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.deepEqual(created.body.token_quota, { client_credentials: { per_hour: 3 } });
+    const org = created.body as { id: string };
+    assert.equal((await m.api('PATCH', `/clients/${b.clientId}`, { token_quota: { client_credentials: { per_day: 100 } } })).status, 200);
+    const forOrg = (app: typeof a, organization?: string) =>
+      postToken(m.baseUrl, {
+        grant_type: 'client_credentials',
+        client_id: app.clientId,
+        client_secret: app.clientSecret,
+        audience: app.identifier,
+        ...(organization !== undefined && { organization }),
+      });
+    await awayFromHourEnd();
+
+    const first = await forOrg(a, name);
+    assert.equal(first.status, 200);
+    assert.match(first.headers.get('auth0-organization-quota-limit') ?? '', /^b=per_hour;q=3;r=2;t=\d+$/);
+    assert.equal(first.headers.get('auth0-client-quota-limit'), null);
+    const second = await forOrg(b, org.id);
+    assert.equal(second.status, 200);
+    assert.match(second.headers.get('auth0-organization-quota-limit') ?? '', /^b=per_hour;q=3;r=1;t=\d+$/);
+    assert.match(second.headers.get('auth0-client-quota-limit') ?? '', /^b=per_day;q=100;r=99;t=\d+$/);
+    assert.equal((await forOrg(a, name)).status, 200);
+
+    const refused = await forOrg(b, name);
+    assert.equal(refused.status, 429);
+    assert.deepEqual(refused.body, { error: 'too_many_requests', error_description: 'Organization quota exceeded' });
+    assert.match(refused.headers.get('auth0-organization-quota-limit') ?? '', /^b=per_hour;q=3;r=0;t=\d+$/);
+    assert.ok(Number(refused.headers.get('retry-after')) > 0);
+    // The organization's quota is its own: the same clients without it, or for another organization, are not capped.
+    const without = await forOrg(b);
+    assert.equal(without.status, 200);
+    assert.equal(without.headers.get('auth0-organization-quota-limit'), null);
+    assert.match(without.headers.get('auth0-client-quota-limit') ?? '', /^b=per_day;q=100;r=98;t=\d+$/);
+    const other = (await m.api('POST', '/organizations', { name: `${name}-other` })).body as { id: string };
+    assert.equal((await forOrg(a, other.id)).status, 200);
+
+    // enforce: false only reports; null removes the quota.
+    assert.equal((await m.api('PATCH', `/organizations/${org.id}`, { token_quota: { client_credentials: { per_hour: 3, enforce: false } } })).status, 200);
+    const reported = await forOrg(a, name);
+    assert.equal(reported.status, 200);
+    assert.match(reported.headers.get('auth0-organization-quota-limit') ?? '', /^b=per_hour;q=3;r=0;t=\d+$/);
+    const lifted = await m.api('PATCH', `/organizations/${org.id}`, { token_quota: null });
+    assert.equal(lifted.status, 200);
+    assert.equal('token_quota' in lifted.body, false);
+    assert.equal((await forOrg(a, name)).headers.get('auth0-organization-quota-limit'), null);
+    assert.equal((await m.api('PATCH', `/organizations/${org.id}`, { token_quota: { client_credentials: {} } })).status, 400);
   });
 });
 

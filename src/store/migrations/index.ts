@@ -8,6 +8,7 @@ import * as clientCredentials from './003-client-credentials.js';
 import * as tokenQuota from './004-token-quota.js';
 import * as organizations from './005-organizations.js';
 import * as defaultOrganization from './006-default-organization.js';
+import * as organizationTokenQuota from './007-organization-token-quota.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-core': core,
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '004-token-quota': tokenQuota,
   '005-organizations': organizations,
   '006-default-organization': defaultOrganization,
+  '007-organization-token-quota': organizationTokenQuota,
 };
 
 /** Kysely migration provider over the in-code list. */
