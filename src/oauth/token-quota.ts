@@ -149,7 +149,7 @@ export const quotaHeaderName = (subject: QuotaSubject) => (subject === 'client' 
  * The quota header for a request about to get a token, or the 429 to answer instead when an enforced window is
  * used up.
  */
-export function checkQuota(quota: TokenQuota, usage: QuotaUsage, now: number, subject: QuotaSubject = 'client'): { header: string } | { error: OAuthError } {
+export function checkQuota(quota: TokenQuota, usage: QuotaUsage, now: number, subject: QuotaSubject): { header: string } | { error: OAuthError } {
   const list = buckets(quota, usage, now);
   // The window that frees up last decides when the client may come back.
   const spent = list.filter((b) => b.used >= b.quota).sort((a, b) => b.resetIn - a.resetIn)[0];

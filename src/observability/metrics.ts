@@ -1,8 +1,9 @@
 /**
  * Prometheus metrics at `GET /metrics` (text exposition format), on a registry of Minter's own: token requests and
  * their outcomes by OAuth error (a token quota's refusals are `too_many_requests`), time to answer, trigger actions by
- * status and their batch sizes, the log writer's backlog and losses, and prom-client's default process metrics (CPU, memory, event-loop delay, GC). Counting is a few increments per
- * request on pre-created series; nothing here touches the database.
+ * status and their batch sizes, the log writer's backlog and losses, and prom-client's default process metrics (CPU,
+ * memory, event-loop delay, GC). Counting is a few increments per request on pre-created series; nothing here touches
+ * the database.
  */
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Gauge, Registry, collectDefaultMetrics } from 'prom-client';

@@ -88,6 +88,8 @@ const SLICE_SPENT = Symbol('slice spent');
 const DEADLINES = new DeadlineWatch();
 /** What {@link raceDeadline} answers when the request's own deadline comes first. */
 const OWN_DEADLINE: SandboxFailure = Object.freeze(failure('timeout', 'The action did not load in time'));
+/** What a request gets when its chain's budget is spent before its action could be called. */
+const OUT_OF_TIME: SandboxFailure = Object.freeze(failure('timeout', 'The trigger chain ran out of time'));
 
 /** The isolates of one deployed action version. */
 export class VersionIsolate {
@@ -188,7 +190,7 @@ export class VersionIsolate {
     const live: Queued[] = [];
     for (const request of batch) {
       if (request.deadline > now) live.push(request);
-      else request.resolve(failure('timeout', 'The trigger chain ran out of time'));
+      else request.resolve(OUT_OF_TIME);
     }
     if (live.length === 0) return;
     const payloads = live.map((request) => `{"q":${++this.#calls},${request.payload.slice(1)}`);
@@ -342,7 +344,7 @@ export class VersionIsolate {
     const cpuBefore = sync && !instance.isolate.isDisposed ? instance.isolate.cpuTime : 0n;
     if (!sync) instance.asyncLive++;
     try {
-      if (remaining <= 0) return failure('timeout', 'The trigger chain ran out of time');
+      if (remaining <= 0) return OUT_OF_TIME;
       const result = await new Promise<unknown>((resolve, reject) => {
         let unwatch: (() => void) | undefined;
         const settle = (error: unknown, value?: unknown) => {
