@@ -46,6 +46,13 @@ export interface Config {
     /** Per-request timeout of action `fetch` (ms) and its response size limit (bytes). */
     fetchTimeoutMs: number;
     fetchMaxBytes: number;
+    /**
+     * Where action code runs: `process`, a supervised sandbox process of its own (V8 fatal errors and stuck built-ins
+     * end that process, not the server); or `inline`, in the server process (one IPC round trip less per request).
+     */
+    isolation: 'process' | 'inline';
+    /** Resident memory of the sandbox process past which it is replaced (MB). */
+    sandboxMaxRssMb: number;
   };
   /** MaxMind-format database for `event.request.geoip`; the bundled one when unset. */
   geoipDb?: string;
@@ -79,6 +86,13 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   if (raw === 'true') return true;
   if (raw === 'false') return false;
   throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+function oneOf<const T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
+  return raw as T;
 }
 
 function optional(env: Env, name: string): string | undefined {
@@ -137,6 +151,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
         .filter(Boolean),
       fetchTimeoutMs: integer(env, 'MINTER_ACTIONS_FETCH_TIMEOUT_MS', 10_000, 1),
       fetchMaxBytes: integer(env, 'MINTER_ACTIONS_FETCH_MAX_BYTES', 1024 * 1024, 1),
+      isolation: oneOf(env, 'MINTER_ACTIONS_ISOLATION', ['process', 'inline'] as const, 'process'),
+      sandboxMaxRssMb: integer(env, 'MINTER_ACTIONS_SANDBOX_MAX_RSS_MB', 2048, 128),
     },
     geoipDb: optional(env, 'MINTER_GEOIP_DB'),
     trustProxy: optional(env, 'MINTER_TRUST_PROXY') === 'true',

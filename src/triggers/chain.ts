@@ -10,7 +10,7 @@ import type { ActionResult, ActionStatus, ChainResult, DeployedAction, FailurePo
 import { auth0EventBase, type GeoipLookup } from './auth0-dialect.js';
 import type { ChainLink } from './isolate-pool.js';
 import { kindeEvent } from './kinde-dialect.js';
-import { DEFAULT_DENIAL_DESCRIPTION, STATUS_EFFECTS } from './outcome.js';
+import { DEFAULT_DENIAL_DESCRIPTION, STATUS_EFFECTS, type StatusEffect } from './outcome.js';
 import { ClaimSet } from './restricted-claims.js';
 import { DIALECT } from './sandbox-bootstrap.js';
 import { parseConsole, parseRecord, type SandboxRecord } from './sandbox-record.js';
@@ -69,6 +69,31 @@ function baseResult(action: DeployedAction, status: ActionStatus, startedAt: num
 
 const unique = (scopes: readonly string[]) => [...new Set(scopes)];
 
+const RUNTIME_FAILURE = STATUS_EFFECTS.runtime as Extract<StatusEffect, { effect: 'fail' }>;
+
+const quarantined = (reason: string): InvokeOutcome => ({
+  kind: 'failed',
+  status: 'runtime',
+  message:
+    `This action version is quarantined: ${reason}. Deploy a new version, roll back, or lift the quarantine ` +
+    `(DELETE /api/v2/actions/actions/{id}/versions/{versionId}/quarantine).`,
+});
+
+/**
+ * The result of a chain that never finished because the sandbox process running it ended (or stopped answering):
+ * every action a `runtime` failure with `message`, the request denied with `server_error` whatever the failure
+ * policies say, since which action was running is not known.
+ */
+export function sandboxLost(actions: readonly DeployedAction[], message: string, startedAt: number): ChainResult {
+  const durationMs = Date.now() - startedAt;
+  return {
+    denial: { error: 'server_error', description: RUNTIME_FAILURE.description },
+    claims: {},
+    scopes: [],
+    results: actions.map((action) => ({ ...baseResult(action, 'runtime', startedAt, durationMs), error: { id: 'runtime_error', msg: message } })),
+  };
+}
+
 /** Runs `links` for `request`. Never throws. */
 export async function runChain(links: readonly ChainLink[], request: TriggerRequest, settings: ChainSettings): Promise<ChainResult> {
   const deadline = performance.now() + settings.chainTimeoutMs;
@@ -96,7 +121,9 @@ export async function runChain(links: readonly ChainLink[], request: TriggerRequ
 
     const startedAt = Date.now();
     const t0 = performance.now();
-    const step = toStep(await isolate.invoke(payload, deadline), settings.maxLogBytes);
+    // A quarantined version gets no isolate (isolate-pool.ts): it fails as a runtime error that says why.
+    const outcome = action.quarantine === undefined ? await isolate.invoke(payload, deadline) : quarantined(action.quarantine);
+    const step = toStep(outcome, settings.maxLogBytes);
     const result = baseResult(action, step.status, startedAt, performance.now() - t0);
     const output = step.record ?? step.console;
     if (output !== undefined) {

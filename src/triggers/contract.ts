@@ -7,6 +7,8 @@
  * (cache, fetch, management reads) goes through {@link HostServices}.
  */
 
+import type { ActionSource, BuiltAction } from './action-build.js';
+
 /** Auth0 `credentials-exchange` or Kinde `m2m:token_generation`. */
 export type TriggerId = 'credentials-exchange' | 'm2m:token_generation';
 
@@ -34,6 +36,11 @@ export interface DeployedAction {
   /** Kinde only: declared bindings (keys of `workflowSettings.bindings`) and failure policy. */
   bindings?: string[];
   failurePolicy?: FailurePolicy;
+  /**
+   * Why this version is quarantined, when it is: it killed or wedged the sandbox process while it loaded or ran. It
+   * then never gets an isolate; each request records it as a `runtime` failure with this text.
+   */
+  quarantine?: string;
 }
 
 /** What the host knows about the token request when the chain starts. */
@@ -65,6 +72,11 @@ export interface TriggerRequest {
   issuer: string;
   /** Auth0 `event.tenant.id`. */
   tenantId: string;
+  /**
+   * Auth0 `event.request.geoip`, when the caller looked it up already: the server does, for the sandbox process,
+   * which has no GeoIP database of its own.
+   */
+  geoip?: Record<string, unknown>;
 }
 
 /** One console line an action wrote. */
@@ -170,6 +182,8 @@ export interface TriggerEngine {
   run(request: TriggerRequest): Promise<ChainResult>;
   /** Run one action (bound or not) against a request, for `POST /actions/actions/{id}/test`. */
   test(action: DeployedAction, request: TriggerRequest): Promise<ChainResult>;
+  /** Check and build an action's source at deploy (action-build.ts), in the sandbox too: its top level runs there. */
+  build(source: ActionSource): Promise<BuiltAction>;
   /** Dispose every isolate. */
   close(): Promise<void>;
 }

@@ -6,6 +6,7 @@
  * chain.ts for the chain rules.
  */
 import { availableParallelism } from 'node:os';
+import { buildAction, type ActionSource, type BuiltAction } from './action-build.js';
 import type { ChainResult, DeployedAction, HostServices, TriggerEngine, TriggerRequest } from './contract.js';
 import { TRIGGER_IDS } from './contract.js';
 import type { GeoipLookup } from './auth0-dialect.js';
@@ -35,6 +36,13 @@ export interface TriggerEngineOptions {
   onBatch?: (requests: number) => void;
   /** `event.request.geoip` for an IP; `{}` when absent. */
   geoip?: GeoipLookup;
+  /** Told when an isolate of a version starts and ends loading (the sandbox process tells the server: crash-guard). */
+  onLoad?: (versionId: string, phase: 'start' | 'end') => void;
+  /**
+   * Told when a call of a version was stopped but its thread did not come back (a built-in that never checks for
+   * termination): the thread is lost until that built-in ends, which may be never.
+   */
+  onStuck?: (versionId: string) => void;
 }
 
 export const ENGINE_DEFAULTS = {
@@ -76,6 +84,8 @@ class IsolatedTriggerEngine implements TriggerEngine {
       syncSliceMs,
       host: options.host,
       ...(options.onBatch && { onBatch: options.onBatch }),
+      ...(options.onLoad && { onLoad: options.onLoad }),
+      ...(options.onStuck && { onStuck: options.onStuck }),
     });
   }
 
@@ -101,6 +111,10 @@ class IsolatedTriggerEngine implements TriggerEngine {
     } finally {
       isolate.retire();
     }
+  }
+
+  build(source: ActionSource): Promise<BuiltAction> {
+    return buildAction(source);
   }
 
   async close(): Promise<void> {

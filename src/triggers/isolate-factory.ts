@@ -38,6 +38,10 @@ export interface SandboxOptions {
   host: HostServices;
   /** Told the number of requests each batch ran. */
   onBatch?: (requests: number) => void;
+  /** Told when an isolate of a version starts and ends loading. */
+  onLoad?: (versionId: string, phase: 'start' | 'end') => void;
+  /** Told when a stopped call's thread did not come back (see VersionIsolate). */
+  onStuck?: (versionId: string) => void;
 }
 
 /** One live isolate of a version. */
@@ -87,7 +91,9 @@ class LoadFailure extends Error {}
 /** Identity of what runs: a redeploy that changes code, secrets or settings under one version id gets new isolates. */
 export function fingerprint(action: DeployedAction): string {
   return createHash('sha256')
-    .update(JSON.stringify([action.versionId, action.triggerId, action.code, action.secrets, action.bindings ?? [], action.failurePolicy ?? null]))
+    .update(
+      JSON.stringify([action.versionId, action.triggerId, action.code, action.secrets, action.bindings ?? [], action.failurePolicy ?? null, action.quarantine ?? null]),
+    )
     .digest('base64url');
 }
 
@@ -110,6 +116,16 @@ async function compileProgram(isolate: ivm.Isolate, dialect: Dialect): Promise<i
  * A `compile` failure is final for the version; the others may succeed on a later try.
  */
 export async function createInstance(action: DeployedAction, options: SandboxOptions, deadline: number): Promise<Instance | SandboxFailure> {
+  if (options.onLoad === undefined) return load(action, options, deadline);
+  options.onLoad(action.versionId, 'start');
+  try {
+    return await load(action, options, deadline);
+  } finally {
+    options.onLoad(action.versionId, 'end');
+  }
+}
+
+async function load(action: DeployedAction, options: SandboxOptions, deadline: number): Promise<Instance | SandboxFailure> {
   const isolate = new ivm.Isolate({ memoryLimit: options.memoryLimitMb });
   const hostIo: HostIo = { started: false, generation: 0 };
   const budget = () => Math.max(1, Math.ceil(deadline - performance.now()));

@@ -64,6 +64,8 @@ export const SLOW_PAUSE_MS = 60_000;
 export const SLOW_AFTER_OVERRUNS = 3;
 /** How long a stopped call's console is waited for, in ms (see `#withConsole`). */
 export const DRAIN_WAIT_MS = 50;
+/** How long a call stopped at its deadline may take to give its thread back before it counts as stuck, in ms. */
+export const STUCK_AFTER_MS = 2000;
 /** isolated-vm timeout of the `quiet()` probe, in ms: it only reads a counter. */
 const PROBE_TIMEOUT_MS = 100;
 
@@ -345,6 +347,7 @@ export class VersionIsolate {
     if (!sync) instance.asyncLive++;
     try {
       if (remaining <= 0) return OUT_OF_TIME;
+      let started: Promise<unknown> | undefined;
       const result = await new Promise<unknown>((resolve, reject) => {
         let unwatch: (() => void) | undefined;
         const settle = (error: unknown, value?: unknown) => {
@@ -353,17 +356,20 @@ export class VersionIsolate {
           else reject(error);
         };
         try {
-          const started = sync
-            ? entry.applySync(undefined, [argument], { timeout: slice, result: { promise: true, copy: true } })
-            : entry.apply(undefined, [argument], { timeout: Math.ceil(remaining), result: { promise: true, copy: true } });
+          started = (
+            sync
+              ? entry.applySync(undefined, [argument], { timeout: slice, result: { promise: true, copy: true } })
+              : entry.apply(undefined, [argument], { timeout: Math.ceil(remaining), result: { promise: true, copy: true } })
+          ) as Promise<unknown>;
           unwatch = DEADLINES.watch(deadline, () => resolve(TIMED_OUT));
-          (started as Promise<unknown>).then((value) => settle(undefined, value), settle);
+          started.then((value) => settle(undefined, value), settle);
         } catch (error) {
           settle(error);
         }
       });
       if (result === TIMED_OUT) {
         this.#retireInstance(instance);
+        if (started !== undefined) this.#watchStuck(started);
         return await this.#withConsole(instance, q, failure('timeout', 'The action did not finish in time'));
       }
       if (sync) this.#overruns = 0;
@@ -396,6 +402,20 @@ export class VersionIsolate {
       this.#overruns = 0;
       this.#asyncUntil = performance.now() + SLOW_PAUSE_MS;
     }
+  }
+
+  /**
+   * A call stopped at its deadline: its isolate is disposed once idle, which settles isolated-vm's promise within
+   * milliseconds (`Promise was abandoned`, or the timeout) — unless the isolate's thread is inside a built-in that
+   * never checks for termination. Not settled after {@link STUCK_AFTER_MS}: the thread is lost, say so.
+   */
+  #watchStuck(started: Promise<unknown>): void {
+    const onStuck = this.#options.onStuck;
+    if (onStuck === undefined) return;
+    let settled = false;
+    const done = () => (settled = true);
+    started.then(done, done);
+    setTimeout(() => settled || onStuck(this.action.versionId), STUCK_AFTER_MS).unref();
   }
 
   #hostIoStarted(instance: Instance): void {

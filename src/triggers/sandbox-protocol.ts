@@ -1,0 +1,45 @@
+/**
+ * Messages between the server and its sandbox process (sandbox-supervisor.ts ↔ sandbox-host.ts), over the IPC channel
+ * of `child_process.fork` (JSON). The server never runs action code itself: each request's chain, each `test` run and
+ * each deploy-time check is a message to the sandbox process and one answer back.
+ */
+import type { ActionSource, BuiltAction } from './action-build.js';
+import type { ChainResult, DeployedAction, TriggerRequest } from './contract.js';
+
+/** What the sandbox process is started with (the engine's settings and the egress policy of `fetch`). */
+export interface SandboxProcessSettings {
+  memoryLimitMb: number;
+  chainTimeoutMs: number;
+  maxLogBytes: number;
+  syncSliceMs: number;
+  egress: { timeoutMs: number; maxResponseBytes: number; allowPrivate: string[] };
+  /** Resident memory past which the sandbox process ends itself, in MB (native memory no isolate limit counts). */
+  maxRssMb: number;
+}
+
+/** A deploy-time check that failed with a place in the source (ActionBuildError's fields), or otherwise. */
+export type BuildFailure = { message: string; file: string; line: number; column: number } | { message: string };
+
+export type ToSandbox =
+  | { t: 'init'; settings: SandboxProcessSettings }
+  | { t: 'bind'; chain: DeployedAction[] }
+  | { t: 'run'; id: number; request: TriggerRequest }
+  | { t: 'test'; id: number; action: DeployedAction; request: TriggerRequest }
+  | { t: 'build'; id: number; source: ActionSource }
+  /** The answer to a `kinde` request of the sandbox (a Kinde management read, answered by the server). */
+  | { t: 'kinde'; id: number; answer: { status: number; body: unknown } }
+  | { t: 'ping'; n: number };
+
+export type FromSandbox =
+  | { t: 'ready' }
+  /** A chain's result; `batches` carries the sizes of the synchronous batches run since the last message (metrics). */
+  | { t: 'result'; id: number; result: ChainResult; batches?: number[] }
+  | { t: 'built'; id: number; built?: BuiltAction; failure?: BuildFailure }
+  | { t: 'kinde'; id: number; endpoint: string }
+  /** An isolate of a version started or ended loading (its top-level code runs then). */
+  | { t: 'load'; versionId: string; phase: 'start' | 'end' }
+  /** A call or a load of a version was stopped but its thread did not come back: the sandbox must be replaced. */
+  | { t: 'stuck'; versionId: string }
+  /** The sandbox ends itself (its thread pool starved, its memory past the cap); the reason is for the operator. */
+  | { t: 'ending'; reason: string }
+  | { t: 'pong'; n: number };

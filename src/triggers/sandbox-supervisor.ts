@@ -1,0 +1,333 @@
+/**
+ * The server's {@link TriggerEngine} when actions run in a sandbox process of their own (the default): it starts
+ * sandbox-host.ts, sends it the bound chain, each request, `test` run and deploy-time check, and keeps it alive.
+ *
+ * The sandbox process is replaced when it ends (V8 fatal errors end it; see sandbox-host.ts), when it does not answer
+ * a ping for {@link PING_TIMEOUT_MS} (its main thread held by a built-in that never stops), or when it reports a call
+ * whose thread did not come back (`stuck`: replaced gracefully, its requests in flight may finish). Requests in flight
+ * when it ends fail with `server_error` and an execution record that says so; the server itself goes on. What it was
+ * doing then goes to {@link CrashAttribution}, whose verdicts the server stores as quarantines (and applies here at
+ * once, before the new sandbox process loads anything).
+ *
+ * Cost on the token path: one IPC message each way per request (JSON over a pipe).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ActionSource, BuiltAction } from './action-build.js';
+import { ActionBuildError } from './action-build.js';
+import type { ChainResult, DeployedAction, TriggerEngine, TriggerRequest } from './contract.js';
+import { TRIGGER_IDS } from './contract.js';
+import type { GeoipLookup } from './auth0-dialect.js';
+import { sandboxLost } from './chain.js';
+import { CrashAttribution, type Quarantine } from './crash-attribution.js';
+import { SANDBOX_V8_FLAGS } from './sandbox-hardening.js';
+import type { FromSandbox, SandboxProcessSettings, ToSandbox } from './sandbox-protocol.js';
+
+/** How often the supervisor pings the sandbox process, in ms. */
+const PING_EVERY_MS = 1000;
+/** No answer to pings for this long: the sandbox's main thread is held; it is killed, in ms. */
+export const PING_TIMEOUT_MS = 5000;
+/** How long past the chain budget a request waits for the sandbox's answer before it fails, in ms. */
+const ANSWER_GRACE_MS = 2000;
+/** Sandbox processes lost within {@link LOSS_WINDOW_MS} before a restart waits (a crash loop must not spin a core). */
+const LOSSES_BEFORE_BACKOFF = 3;
+const LOSS_WINDOW_MS = 60_000;
+/** The longest wait before a restart after repeated losses, in ms. */
+const MAX_BACKOFF_MS = 10_000;
+
+const HOST_PATH = fileURLToPath(new URL('./sandbox-host.js', import.meta.url));
+
+export interface SupervisorOptions {
+  settings: SandboxProcessSettings;
+  /** `event.request.geoip` for the request's IP (looked up here: the sandbox process has no GeoIP database). */
+  geoip?: GeoipLookup;
+  /** Kinde management reads the sandbox's workflows make (answered by the server, from its snapshot). */
+  kindeManagementGet(endpoint: string): Promise<{ status: number; body: unknown }>;
+  onBatch?: (requests: number) => void;
+  /** Versions to quarantine and why; the server stores them and reloads the chain. */
+  onQuarantine?: (verdicts: Quarantine[]) => void;
+  /** For the operator: the sandbox process was lost, or restarted. */
+  log?: { warn(details: object, message: string): void };
+}
+
+interface Pending {
+  /** The versions this request runs (crash attribution). */
+  chain: readonly DeployedAction[];
+  startedAt: number;
+  settle(result: ChainResult): void;
+}
+
+/** One sandbox process, from start to end. */
+class SandboxChild {
+  readonly process: ChildProcess;
+  readonly ready: Promise<boolean>;
+  readonly runs = new Map<number, Pending>();
+  readonly builds = new Map<number, { resolve(built: BuiltAction): void; reject(error: Error): void }>();
+  /** Versions whose isolates are loading, with how many loads each. */
+  readonly loading = new Map<string, number>();
+  /** Takes no new work; killed once its requests are answered. */
+  retiring = false;
+  gone = false;
+  lastPong = performance.now();
+  /** Why it ended, when it said so itself. */
+  ending: string | undefined;
+  stderrTail = '';
+
+  constructor(settings: SandboxProcessSettings) {
+    this.process = fork(HOST_PATH, [], {
+      execArgv: ['--no-node-snapshot', '--max-semi-space-size=16', ...SANDBOX_V8_FLAGS],
+      // Nothing of the server's environment (database URL, keys, admin credentials) reaches the sandbox.
+      env: { PATH: process.env.PATH ?? '' },
+      serialization: 'json',
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    });
+    this.process.stderr!.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      this.stderrTail = (this.stderrTail + chunk.toString()).slice(-2000);
+    });
+    this.ready = new Promise((resolve) => {
+      const onMessage = (message: FromSandbox) => {
+        if (message.t !== 'ready') return;
+        this.process.off('message', onMessage);
+        resolve(true);
+      };
+      this.process.on('message', onMessage);
+      this.process.once('exit', () => resolve(false));
+    });
+    this.send({ t: 'init', settings });
+  }
+
+  send(message: ToSandbox): void {
+    if (!this.gone && this.process.connected) this.process.send(message);
+  }
+
+  /** The versions of everything under way, for crash attribution. */
+  suspects(): { loading: string[]; running: string[] } {
+    const running = new Set<string>();
+    for (const pending of this.runs.values()) for (const action of pending.chain) running.add(action.versionId);
+    return { loading: [...this.loading.keys()], running: [...running] };
+  }
+}
+
+export class SandboxSupervisor implements TriggerEngine {
+  readonly #options: SupervisorOptions;
+  readonly #attribution = new CrashAttribution();
+  #chain: DeployedAction[] = [];
+  /** Quarantines decided here and not yet back from storage (applied to the chain on every bind until then). */
+  #quarantined = new Map<string, string>();
+  #child: SandboxChild | undefined;
+  #retiring = new Set<SandboxChild>();
+  #calls = 0;
+  #losses: number[] = [];
+  #restartTimer: NodeJS.Timeout | undefined;
+  #pinger: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(options: SupervisorOptions) {
+    this.#options = options;
+  }
+
+  get hasBindings(): boolean {
+    return this.#chain.length > 0;
+  }
+
+  setBindings(chain: DeployedAction[]): void {
+    if (this.#closed) throw new Error('The trigger engine is closed');
+    for (const action of chain) {
+      if (!TRIGGER_IDS.includes(action.triggerId)) throw new TypeError(`Unknown trigger ${String(action.triggerId)} for action ${action.actionId}`);
+    }
+    // Storage now speaks for every quarantine, this process's included.
+    this.#quarantined = new Map([...this.#quarantined].filter(([versionId]) => !chain.some((a) => a.versionId === versionId && a.quarantine)));
+    this.#chain = chain;
+    if (chain.length > 0) this.#ensure().send({ t: 'bind', chain: this.#bound() });
+    else this.#child?.send({ t: 'bind', chain: [] });
+  }
+
+  run(request: TriggerRequest): Promise<ChainResult> {
+    return this.#call(this.#bound(), request, (id, req) => ({ t: 'run', id, request: req }));
+  }
+
+  test(action: DeployedAction, request: TriggerRequest): Promise<ChainResult> {
+    return this.#call([action], request, (id, req) => ({ t: 'test', id, action, request: req }));
+  }
+
+  async build(source: ActionSource): Promise<BuiltAction> {
+    if (this.#closed) throw new Error('The trigger engine is closed');
+    const child = this.#ensure();
+    if (!(await child.ready)) throw new ActionBuildError('The sandbox process could not start; try again', 'action.js', 0, 0);
+    const id = ++this.#calls;
+    return new Promise((resolve, reject) => {
+      child.builds.set(id, { resolve, reject });
+      child.send({ t: 'build', id, source });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#chain = [];
+    clearTimeout(this.#restartTimer);
+    clearInterval(this.#pinger);
+    for (const child of [this.#child, ...this.#retiring]) if (child) this.#kill(child);
+  }
+
+  /** The chain with the quarantines decided here and not yet stored. */
+  #bound(): DeployedAction[] {
+    if (this.#quarantined.size === 0) return this.#chain;
+    return this.#chain.map((action) => {
+      const reason = this.#quarantined.get(action.versionId);
+      return reason === undefined || action.quarantine !== undefined ? action : { ...action, quarantine: reason };
+    });
+  }
+
+  async #call(chain: DeployedAction[], request: TriggerRequest, message: (id: number, request: TriggerRequest) => ToSandbox): Promise<ChainResult> {
+    const startedAt = Date.now();
+    if (this.#closed) return sandboxLost(chain, 'The trigger engine is closed.', startedAt);
+    const lookup = this.#options.geoip;
+    if (lookup !== undefined && request.geoip === undefined && chain.some((action) => action.triggerId === 'credentials-exchange')) {
+      try {
+        request = { ...request, geoip: lookup(request.request.ip) };
+      } catch {
+        // A failing lookup leaves geoip empty, as Auth0 does for addresses it cannot place.
+      }
+    }
+    const child = this.#ensure();
+    if (!(await child.ready)) return sandboxLost(chain, 'The sandbox process that runs actions could not start.', startedAt);
+    const budget = this.#options.settings.chainTimeoutMs - (Date.now() - startedAt);
+    return new Promise((resolve) => {
+      const id = ++this.#calls;
+      const timer = setTimeout(() => {
+        child.runs.delete(id);
+        resolve(sandboxLost(chain, 'The sandbox process did not answer in time.', startedAt));
+      }, budget + ANSWER_GRACE_MS);
+      child.runs.set(id, {
+        chain,
+        startedAt,
+        settle: (result) => {
+          clearTimeout(timer);
+          resolve(result);
+        },
+      });
+      child.send(message(id, request));
+    });
+  }
+
+  /** The sandbox process that takes new work, started if there is none. */
+  #ensure(): SandboxChild {
+    if (this.#child !== undefined) return this.#child;
+    const child = new SandboxChild(this.#options.settings);
+    this.#child = child;
+    child.process.on('message', (message: FromSandbox) => this.#heard(child, message));
+    child.process.once('exit', (code, signal) => this.#ended(child, code, signal));
+    this.#pinger ??= setInterval(() => this.#ping(), PING_EVERY_MS).unref();
+    if (this.#chain.length > 0) child.send({ t: 'bind', chain: this.#bound() });
+    return child;
+  }
+
+  #heard(child: SandboxChild, message: FromSandbox): void {
+    switch (message.t) {
+      case 'ready':
+        return;
+      case 'result': {
+        const pending = child.runs.get(message.id);
+        child.runs.delete(message.id);
+        if (message.batches && this.#options.onBatch) for (const n of message.batches) this.#options.onBatch(n);
+        pending?.settle(message.result);
+        if (child.retiring && child.runs.size === 0) this.#kill(child);
+        return;
+      }
+      case 'built': {
+        const pending = child.builds.get(message.id);
+        child.builds.delete(message.id);
+        if (message.built !== undefined) return pending?.resolve(message.built);
+        const failure = message.failure ?? { message: 'The build failed' };
+        return pending?.reject(
+          'file' in failure ? new ActionBuildError(failure.message, failure.file, failure.line, failure.column) : new Error(failure.message),
+        );
+      }
+      case 'kinde':
+        return void this.#options.kindeManagementGet(message.endpoint).then(
+          (answer) => child.send({ t: 'kinde', id: message.id, answer }),
+          () => child.send({ t: 'kinde', id: message.id, answer: { status: 500, body: { errors: [{ code: 'INTERNAL_ERROR' }] } } }),
+        );
+      case 'load': {
+        const count = (child.loading.get(message.versionId) ?? 0) + (message.phase === 'start' ? 1 : -1);
+        if (count > 0) child.loading.set(message.versionId, count);
+        else child.loading.delete(message.versionId);
+        return;
+      }
+      case 'stuck':
+        this.#quarantine(this.#attribution.stuck(message.versionId));
+        return this.#retire(child);
+      case 'ending':
+        child.ending = message.reason;
+        return;
+      case 'pong':
+        child.lastPong = performance.now();
+        return;
+      default:
+        message satisfies never;
+    }
+  }
+
+  #ping(): void {
+    const now = performance.now();
+    for (const child of [this.#child, ...this.#retiring]) {
+      if (child === undefined || child.gone) continue;
+      if (now - child.lastPong > PING_TIMEOUT_MS) {
+        child.ending ??= `no answer for ${PING_TIMEOUT_MS} ms`;
+        this.#kill(child);
+      } else child.send({ t: 'ping', n: Math.round(now) });
+    }
+  }
+
+  /** No new work for `child`; a new sandbox process takes it. `child` ends once its requests are answered. */
+  #retire(child: SandboxChild): void {
+    if (child.retiring || child.gone) return;
+    child.retiring = true;
+    this.#retiring.add(child);
+    if (this.#child === child) this.#child = undefined;
+    if (child.runs.size === 0) this.#kill(child);
+    else setTimeout(() => this.#kill(child), this.#options.settings.chainTimeoutMs + ANSWER_GRACE_MS).unref();
+    if (this.#chain.length > 0 && !this.#closed) this.#ensure();
+  }
+
+  #kill(child: SandboxChild): void {
+    if (!child.gone) child.process.kill('SIGKILL');
+  }
+
+  #ended(child: SandboxChild, code: number | null, signal: NodeJS.Signals | null): void {
+    child.gone = true;
+    this.#retiring.delete(child);
+    if (this.#child === child) this.#child = undefined;
+    const how = child.ending ?? (signal ? `signal ${signal}` : `exit code ${code}`);
+    const expected = this.#closed || (child.retiring && child.runs.size === 0 && child.builds.size === 0);
+    if (!expected) {
+      const { loading, running } = child.suspects();
+      this.#options.log?.warn({ how, loading, running, stderr: child.stderrTail.trim().split('\n').slice(-3).join(' | ') }, 'the sandbox process was lost');
+      if (!child.retiring) this.#quarantine(this.#attribution.lost({ how, loading, running }));
+      const message = `The sandbox process ended (${how}) while this request ran; the server goes on and started a new one.`;
+      for (const pending of child.runs.values()) pending.settle(sandboxLost(pending.chain, message, pending.startedAt));
+      for (const build of child.builds.values()) {
+        build.reject(new ActionBuildError(`The action's code ended the sandbox process while it was checked (${how})`, 'action.js', 0, 0));
+      }
+      this.#losses = [...this.#losses.filter((at) => Date.now() - at < LOSS_WINDOW_MS), Date.now()];
+    }
+    child.runs.clear();
+    child.builds.clear();
+    if (this.#closed || this.#chain.length === 0 || this.#child !== undefined) return;
+    // Restart now, or after a pause that grows with the losses of the last minute.
+    const excess = this.#losses.length - LOSSES_BEFORE_BACKOFF;
+    const wait = excess < 0 ? 0 : Math.min(MAX_BACKOFF_MS, 500 * 2 ** excess);
+    clearTimeout(this.#restartTimer);
+    this.#restartTimer = setTimeout(() => {
+      if (!this.#closed && this.#chain.length > 0) this.#ensure();
+    }, wait);
+  }
+
+  #quarantine(verdicts: Quarantine[]): void {
+    if (verdicts.length === 0) return;
+    for (const verdict of verdicts) this.#quarantined.set(verdict.versionId, verdict.reason);
+    this.#child?.send({ t: 'bind', chain: this.#bound() });
+    this.#options.onQuarantine?.(verdicts);
+  }
+}
