@@ -3,12 +3,20 @@
  *
  * When the sandbox process ends (a V8 fatal error, its memory cap, a starved thread pool) or stops answering, the
  * supervisor knows what it was doing: the versions whose isolates were loading, and those of the requests in flight.
- * One suspect alone is the culprit and is quarantined at once. Several suspects (a chain of two actions, requests of
- * several versions in flight) each get a strike; a version with {@link STRIKES} strikes within {@link STRIKE_WINDOW_MS}
- * is quarantined — so a culprit among several is quarantined on the second loss at the latest, at the price of an
- * innocent version that was there both times (the operator lifts its quarantine). A version whose stopped call did not
- * give its thread back (`stuck`) is known exactly and quarantined at once. Draft versions (`test` runs) are never
- * quarantined: they are not stored.
+ * Quarantine is for failures that would repeat on every start or every request — a crash loop — not for one input:
+ *
+ * - a version that was **loading** (its top-level code runs then, the same for every request) is a suspect;
+ * - a version that was **running** is a suspect only if it never finished a run in this server process: a version that
+ *   served requests and then ended the sandbox on one is failing on that input, and quarantining it would let whoever
+ *   sends that input switch off token issuance for everyone; the sandbox process is replaced instead and the request
+ *   fails.
+ *
+ * One suspect alone is quarantined at once. Several suspects (a chain of two new actions, two loading) each get a
+ * strike; a version with {@link STRIKES} strikes within {@link STRIKE_WINDOW_MS} is quarantined — so a culprit among
+ * several is quarantined on the second loss at the latest, at the price of an innocent version that was there both
+ * times (the operator lifts its quarantine). A version whose stopped call or load did not give its thread back
+ * (`stuck`) is quarantined under the same first-run rule. Draft versions (`test` runs) are never quarantined: they are
+ * not stored.
  */
 
 /** Strikes that quarantine a version that was one of several suspects. */
@@ -22,8 +30,8 @@ export interface SandboxLoss {
   how: string;
   /** Versions whose isolates were loading (top-level code). */
   loading: readonly string[];
-  /** Versions of the requests in flight. */
-  running: readonly string[];
+  /** Versions of the requests in flight that never finished a run in this server process. */
+  firstRuns: readonly string[];
 }
 
 export interface Quarantine {
@@ -40,8 +48,8 @@ export class CrashAttribution {
 
   /** The versions to quarantine after `loss`. */
   lost(loss: SandboxLoss, now = Date.now()): Quarantine[] {
-    const suspects = new Map<string, 'loading' | 'running'>();
-    for (const versionId of loss.running) suspects.set(versionId, 'running');
+    const suspects = new Map<string, string>();
+    for (const versionId of loss.firstRuns) suspects.set(versionId, 'running its first request');
     for (const versionId of loss.loading) suspects.set(versionId, 'loading');
     const verdicts: Quarantine[] = [];
     for (const [versionId, phase] of suspects) {
@@ -57,9 +65,9 @@ export class CrashAttribution {
     return verdicts;
   }
 
-  /** A version whose stopped call or load did not give its thread back. */
-  stuck(versionId: string): Quarantine[] {
-    if (isDraft(versionId)) return [];
+  /** A version whose stopped call or load did not give its thread back; `proven` when it finished a run before. */
+  stuck(versionId: string, proven: boolean): Quarantine[] {
+    if (isDraft(versionId) || proven) return [];
     this.#strikes.delete(versionId);
     return [{ versionId, reason: 'a call of this version was stopped but its thread did not come back (a built-in that never checks for termination)' }];
   }

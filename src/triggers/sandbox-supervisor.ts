@@ -7,7 +7,7 @@
  * whose thread did not come back (`stuck`: replaced gracefully, its requests in flight may finish). Requests in flight
  * when it ends fail with `server_error` and an execution record that says so; the server itself goes on. What it was
  * doing then goes to {@link CrashAttribution}, whose verdicts the server stores as quarantines (and applies here at
- * once, before the new sandbox process loads anything).
+ * once, before the new sandbox process loads anything): versions that were loading, or running their first request.
  *
  * Cost on the token path: one IPC message each way per request (JSON over a pipe).
  */
@@ -34,6 +34,14 @@ const LOSSES_BEFORE_BACKOFF = 3;
 const LOSS_WINDOW_MS = 60_000;
 /** The longest wait before a restart after repeated losses, in ms. */
 const MAX_BACKOFF_MS = 10_000;
+
+/** What the sandbox process wrote last, without V8's heap statistics (`name = number` lines) and blank lines. */
+const lastWords = (stderr: string) =>
+  stderr
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !/^\s*[a-z_]+ = \d+\s*$/.test(line))
+    .slice(-6)
+    .join(' | ');
 
 const HOST_PATH = fileURLToPath(new URL('./sandbox-host.js', import.meta.url));
 
@@ -81,10 +89,8 @@ class SandboxChild {
       serialization: 'json',
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });
-    this.process.stderr!.on('data', (chunk: Buffer) => {
-      process.stderr.write(chunk);
-      this.stderrTail = (this.stderrTail + chunk.toString()).slice(-2000);
-    });
+    // Kept for the log line of a loss (V8's fatal error report ends up here), not echoed: a crash is one warning.
+    this.process.stderr!.on('data', (chunk: Buffer) => (this.stderrTail = (this.stderrTail + chunk.toString()).slice(-4000)));
     this.ready = new Promise((resolve) => {
       const onMessage = (message: FromSandbox) => {
         if (message.t !== 'ready') return;
@@ -104,7 +110,7 @@ class SandboxChild {
   /** The versions of everything under way, for crash attribution. */
   suspects(): { loading: string[]; running: string[] } {
     const running = new Set<string>();
-    for (const pending of this.runs.values()) for (const action of pending.chain) running.add(action.versionId);
+    for (const pending of this.runs.values()) for (const action of pending.chain) if (action.quarantine === undefined) running.add(action.versionId);
     return { loading: [...this.loading.keys()], running: [...running] };
   }
 }
@@ -115,6 +121,8 @@ export class SandboxSupervisor implements TriggerEngine {
   #chain: DeployedAction[] = [];
   /** Quarantines decided here and not yet back from storage (applied to the chain on every bind until then). */
   #quarantined = new Map<string, string>();
+  /** Versions that finished a run in this server process: a loss while they run is their input's, not a crash loop. */
+  readonly #proven = new Set<string>();
   #child: SandboxChild | undefined;
   #retiring = new Set<SandboxChild>();
   #calls = 0;
@@ -231,7 +239,11 @@ export class SandboxSupervisor implements TriggerEngine {
         const pending = child.runs.get(message.id);
         child.runs.delete(message.id);
         if (message.batches && this.#options.onBatch) for (const n of message.batches) this.#options.onBatch(n);
-        pending?.settle(message.result);
+        if (pending !== undefined) {
+          const ran = new Set(message.result.results.filter((result) => result.status !== 'skipped').map((result) => result.version_id));
+          for (const action of pending.chain) if (action.quarantine === undefined && ran.has(action.versionId)) this.#proven.add(action.versionId);
+          pending.settle(message.result);
+        }
         if (child.retiring && child.runs.size === 0) this.#kill(child);
         return;
       }
@@ -256,7 +268,7 @@ export class SandboxSupervisor implements TriggerEngine {
         return;
       }
       case 'stuck':
-        this.#quarantine(this.#attribution.stuck(message.versionId));
+        this.#quarantine(this.#attribution.stuck(message.versionId, this.#proven.has(message.versionId)));
         return this.#retire(child);
       case 'ending':
         child.ending = message.reason;
@@ -303,8 +315,9 @@ export class SandboxSupervisor implements TriggerEngine {
     const expected = this.#closed || (child.retiring && child.runs.size === 0 && child.builds.size === 0);
     if (!expected) {
       const { loading, running } = child.suspects();
-      this.#options.log?.warn({ how, loading, running, stderr: child.stderrTail.trim().split('\n').slice(-3).join(' | ') }, 'the sandbox process was lost');
-      if (!child.retiring) this.#quarantine(this.#attribution.lost({ how, loading, running }));
+      this.#options.log?.warn({ how, loading, running, stderr: lastWords(child.stderrTail) }, 'the sandbox process was lost');
+      const firstRuns = running.filter((versionId) => !this.#proven.has(versionId));
+      if (!child.retiring) this.#quarantine(this.#attribution.lost({ how, loading, firstRuns }));
       const message = `The sandbox process ended (${how}) while this request ran; the server goes on and started a new one.`;
       for (const pending of child.runs.values()) pending.settle(sandboxLost(pending.chain, message, pending.startedAt));
       for (const build of child.builds.values()) {

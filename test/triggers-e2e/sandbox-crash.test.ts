@@ -1,0 +1,208 @@
+/**
+ * Issue 11, finding 1: nothing in action code can end the server. `Atomics.waitAsync(…, timeout)` aborted the whole
+ * process (SIGABRT) on the token path, through `POST /actions/actions/{id}/test`, at deploy from top-level code, and
+ * from a Kinde workflow. Each now fails cleanly and the server keeps answering. An action that makes V8 itself give
+ * up (a `Map` that outgrows the isolate heap: V8 ends the process, whatever the isolate's memory limit) ends only the
+ * sandbox process: that request fails with `server_error` and a record that says so, the version is quarantined, and
+ * the other clients go on getting tokens.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { bind, deployAction, requestToken } from '../helpers/actions.js';
+import { provision, startMinter, type RunningMinter } from '../helpers/minter.js';
+
+type Client = Awaited<ReturnType<typeof provision>>;
+
+const ATOMICS_WAIT_ASYNC = 'Atomics.waitAsync(new Int32Array(new SharedArrayBuffer(16)), 0, 0, 10);';
+/** Grows a Map until V8 cannot fit its next hash table in the isolate heap, which V8 answers by ending the process. */
+const MAP_BOMB = 'const grow = new Map(); for (let i = 0; ; i++) grow.set(i, i);';
+
+async function lastExecution(m: RunningMinter, client: Client, type = 'feccft') {
+  const logs = await m.api('GET', `/logs?type=${type}&client_id=${client.clientId}&per_page=1`);
+  assert.equal(logs.status, 200);
+  const execution = await m.api('GET', `/actions/executions/${logs.body[0].execution_id}`);
+  return execution.body.results as Array<{ status: string; error?: { id: string; msg: string }; version_id: string }>;
+}
+
+/** The server still answers: health, discovery, and a token for a client no action touches. */
+async function assertServing(m: RunningMinter, innocent: Client): Promise<void> {
+  assert.equal((await fetch(`${m.baseUrl}/health`)).status, 200);
+  assert.equal((await fetch(`${m.baseUrl}/.well-known/openid-configuration`)).status, 200);
+  const token = await requestToken(m, innocent);
+  assert.equal(token.status, 200, JSON.stringify(token.body));
+}
+
+describe('Atomics.waitAsync and friends are gone: every way of reaching them fails cleanly', () => {
+  let m: RunningMinter;
+  let hostile: Client;
+  let innocent: Client;
+  before(async () => {
+    m = await startMinter({ env: { MINTER_ACTIONS_TIMEOUT_MS: '3000' } });
+    hostile = await provision(m);
+    innocent = await provision(m);
+  });
+  after(() => m?.close());
+
+  test('on the token path: server_error, the record says Atomics is not defined', async () => {
+    const id = await deployAction(m, {
+      name: 'wait-async',
+      code: `exports.onExecuteCredentialsExchange = async (event, api) => {
+  if (event.client.client_id !== ${JSON.stringify(hostile.clientId)}) return;
+  ${ATOMICS_WAIT_ASYNC}
+};`,
+    });
+    await bind(m, 'credentials-exchange', [id]);
+    for (let i = 0; i < 3; i++) {
+      const denied = await requestToken(m, hostile);
+      assert.deepEqual(denied, { status: 500, body: { error: 'server_error', error_description: 'A token trigger failed; see the execution record in the logs' } });
+    }
+    const [result] = await lastExecution(m, hostile);
+    assert.equal(result!.status, 'runtime');
+    assert.deepEqual(result!.error, { id: 'runtime_error', msg: 'ReferenceError: Atomics is not defined' });
+    await assertServing(m, innocent);
+    await bind(m, 'credentials-exchange', []);
+  });
+
+  test('the platform globals have no SharedArrayBuffer, Atomics, WebAssembly or FinalizationRegistry', async () => {
+    const id = await deployAction(m, {
+      name: 'globals',
+      code: `exports.onExecuteCredentialsExchange = async (event, api) => {
+  api.accessToken.setCustomClaim('https://t/removed', [typeof SharedArrayBuffer, typeof Atomics, typeof WebAssembly,
+    typeof FinalizationRegistry, String(Error.prepareStackTrace), Object.getOwnPropertyNames(globalThis).filter((n) => /Atomics|Shared|Assembly|Finalization/.test(n)).length]);
+};`,
+    });
+    await bind(m, 'credentials-exchange', [id]);
+    const issued = await requestToken(m, hostile);
+    assert.equal(issued.status, 200);
+    const claims = JSON.parse(Buffer.from(issued.body.access_token.split('.')[1], 'base64url').toString());
+    assert.deepEqual(claims['https://t/removed'], ['undefined', 'undefined', 'undefined', 'undefined', 'undefined', 0]);
+    await bind(m, 'credentials-exchange', []);
+  });
+
+  test('through POST /actions/actions/{id}/test: a runtime failure in the payload, the server goes on', async () => {
+    const created = await m.api('POST', '/actions/actions', {
+      name: 'wait-async-test',
+      supported_triggers: [{ id: 'credentials-exchange', version: 'v2' }],
+      code: `exports.onExecuteCredentialsExchange = async () => { ${ATOMICS_WAIT_ASYNC} };`,
+    });
+    assert.equal(created.status, 201);
+    const run = await m.api('POST', `/actions/actions/${created.body.id}/test`, { payload: {} });
+    assert.equal(run.status, 200);
+    assert.equal(run.body.payload.status, 'runtime');
+    assert.deepEqual(run.body.payload.error, { id: 'runtime_error', msg: 'ReferenceError: Atomics is not defined' });
+    await assertServing(m, innocent);
+  });
+
+  test('at the top level, at deploy: 400 build_failed', async () => {
+    const created = await m.api('POST', '/actions/actions', {
+      name: 'wait-async-top',
+      supported_triggers: [{ id: 'credentials-exchange', version: 'v2' }],
+      code: `${ATOMICS_WAIT_ASYNC}\nexports.onExecuteCredentialsExchange = async () => {};`,
+      deploy: true,
+    });
+    assert.equal(created.status, 400);
+    assert.equal(created.body.errorCode, 'build_failed');
+    assert.match(created.body.message, /The module failed while loading: Atomics is not defined/);
+    await assertServing(m, innocent);
+  });
+
+  test('from a Kinde workflow: server_error, the record says why', async () => {
+    const id = await deployAction(m, {
+      name: 'wait-async-kinde',
+      trigger: 'm2m:token_generation',
+      code: `import { onM2MTokenGeneratedEvent, WorkflowSettings, WorkflowTrigger } from '@kinde/infrastructure';
+export const workflowSettings: WorkflowSettings = { id: 'waitAsync', trigger: WorkflowTrigger.M2MTokenGeneration, bindings: {} };
+export default async function Workflow(event: onM2MTokenGeneratedEvent) {
+  if (event.context.application.clientId !== ${JSON.stringify(hostile.clientId)}) return;
+  ${ATOMICS_WAIT_ASYNC}
+}`,
+    });
+    await bind(m, 'm2m:token_generation', [id]);
+    const denied = await requestToken(m, hostile);
+    assert.deepEqual(denied, { status: 500, body: { error: 'server_error', error_description: 'A token trigger failed; see the execution record in the logs' } });
+    const [result] = await lastExecution(m, hostile);
+    assert.deepEqual(result!.error, { id: 'runtime_error', msg: 'ReferenceError: Atomics is not defined' });
+    await assertServing(m, innocent);
+    await bind(m, 'm2m:token_generation', []);
+  });
+});
+
+describe('An action that makes V8 end its process ends only the sandbox process', () => {
+  let m: RunningMinter;
+  let hostile: Client;
+  let innocent: Client;
+  before(async () => {
+    m = await startMinter({ env: { MINTER_ACTIONS_TIMEOUT_MS: '10000' } });
+    hostile = await provision(m);
+    innocent = await provision(m);
+  });
+  after(() => m?.close());
+
+  test('on one input of a version that served before: that request fails, the sandbox is replaced, no quarantine', async () => {
+    const id = await deployAction(m, {
+      name: 'map-bomb-on-input',
+      code: `exports.onExecuteCredentialsExchange = async (event, api) => {
+  if (event.client.client_id === ${JSON.stringify(hostile.clientId)}) { ${MAP_BOMB} }
+  api.accessToken.setCustomClaim('https://t/ran', true);
+};`,
+    });
+    await bind(m, 'credentials-exchange', [id]);
+    assert.equal((await requestToken(m, innocent)).status, 200);
+
+    for (let i = 0; i < 2; i++) {
+      const crashed = await requestToken(m, hostile);
+      assert.deepEqual(crashed, { status: 500, body: { error: 'server_error', error_description: 'A token trigger failed; see the execution record in the logs' } });
+      const [lost] = await lastExecution(m, hostile);
+      assert.equal(lost!.status, 'runtime');
+      assert.match(lost!.error!.msg, /^The sandbox process ended \(signal SIGABRT\) while this request ran/);
+      // The server, and the version for every other input, go on.
+      await assertServing(m, innocent);
+    }
+    const action = await m.api('GET', `/actions/actions/${id}`);
+    assert.equal(action.body.deployed_version.quarantine, undefined);
+    await bind(m, 'credentials-exchange', []);
+  });
+
+  test('on its first request: the version is quarantined, its requests fail with a record that says why', async () => {
+    const id = await deployAction(m, {
+      name: 'map-bomb-always',
+      code: `exports.onExecuteCredentialsExchange = async (event, api) => { ${MAP_BOMB} };`,
+    });
+    await bind(m, 'credentials-exchange', [id]);
+    const crashed = await requestToken(m, hostile);
+    assert.equal(crashed.status, 500);
+    const version = await waitForQuarantine(m, id);
+    assert.equal(version.quarantine.reason, 'the sandbox process ended (signal SIGABRT) while this version was running its first request');
+    assert.ok(Date.parse(version.quarantine.quarantined_at) > Date.now() - 60_000);
+
+    // Fail closed: every request through the chain is refused, and says why; nothing is loaded.
+    const refused = await requestToken(m, innocent);
+    assert.deepEqual(refused, { status: 500, body: { error: 'server_error', error_description: 'A token trigger failed; see the execution record in the logs' } });
+    const [quarantined] = await lastExecution(m, innocent);
+    assert.equal(quarantined!.status, 'runtime');
+    assert.equal(
+      quarantined!.error!.msg,
+      'This action version is quarantined: the sandbox process ended (signal SIGABRT) while this version was running its first request. ' +
+        'Deploy a new version, roll back, or lift the quarantine (DELETE /api/v2/actions/actions/{id}/versions/{versionId}/quarantine).',
+    );
+    assert.equal((await fetch(`${m.baseUrl}/health`)).status, 200);
+
+    // A fixed version runs.
+    const fixed = await m.api('PATCH', `/actions/actions/${id}`, { code: `exports.onExecuteCredentialsExchange = async () => {};` });
+    assert.equal(fixed.status, 200);
+    assert.equal((await m.api('POST', `/actions/actions/${id}/deploy`)).status, 201);
+    assert.equal((await requestToken(m, hostile)).status, 200);
+    assert.equal((await requestToken(m, innocent)).status, 200);
+    await bind(m, 'credentials-exchange', []);
+  });
+});
+
+/** The deployed version of action `id` once it carries a quarantine (the supervisor stores it right after the loss). */
+export async function waitForQuarantine(m: RunningMinter, id: string) {
+  for (let i = 0; i < 100; i++) {
+    const action = await m.api('GET', `/actions/actions/${id}`);
+    if (action.body.deployed_version?.quarantine) return action.body.deployed_version;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`action ${id} was not quarantined`);
+}
