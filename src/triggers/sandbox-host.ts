@@ -19,7 +19,7 @@ import { ActionBuildError } from './action-build.js';
 import type { ChainResult, TriggerEngine } from './contract.js';
 import { createEgressFetch } from './egress.js';
 import { createTriggerEngine } from './engine.js';
-import type { FromSandbox, SandboxProcessSettings, ToSandbox } from './sandbox-protocol.js';
+import { Outbox, type FromSandbox, type SandboxProcessSettings, type ToSandbox } from './sandbox-protocol.js';
 import { STUCK_AFTER_MS } from './version-isolate.js';
 
 /** How often the watchdogs look, in ms. */
@@ -27,9 +27,8 @@ const WATCH_EVERY_MS = 1000;
 /** How long past the chain budget a canary call may wait for an isolate thread before the pool counts as starved. */
 export const CANARY_GRACE_MS = 5000;
 
-const send = (message: FromSandbox): void => {
-  process.send?.(message);
-};
+const outbox = new Outbox<FromSandbox>((message) => process.send?.(message));
+const send = (message: FromSandbox): void => outbox.push(message);
 
 /** Ends this process at once (the supervisor sees the signal); `reason` goes first, for the operator. */
 function end(reason: string): void {
@@ -110,8 +109,12 @@ function result(id: number, run: Promise<ChainResult>): void {
   });
 }
 
-process.on('message', (message: ToSandbox) => {
+process.on('message', heard);
+
+function heard(message: ToSandbox): void {
   switch (message.t) {
+    case 'batch':
+      return message.messages.forEach(heard);
     case 'init':
       return start(message.settings);
     case 'bind':
@@ -143,7 +146,7 @@ process.on('message', (message: ToSandbox) => {
     default:
       message satisfies never;
   }
-});
+}
 // The server is gone: nothing may outlive it.
 process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
 process.on('uncaughtException', (error) => end(`uncaught exception: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));

@@ -1,7 +1,8 @@
 /**
  * Messages between the server and its sandbox process (sandbox-supervisor.ts ↔ sandbox-host.ts), over the IPC channel
  * of `child_process.fork` (JSON). The server never runs action code itself: each request's chain, each `test` run and
- * each deploy-time check is a message to the sandbox process and one answer back.
+ * each deploy-time check is a message to the sandbox process and one answer back. Each side sends what one turn of
+ * its event loop produced as one `batch` write: under load, one write and one wake-up carry many requests.
  */
 import type { ActionSource, BuiltAction } from './action-build.js';
 import type { ChainResult, DeployedAction, TriggerRequest } from './contract.js';
@@ -28,7 +29,9 @@ export type ToSandbox =
   | { t: 'build'; id: number; source: ActionSource }
   /** The answer to a `kinde` request of the sandbox (a Kinde management read, answered by the server). */
   | { t: 'kinde'; id: number; answer: { status: number; body: unknown } }
-  | { t: 'ping'; n: number };
+  | { t: 'ping'; n: number }
+  /** The messages of one turn of the server's event loop, in one write. */
+  | { t: 'batch'; messages: ToSandbox[] };
 
 export type FromSandbox =
   | { t: 'ready' }
@@ -42,4 +45,29 @@ export type FromSandbox =
   | { t: 'stuck'; versionId: string }
   /** The sandbox ends itself (its thread pool starved, its memory past the cap); the reason is for the operator. */
   | { t: 'ending'; reason: string }
-  | { t: 'pong'; n: number };
+  | { t: 'pong'; n: number }
+  /** The messages of one turn of the sandbox's event loop, in one write. */
+  | { t: 'batch'; messages: FromSandbox[] };
+
+/**
+ * Collects the messages of one turn of the event loop and writes them at its end (`setImmediate`), as one message, or
+ * as one `batch` when there are several.
+ */
+export class Outbox<M> {
+  #queue: M[] = [];
+  readonly #write: (message: M | { t: 'batch'; messages: M[] }) => void;
+
+  constructor(write: (message: M | { t: 'batch'; messages: M[] }) => void) {
+    this.#write = write;
+  }
+
+  push(message: M): void {
+    if (this.#queue.push(message) === 1) setImmediate(this.#flush);
+  }
+
+  readonly #flush = (): void => {
+    const queue = this.#queue;
+    this.#queue = [];
+    this.#write(queue.length === 1 ? queue[0]! : { t: 'batch', messages: queue });
+  };
+}

@@ -21,7 +21,7 @@ import type { GeoipLookup } from './auth0-dialect.js';
 import { sandboxLost } from './chain.js';
 import { CrashAttribution, type Quarantine } from './crash-attribution.js';
 import { SANDBOX_V8_FLAGS } from './sandbox-hardening.js';
-import type { FromSandbox, SandboxProcessSettings, ToSandbox } from './sandbox-protocol.js';
+import { Outbox, type FromSandbox, type SandboxProcessSettings, type ToSandbox } from './sandbox-protocol.js';
 
 /** How often the supervisor pings the sandbox process, in ms. */
 const PING_EVERY_MS = 1000;
@@ -93,7 +93,7 @@ class SandboxChild {
     this.process.stderr!.on('data', (chunk: Buffer) => (this.stderrTail = (this.stderrTail + chunk.toString()).slice(-4000)));
     this.ready = new Promise((resolve) => {
       const onMessage = (message: FromSandbox) => {
-        if (message.t !== 'ready') return;
+        if (message.t !== 'ready' && !(message.t === 'batch' && message.messages.some((m) => m.t === 'ready'))) return;
         this.process.off('message', onMessage);
         resolve(true);
       };
@@ -103,8 +103,12 @@ class SandboxChild {
     this.send({ t: 'init', settings });
   }
 
-  send(message: ToSandbox): void {
+  readonly #outbox = new Outbox<ToSandbox>((message) => {
     if (!this.gone && this.process.connected) this.process.send(message);
+  });
+
+  send(message: ToSandbox): void {
+    this.#outbox.push(message);
   }
 
   /** The versions of everything under way, for crash attribution. */
@@ -233,6 +237,9 @@ export class SandboxSupervisor implements TriggerEngine {
 
   #heard(child: SandboxChild, message: FromSandbox): void {
     switch (message.t) {
+      case 'batch':
+        for (const one of message.messages) this.#heard(child, one);
+        return;
       case 'ready':
         return;
       case 'result': {
