@@ -245,6 +245,7 @@ function createEngine(
     geoip,
     kindeManagementGet: kindeGet,
     ...(onBatch && { onBatch }),
+    ...(metrics && { onReplaced: (reason: string) => metrics.sandboxReplaced(reason) }),
     onQuarantine: (verdicts) => void quarantine(verdicts).catch((error) => log.error(error, 'could not store a quarantine')),
     log,
   });

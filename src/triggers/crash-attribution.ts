@@ -57,7 +57,7 @@ export class CrashAttribution {
       const strikes = [...(this.#strikes.get(versionId) ?? []).filter((at) => now - at < STRIKE_WINDOW_MS), now];
       this.#strikes.set(versionId, strikes);
       if (suspects.size === 1 || strikes.length >= STRIKES) {
-        const alone = suspects.size === 1 ? '' : ` (one of ${suspects.size} suspects, the ${strikes.length}th time within ${STRIKE_WINDOW_MS / 60_000} minutes)`;
+        const alone = suspects.size === 1 ? '' : ` (one of ${suspects.size} suspects, as in a loss less than ${STRIKE_WINDOW_MS / 60_000} minutes before)`;
         verdicts.push({ versionId, reason: `the sandbox process ended (${loss.how}) while this version was ${phase}${alone}` });
         this.#strikes.delete(versionId);
       }

@@ -19,7 +19,7 @@ import { ActionBuildError } from './action-build.js';
 import type { ChainResult, TriggerEngine } from './contract.js';
 import { createEgressFetch } from './egress.js';
 import { createTriggerEngine } from './engine.js';
-import { Outbox, type FromSandbox, type SandboxProcessSettings, type ToSandbox } from './sandbox-protocol.js';
+import { Outbox, type FromSandbox, type SandboxLossKind, type SandboxProcessSettings, type ToSandbox } from './sandbox-protocol.js';
 import { STUCK_AFTER_MS } from './version-isolate.js';
 
 /** How often the watchdogs look, in ms. */
@@ -31,10 +31,10 @@ const outbox = new Outbox<FromSandbox>((message) => process.send?.(message));
 const send = (message: FromSandbox): void => outbox.push(message);
 
 /** Ends this process at once (the supervisor sees the signal); `reason` goes first, for the operator. */
-function end(reason: string): void {
+function end(kind: SandboxLossKind, reason: string): void {
   process.stderr.write(`minter sandbox: ${reason}\n`);
   const kill = () => process.kill(process.pid, 'SIGKILL');
-  if (process.connected) process.send!({ t: 'ending', reason } satisfies FromSandbox, kill);
+  if (process.connected) process.send!({ t: 'ending', kind, reason } satisfies FromSandbox, kill);
   else kill();
 }
 
@@ -85,7 +85,7 @@ function watch(settings: SandboxProcessSettings): void {
   let pendingSince = 0;
   setInterval(() => {
     const rss = process.memoryUsage.rss();
-    if (rss > settings.maxRssMb * 1048576) return end(`resident memory ${Math.round(rss / 1048576)} MB is past MINTER_ACTIONS_SANDBOX_MAX_RSS_MB (${settings.maxRssMb})`);
+    if (rss > settings.maxRssMb * 1048576) return end('memory', `resident memory ${Math.round(rss / 1048576)} MB is past MINTER_ACTIONS_SANDBOX_MAX_RSS_MB (${settings.maxRssMb})`);
     if (pendingSince === 0) {
       pendingSince = performance.now();
       context.eval('0').then(
@@ -93,7 +93,7 @@ function watch(settings: SandboxProcessSettings): void {
         () => (pendingSince = 0),
       );
     } else if (performance.now() - pendingSince > settings.chainTimeoutMs + CANARY_GRACE_MS) {
-      end(`no isolate thread was free for ${Math.round(performance.now() - pendingSince)} ms (the pool is held by calls that did not stop)`);
+      end('starved', `no isolate thread was free for ${Math.round(performance.now() - pendingSince)} ms (the pool is held by calls that did not stop)`);
     }
   }, WATCH_EVERY_MS).unref();
 }
@@ -149,4 +149,4 @@ function heard(message: ToSandbox): void {
 }
 // The server is gone: nothing may outlive it.
 process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
-process.on('uncaughtException', (error) => end(`uncaught exception: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
+process.on('uncaughtException', (error) => end('error', `uncaught exception: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));

@@ -21,6 +21,9 @@ export interface SandboxProcessSettings {
 /** A deploy-time check that failed with a place in the source (ActionBuildError's fields), or otherwise. */
 export type BuildFailure = { message: string; file: string; line: number; column: number } | { message: string };
 
+/** Why a sandbox process was replaced (the `reason` label of `minter_sandbox_replaced_total`). */
+export type SandboxLossKind = 'crashed' | 'unresponsive' | 'stuck' | 'memory' | 'starved' | 'error';
+
 export type ToSandbox =
   | { t: 'init'; settings: SandboxProcessSettings }
   | { t: 'bind'; chain: DeployedAction[] }
@@ -44,7 +47,7 @@ export type FromSandbox =
   /** A call or a load of a version was stopped but its thread did not come back: the sandbox must be replaced. */
   | { t: 'stuck'; versionId: string }
   /** The sandbox ends itself (its thread pool starved, its memory past the cap); the reason is for the operator. */
-  | { t: 'ending'; reason: string }
+  | { t: 'ending'; kind: SandboxLossKind; reason: string }
   | { t: 'pong'; n: number }
   /** The messages of one turn of the sandbox's event loop, in one write. */
   | { t: 'batch'; messages: FromSandbox[] };

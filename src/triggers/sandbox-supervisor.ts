@@ -21,7 +21,7 @@ import type { GeoipLookup } from './auth0-dialect.js';
 import { sandboxLost } from './chain.js';
 import { CrashAttribution, type Quarantine } from './crash-attribution.js';
 import { SANDBOX_V8_FLAGS } from './sandbox-hardening.js';
-import { Outbox, type FromSandbox, type SandboxProcessSettings, type ToSandbox } from './sandbox-protocol.js';
+import { Outbox, type FromSandbox, type SandboxLossKind, type SandboxProcessSettings, type ToSandbox } from './sandbox-protocol.js';
 
 /** How often the supervisor pings the sandbox process, in ms. */
 const PING_EVERY_MS = 1000;
@@ -54,6 +54,8 @@ export interface SupervisorOptions {
   onBatch?: (requests: number) => void;
   /** Versions to quarantine and why; the server stores them and reloads the chain. */
   onQuarantine?: (verdicts: Quarantine[]) => void;
+  /** Counts each sandbox process replaced, by why (metrics). */
+  onReplaced?: (kind: SandboxLossKind) => void;
   /** For the operator: the sandbox process was lost, or restarted. */
   log?: { warn(details: object, message: string): void };
 }
@@ -77,8 +79,9 @@ class SandboxChild {
   retiring = false;
   gone = false;
   lastPong = performance.now();
-  /** Why it ended, when it said so itself. */
+  /** Why it ended, when it said so itself or was killed for it. */
   ending: string | undefined;
+  lossKind: SandboxLossKind = 'crashed';
   stderrTail = '';
 
   constructor(settings: SandboxProcessSettings) {
@@ -276,9 +279,11 @@ export class SandboxSupervisor implements TriggerEngine {
       }
       case 'stuck':
         this.#quarantine(this.#attribution.stuck(message.versionId, this.#proven.has(message.versionId)));
+        if (!child.retiring) this.#options.onReplaced?.('stuck');
         return this.#retire(child);
       case 'ending':
         child.ending = message.reason;
+        child.lossKind = message.kind;
         return;
       case 'pong':
         child.lastPong = performance.now();
@@ -293,7 +298,7 @@ export class SandboxSupervisor implements TriggerEngine {
     for (const child of [this.#child, ...this.#retiring]) {
       if (child === undefined || child.gone) continue;
       if (now - child.lastPong > PING_TIMEOUT_MS) {
-        child.ending ??= `no answer for ${PING_TIMEOUT_MS} ms`;
+        if (child.ending === undefined) [child.ending, child.lossKind] = [`no answer for ${PING_TIMEOUT_MS} ms`, 'unresponsive'];
         this.#kill(child);
       } else child.send({ t: 'ping', n: Math.round(now) });
     }
@@ -331,6 +336,7 @@ export class SandboxSupervisor implements TriggerEngine {
         build.reject(new ActionBuildError(`The action's code ended the sandbox process while it was checked (${how})`, 'action.js', 0, 0));
       }
       this.#losses = [...this.#losses.filter((at) => Date.now() - at < LOSS_WINDOW_MS), Date.now()];
+      if (!child.retiring) this.#options.onReplaced?.(child.lossKind);
     }
     child.runs.clear();
     child.builds.clear();

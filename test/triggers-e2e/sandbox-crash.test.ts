@@ -16,12 +16,23 @@ type Client = Awaited<ReturnType<typeof provision>>;
 const ATOMICS_WAIT_ASYNC = 'Atomics.waitAsync(new Int32Array(new SharedArrayBuffer(16)), 0, 0, 10);';
 /** Grows a Map until V8 cannot fit its next hash table in the isolate heap, which V8 answers by ending the process. */
 const MAP_BOMB = 'const grow = new Map(); for (let i = 0; ; i++) grow.set(i, i);';
+/** V8 copies the array-like into a list 2³²−1 long: `invalid array length`, the process ends. */
+const SORT_BOMB = 'Array.prototype.sort.call({ length: 2 ** 32 - 1 });';
+/** 2⁵³ steps of a built-in loop that never checks for termination: its thread is held for ever. */
+const ENDLESS_BUILTIN = 'Array.prototype.indexOf.call({ length: 2 ** 53 - 1 }, 1);';
 
 async function lastExecution(m: RunningMinter, client: Client, type = 'feccft') {
   const logs = await m.api('GET', `/logs?type=${type}&client_id=${client.clientId}&per_page=1`);
   assert.equal(logs.status, 200);
   const execution = await m.api('GET', `/actions/executions/${logs.body[0].execution_id}`);
   return execution.body.results as Array<{ status: string; error?: { id: string; msg: string }; version_id: string }>;
+}
+
+/** `minter_sandbox_replaced_total{reason}` from `GET /metrics`. */
+async function replaced(m: RunningMinter, reason: string): Promise<number> {
+  const text = await (await fetch(`${m.baseUrl}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`minter_sandbox_replaced_total{reason="${reason}"}`));
+  return line === undefined ? 0 : Number(line.split(' ').at(-1));
 }
 
 /** The server still answers: health, discovery, and a token for a client no action touches. */
@@ -139,28 +150,80 @@ describe('An action that makes V8 end its process ends only the sandbox process'
   after(() => m?.close());
 
   test('on one input of a version that served before: that request fails, the sandbox is replaced, no quarantine', async () => {
+    const sorter = await provision(m);
     const id = await deployAction(m, {
-      name: 'map-bomb-on-input',
+      name: 'bombs-on-input',
       code: `exports.onExecuteCredentialsExchange = async (event, api) => {
   if (event.client.client_id === ${JSON.stringify(hostile.clientId)}) { ${MAP_BOMB} }
+  if (event.client.client_id === ${JSON.stringify(sorter.clientId)}) { ${SORT_BOMB} }
   api.accessToken.setCustomClaim('https://t/ran', true);
 };`,
     });
     await bind(m, 'credentials-exchange', [id]);
     assert.equal((await requestToken(m, innocent)).status, 200);
 
-    for (let i = 0; i < 2; i++) {
-      const crashed = await requestToken(m, hostile);
+    const before = await replaced(m, 'crashed');
+    for (const culprit of [hostile, sorter, hostile]) {
+      const crashed = await requestToken(m, culprit);
       assert.deepEqual(crashed, { status: 500, body: { error: 'server_error', error_description: 'A token trigger failed; see the execution record in the logs' } });
-      const [lost] = await lastExecution(m, hostile);
+      const [lost] = await lastExecution(m, culprit);
       assert.equal(lost!.status, 'runtime');
       assert.match(lost!.error!.msg, /^The sandbox process ended \(signal SIGABRT\) while this request ran/);
       // The server, and the version for every other input, go on.
       await assertServing(m, innocent);
     }
+    assert.equal(await replaced(m, 'crashed'), before + 3);
     const action = await m.api('GET', `/actions/actions/${id}`);
     assert.equal(action.body.deployed_version.quarantine, undefined);
     await bind(m, 'credentials-exchange', []);
+  });
+
+  test('a built-in that never stops, on the synchronous path: the sandbox misses its pings and is replaced', async () => {
+    const id = await deployAction(m, {
+      name: 'endless-on-input',
+      code: `exports.onExecuteCredentialsExchange = async (event) => {
+  if (event.client.client_id === ${JSON.stringify(hostile.clientId)}) { ${ENDLESS_BUILTIN} }
+};`,
+    });
+    await bind(m, 'credentials-exchange', [id]);
+    assert.equal((await requestToken(m, innocent)).status, 200);
+    const started = performance.now();
+    assert.equal((await requestToken(m, hostile)).status, 500);
+    assert.ok(performance.now() - started < 9000, 'the ping timeout (5 s), not the chain budget (10 s), ended it');
+    const [lost] = await lastExecution(m, hostile);
+    assert.match(lost!.error!.msg, /^The sandbox process ended \(no answer for 5000 ms\) while this request ran/);
+    assert.equal(await replaced(m, 'unresponsive'), 1);
+    await assertServing(m, innocent);
+    await bind(m, 'credentials-exchange', []);
+  });
+
+  test('a built-in that never stops, off the main thread: the call times out, its thread is reported, the sandbox is replaced', async () => {
+    // A workflow that declares kinde.fetch always runs off the sandbox's main thread.
+    const id = await deployAction(m, {
+      name: 'endless-kinde',
+      trigger: 'm2m:token_generation',
+      code: `import { onM2MTokenGeneratedEvent, WorkflowSettings, WorkflowTrigger } from '@kinde/infrastructure';
+export const workflowSettings: WorkflowSettings = { id: 'endless', trigger: WorkflowTrigger.M2MTokenGeneration, bindings: { 'kinde.fetch': {} } };
+export default async function Workflow(event: onM2MTokenGeneratedEvent) {
+  if (event.context.application.clientId === ${JSON.stringify(hostile.clientId)}) { ${ENDLESS_BUILTIN} }
+}`,
+    });
+    await bind(m, 'm2m:token_generation', [id]);
+    assert.equal((await requestToken(m, innocent)).status, 200);
+    assert.equal((await requestToken(m, hostile)).status, 500);
+    const [stopped] = await lastExecution(m, hostile);
+    assert.deepEqual(stopped!.error, { id: 'timeout', msg: 'The action did not finish in time' });
+    // The sandbox reports the thread that did not come back (2 s after the deadline) and is replaced; the version
+    // served before: no quarantine. The other requests are answered throughout.
+    for (let i = 0; i < 50 && (await replaced(m, 'stuck')) === 0; i++) {
+      assert.equal((await requestToken(m, innocent)).status, 200);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(await replaced(m, 'stuck'), 1);
+    assert.equal((await requestToken(m, innocent)).status, 200);
+    const action = await m.api('GET', `/actions/actions/${id}`);
+    assert.equal(action.body.deployed_version.quarantine, undefined);
+    await bind(m, 'm2m:token_generation', []);
   });
 
   test('on its first request: the version is quarantined, its requests fail with a record that says why', async () => {
