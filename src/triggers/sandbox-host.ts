@@ -149,4 +149,7 @@ function heard(message: ToSandbox): void {
 }
 // The server is gone: nothing may outlive it.
 process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
+// A terminal's Ctrl-C or a service manager's stop signals the whole process group: the server stops this process
+// itself (close, or disconnect), so a signal meant for the server is not mistaken for a crash.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => undefined);
 process.on('uncaughtException', (error) => end('error', `uncaught exception: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));

@@ -154,8 +154,9 @@ export class SandboxSupervisor implements TriggerEngine {
     // Storage now speaks for every quarantine, this process's included.
     this.#quarantined = new Map([...this.#quarantined].filter(([versionId]) => !chain.some((a) => a.versionId === versionId && a.quarantine)));
     this.#chain = chain;
-    if (chain.length > 0) this.#ensure().send({ t: 'bind', chain: this.#bound() });
-    else this.#child?.send({ t: 'bind', chain: [] });
+    // A new sandbox process is sent the chain as it starts (#ensure).
+    if (this.#child !== undefined) this.#child.send({ t: 'bind', chain: this.#bound() });
+    else if (chain.length > 0) this.#ensure();
   }
 
   run(request: TriggerRequest): Promise<ChainResult> {
@@ -254,7 +255,7 @@ export class SandboxSupervisor implements TriggerEngine {
           for (const action of pending.chain) if (action.quarantine === undefined && ran.has(action.versionId)) this.#proven.add(action.versionId);
           pending.settle(message.result);
         }
-        if (child.retiring && child.runs.size === 0) this.#kill(child);
+        if (child.retiring && child.runs.size === 0 && child.builds.size === 0) this.#kill(child);
         return;
       }
       case 'built': {
@@ -330,13 +331,15 @@ export class SandboxSupervisor implements TriggerEngine {
       this.#options.log?.warn({ how, loading, running, stderr: lastWords(child.stderrTail) }, 'the sandbox process was lost');
       const firstRuns = running.filter((versionId) => !this.#proven.has(versionId));
       if (!child.retiring) this.#quarantine(this.#attribution.lost({ how, loading, firstRuns }));
-      const message = `The sandbox process ended (${how}) while this request ran; the server goes on and started a new one.`;
-      for (const pending of child.runs.values()) pending.settle(sandboxLost(pending.chain, message, pending.startedAt));
-      for (const build of child.builds.values()) {
-        build.reject(new ActionBuildError(`The action's code ended the sandbox process while it was checked (${how})`, 'action.js', 0, 0));
-      }
       this.#losses = [...this.#losses.filter((at) => Date.now() - at < LOSS_WINDOW_MS), Date.now()];
       if (!child.retiring) this.#options.onReplaced?.(child.lossKind);
+    }
+    const message = this.#closed
+      ? 'The trigger engine is closed.'
+      : `The sandbox process ended (${how}) while this request ran; the server goes on and started a new one.`;
+    for (const pending of child.runs.values()) pending.settle(sandboxLost(pending.chain, message, pending.startedAt));
+    for (const build of child.builds.values()) {
+      build.reject(new ActionBuildError(`The action's code ended the sandbox process while it was checked (${how})`, 'action.js', 0, 0));
     }
     child.runs.clear();
     child.builds.clear();
