@@ -52,7 +52,9 @@ function start(settings: SandboxProcessSettings): void {
     syncSliceMs: settings.syncSliceMs,
     onBatch: (requests) => batches.push(requests),
     onLoad: (versionId, phase) => {
-      send({ t: 'load', versionId, phase });
+      // At once: the load's top-level code (at 'start') or the request waiting for it (at 'end') may end this process
+      // before the turn ends, and the server must know which it was.
+      outbox.pushNow({ t: 'load', versionId, phase });
       // A load is bounded by the chain budget; one that has not ended well after it holds its thread.
       const timers = loads.get(versionId) ?? [];
       if (phase === 'start') {

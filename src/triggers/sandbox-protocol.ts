@@ -68,8 +68,15 @@ export class Outbox<M> {
     if (this.#queue.push(message) === 1) setImmediate(this.#flush);
   }
 
+  /** Writes `message` now, after what is queued: for what must be out before the code that runs next can crash. */
+  pushNow(message: M): void {
+    this.#queue.push(message);
+    this.#flush();
+  }
+
   readonly #flush = (): void => {
     const queue = this.#queue;
+    if (queue.length === 0) return;
     this.#queue = [];
     this.#write(queue.length === 1 ? queue[0]! : { t: 'batch', messages: queue });
   };

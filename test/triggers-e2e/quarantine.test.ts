@@ -23,9 +23,9 @@ import {
 const admin = { clientId: 'quarantine-admin', clientSecret: 'quarantine-admin-secret-0123456789' };
 /**
  * Top-level code that passes the deploy-time check (where `fetch` does not exist) and, where the action really runs,
- * grows a Map until V8 cannot fit its next hash table in the isolate heap and ends the process.
+ * makes V8 end the process (`invalid array length`: sort copies the array-like into a list 2³²−1 long).
  */
-const CRASHES_WHILE_LOADING = `if (typeof fetch === 'function') { const grow = new Map(); for (let i = 0; ; i++) grow.set(i, i); }
+const CRASHES_WHILE_LOADING = `if (typeof fetch === 'function') Array.prototype.sort.call({ length: 2 ** 32 - 1 });
 exports.onExecuteCredentialsExchange = async (event, api) => {};`;
 const FIXED = `exports.onExecuteCredentialsExchange = async (event, api) => { api.accessToken.setCustomClaim('https://t/fixed', true); };`;
 
@@ -64,7 +64,9 @@ for (const storage of storages) {
       const bound = await api('PATCH', '/actions/triggers/credentials-exchange/bindings', { bindings: [{ ref: { type: 'action_id', value: actionId } }] });
       assert.equal(bound.status, 200);
 
-      const first = await quarantineOf(api, actionId);
+      const first = await quarantineOf(api, actionId).catch((error: Error) => {
+        throw new Error(`${error.message}; server output: ${server.output().stdout.slice(-3000)} ${server.output().stderr.slice(-2000)}`);
+      });
       assert.equal(first.reason, 'the sandbox process ended (signal SIGABRT) while this version was loading');
       const versionId = first.versionId;
 

@@ -143,7 +143,8 @@ describe('An action that makes V8 end its process ends only the sandbox process'
   let hostile: Client;
   let innocent: Client;
   before(async () => {
-    m = await startMinter({ env: { MINTER_ACTIONS_TIMEOUT_MS: '10000' } });
+    // 16 MB isolates: the Map bomb reaches V8's limit in a fraction of a second even on a busy machine.
+    m = await startMinter({ env: { MINTER_ACTIONS_TIMEOUT_MS: '10000', MINTER_ACTIONS_MEMORY_MB: '16' } });
     hostile = await provision(m);
     innocent = await provision(m);
   });
@@ -163,16 +164,24 @@ describe('An action that makes V8 end its process ends only the sandbox process'
     assert.equal((await requestToken(m, innocent)).status, 200);
 
     const before = await replaced(m, 'crashed');
-    for (const culprit of [hostile, sorter, hostile]) {
+    const sandboxEnded = /^The sandbox process ended \(signal SIGABRT\) while this request ran/;
+    for (const culprit of [sorter, sorter]) {
       const crashed = await requestToken(m, culprit);
       assert.deepEqual(crashed, { status: 500, body: { error: 'server_error', error_description: 'A token trigger failed; see the execution record in the logs' } });
       const [lost] = await lastExecution(m, culprit);
       assert.equal(lost!.status, 'runtime');
-      assert.match(lost!.error!.msg, /^The sandbox process ended \(signal SIGABRT\) while this request ran/);
+      assert.match(lost!.error!.msg, sandboxEnded);
       // The server, and the version for every other input, go on.
       await assertServing(m, innocent);
     }
-    assert.equal(await replaced(m, 'crashed'), before + 3);
+    assert.equal(await replaced(m, 'crashed'), before + 2);
+    // The Map ends the sandbox process, or (when V8's heap-limit callback comes first) only its isolate: either way
+    // the request fails and the rest goes on.
+    assert.equal((await requestToken(m, hostile)).status, 500);
+    const [bombed] = await lastExecution(m, hostile);
+    if (bombed!.status === 'oom') assert.deepEqual(bombed!.error, { id: 'out_of_memory', msg: 'The action ran out of memory' });
+    else assert.match(bombed!.error!.msg, sandboxEnded);
+    await assertServing(m, innocent);
     const action = await m.api('GET', `/actions/actions/${id}`);
     assert.equal(action.body.deployed_version.quarantine, undefined);
     await bind(m, 'credentials-exchange', []);
@@ -187,9 +196,8 @@ describe('An action that makes V8 end its process ends only the sandbox process'
     });
     await bind(m, 'credentials-exchange', [id]);
     assert.equal((await requestToken(m, innocent)).status, 200);
-    const started = performance.now();
     assert.equal((await requestToken(m, hostile)).status, 500);
-    assert.ok(performance.now() - started < 9000, 'the ping timeout (5 s), not the chain budget (10 s), ended it');
+    // The pings (5 s) ended it, not the request's own deadline (10 s): the record says which.
     const [lost] = await lastExecution(m, hostile);
     assert.match(lost!.error!.msg, /^The sandbox process ended \(no answer for 5000 ms\) while this request ran/);
     assert.equal(await replaced(m, 'unresponsive'), 1);
@@ -228,8 +236,8 @@ export default async function Workflow(event: onM2MTokenGeneratedEvent) {
 
   test('on its first request: the version is quarantined, its requests fail with a record that says why', async () => {
     const id = await deployAction(m, {
-      name: 'map-bomb-always',
-      code: `exports.onExecuteCredentialsExchange = async (event, api) => { ${MAP_BOMB} };`,
+      name: 'sort-bomb-always',
+      code: `exports.onExecuteCredentialsExchange = async (event, api) => { ${SORT_BOMB} };`,
     });
     await bind(m, 'credentials-exchange', [id]);
     const crashed = await requestToken(m, hostile);
