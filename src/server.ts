@@ -33,17 +33,9 @@ import { openDatabase, type OpenedDatabase } from './store/database.js';
 import { insertSerializedLogs, type SerializedLogRecord } from './store/logs.js';
 import { registerActionBindingRoutes } from './management/action-bindings.js';
 import { registerActionRoutes } from './management/actions.js';
-import { InMemoryActionCache } from './triggers/action-cache.js';
 import { loadBoundChain } from './triggers/chain-loader.js';
-import type { TriggerEngine } from './triggers/contract.js';
-import type { FastifyBaseLogger } from 'fastify';
-import { createEgressFetch } from './triggers/egress.js';
-import { createTriggerEngine } from './triggers/engine.js';
-import { SandboxSupervisor } from './triggers/sandbox-supervisor.js';
-import type { Quarantine } from './triggers/crash-attribution.js';
-import { quarantineVersion } from './store/actions.js';
+import { engineFromConfig, geoipLookup } from './triggers/engine-from-config.js';
 import { openGeoip, type GeoipLookup } from './triggers/geoip.js';
-import { kindeManagementGet } from './triggers/kinde-management.js';
 
 export interface MinterApp {
   app: FastifyInstance;
@@ -123,7 +115,7 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
   const needGeoip = async () => {
     geoip ??= await (geoipLoading ??= openGeoip());
   };
-  const engine = createEngine(config, registry, geoipLookup(() => geoip), metrics, app.log);
+  const engine = engineFromConfig(config, registry, geoipLookup(() => geoip), metrics, app.log);
   registry.onReload(async () => {
     const chain = await loadBoundChain(database.db, box);
     if (chain.some((action) => action.triggerId === 'credentials-exchange')) await needGeoip();
@@ -194,59 +186,4 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
       await database.close();
     },
   };
-}
-
-/** `event.request.geoip` from the database loaded so far (`{}` until it is). */
-const geoipLookup = (current: () => GeoipLookup | undefined) => (ip: string) => (current()?.lookup(ip) ?? {}) as Record<string, unknown>;
-
-/**
- * The trigger engine: by default a supervised sandbox process (sandbox-supervisor.ts), whose losses quarantine the
- * versions that caused them (stored, so that every instance and the management API see them); `inline` runs actions
- * in this process.
- */
-function createEngine(
-  config: Readonly<Config>,
-  registry: Registry,
-  geoip: (ip: string) => Record<string, unknown>,
-  metrics: Metrics | undefined,
-  log: FastifyBaseLogger,
-): TriggerEngine {
-  const { actions } = config;
-  const kindeGet = async (endpoint: string) => kindeManagementGet(registry.snapshot, endpoint);
-  const onBatch = metrics && ((requests: number) => metrics.triggerBatch(requests));
-  const egress = { timeoutMs: actions.fetchTimeoutMs, maxResponseBytes: actions.fetchMaxBytes, allowPrivate: actions.allowPrivateEgress };
-  if (actions.isolation === 'inline') {
-    return createTriggerEngine({
-      memoryLimitMb: actions.memoryLimitMb,
-      chainTimeoutMs: actions.chainTimeoutMs,
-      maxLogBytesPerAction: actions.maxLogBytes,
-      syncSliceMs: actions.syncSliceMs,
-      ...(onBatch && { onBatch }),
-      geoip,
-      host: { cache: new InMemoryActionCache(), fetch: createEgressFetch(egress), kindeManagementGet: kindeGet },
-    });
-  }
-  const quarantine = async (verdicts: Quarantine[]) => {
-    for (const { versionId, reason } of verdicts) {
-      const stored = await quarantineVersion(registry.db, versionId, reason);
-      if (stored) log.warn({ action_id: stored.action_id, version_id: versionId, reason }, 'action version quarantined');
-    }
-    await registry.changed();
-  };
-  return new SandboxSupervisor({
-    settings: {
-      memoryLimitMb: actions.memoryLimitMb,
-      chainTimeoutMs: actions.chainTimeoutMs,
-      maxLogBytes: actions.maxLogBytes,
-      syncSliceMs: actions.syncSliceMs,
-      egress,
-      maxRssMb: actions.sandboxMaxRssMb,
-    },
-    geoip,
-    kindeManagementGet: kindeGet,
-    ...(onBatch && { onBatch }),
-    ...(metrics && { onReplaced: (reason: string) => metrics.sandboxReplaced(reason) }),
-    onQuarantine: (verdicts) => void quarantine(verdicts).catch((error) => log.error(error, 'could not store a quarantine')),
-    log,
-  });
 }

@@ -11,8 +11,6 @@
  *
  * Cost on the token path: one IPC message each way per request (JSON over a pipe).
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { ActionSource, BuiltAction } from './action-build.js';
 import { ActionBuildError } from './action-build.js';
 import type { ChainResult, DeployedAction, TriggerEngine, TriggerRequest } from './contract.js';
@@ -20,8 +18,8 @@ import { TRIGGER_IDS } from './contract.js';
 import type { GeoipLookup } from './auth0-dialect.js';
 import { sandboxLost } from './chain.js';
 import { CrashAttribution, type Quarantine } from './crash-attribution.js';
-import { SANDBOX_V8_FLAGS } from './sandbox-hardening.js';
-import { Outbox, type FromSandbox, type SandboxLossKind, type SandboxProcessSettings, type ToSandbox } from './sandbox-protocol.js';
+import { lastWords, SandboxChild } from './sandbox-child.js';
+import type { FromSandbox, SandboxLossKind, SandboxProcessSettings, ToSandbox } from './sandbox-protocol.js';
 
 /** How often the supervisor pings the sandbox process, in ms. */
 const PING_EVERY_MS = 1000;
@@ -34,16 +32,6 @@ const LOSSES_BEFORE_BACKOFF = 3;
 const LOSS_WINDOW_MS = 60_000;
 /** The longest wait before a restart after repeated losses, in ms. */
 const MAX_BACKOFF_MS = 10_000;
-
-/** What the sandbox process wrote last, without V8's heap statistics (`name = number` lines) and blank lines. */
-const lastWords = (stderr: string) =>
-  stderr
-    .split('\n')
-    .filter((line) => line.trim() !== '' && !/^\s*[a-z_]+ = \d+\s*$/.test(line))
-    .slice(-6)
-    .join(' | ');
-
-const HOST_PATH = fileURLToPath(new URL('./sandbox-host.js', import.meta.url));
 
 export interface SupervisorOptions {
   settings: SandboxProcessSettings;
@@ -58,68 +46,6 @@ export interface SupervisorOptions {
   onReplaced?: (kind: SandboxLossKind) => void;
   /** For the operator: the sandbox process was lost, or restarted. */
   log?: { warn(details: object, message: string): void };
-}
-
-interface Pending {
-  /** The versions this request runs (crash attribution). */
-  chain: readonly DeployedAction[];
-  startedAt: number;
-  settle(result: ChainResult): void;
-}
-
-/** One sandbox process, from start to end. */
-class SandboxChild {
-  readonly process: ChildProcess;
-  readonly ready: Promise<boolean>;
-  readonly runs = new Map<number, Pending>();
-  readonly builds = new Map<number, { resolve(built: BuiltAction): void; reject(error: Error): void }>();
-  /** Versions whose isolates are loading, with how many loads each. */
-  readonly loading = new Map<string, number>();
-  /** Takes no new work; killed once its requests are answered. */
-  retiring = false;
-  gone = false;
-  lastPong = performance.now();
-  /** Why it ended, when it said so itself or was killed for it. */
-  ending: string | undefined;
-  lossKind: SandboxLossKind = 'crashed';
-  stderrTail = '';
-
-  constructor(settings: SandboxProcessSettings) {
-    this.process = fork(HOST_PATH, [], {
-      execArgv: ['--no-node-snapshot', '--max-semi-space-size=16', ...SANDBOX_V8_FLAGS],
-      // Nothing of the server's environment (database URL, keys, admin credentials) reaches the sandbox.
-      env: { PATH: process.env.PATH ?? '' },
-      serialization: 'json',
-      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
-    });
-    // Kept for the log line of a loss (V8's fatal error report ends up here), not echoed: a crash is one warning.
-    this.process.stderr!.on('data', (chunk: Buffer) => (this.stderrTail = (this.stderrTail + chunk.toString()).slice(-4000)));
-    this.ready = new Promise((resolve) => {
-      const onMessage = (message: FromSandbox) => {
-        if (message.t !== 'ready' && !(message.t === 'batch' && message.messages.some((m) => m.t === 'ready'))) return;
-        this.process.off('message', onMessage);
-        resolve(true);
-      };
-      this.process.on('message', onMessage);
-      this.process.once('exit', () => resolve(false));
-    });
-    this.send({ t: 'init', settings });
-  }
-
-  readonly #outbox = new Outbox<ToSandbox>((message) => {
-    if (!this.gone && this.process.connected) this.process.send(message);
-  });
-
-  send(message: ToSandbox): void {
-    this.#outbox.push(message);
-  }
-
-  /** The versions of everything under way, for crash attribution. */
-  suspects(): { loading: string[]; running: string[] } {
-    const running = new Set<string>();
-    for (const pending of this.runs.values()) for (const action of pending.chain) if (action.quarantine === undefined) running.add(action.versionId);
-    return { loading: [...this.loading.keys()], running: [...running] };
-  }
 }
 
 export class SandboxSupervisor implements TriggerEngine {
