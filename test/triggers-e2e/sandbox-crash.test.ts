@@ -277,3 +277,27 @@ export async function waitForQuarantine(m: RunningMinter, id: string) {
   }
   throw new Error(`action ${id} was not quarantined`);
 }
+
+describe('MINTER_ACTIONS_ISOLATION=inline: actions run in the server process, hardened alike', () => {
+  let m: RunningMinter;
+  let client: Client;
+  before(async () => {
+    m = await startMinter({ env: { MINTER_ACTIONS_ISOLATION: 'inline' } });
+    client = await provision(m);
+  });
+  after(() => m?.close());
+
+  test('a token carries the claim the action set; the removed globals are gone there too', async () => {
+    const id = await deployAction(m, {
+      name: 'inline',
+      code: `exports.onExecuteCredentialsExchange = async (event, api) => {
+  api.accessToken.setCustomClaim('https://t/removed', [typeof SharedArrayBuffer, typeof Atomics, typeof WebAssembly, typeof FinalizationRegistry]);
+};`,
+    });
+    await bind(m, 'credentials-exchange', [id]);
+    const issued = await requestToken(m, client);
+    assert.equal(issued.status, 200);
+    const claims = JSON.parse(Buffer.from(issued.body.access_token.split('.')[1], 'base64url').toString());
+    assert.deepEqual(claims['https://t/removed'], ['undefined', 'undefined', 'undefined', 'undefined']);
+  });
+});
