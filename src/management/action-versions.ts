@@ -9,7 +9,6 @@ import type { Registry } from '../registry/registry.js';
 import {
   findActionVersion,
   insertActionVersion,
-  liftQuarantine,
   listActionVersions,
   setDeployedVersion,
   updateAction,
@@ -152,19 +151,6 @@ export function registerActionVersionRoutes(
       }
       await registry.changed();
       return reply.code(201).send(actionVersionView(updated!, version));
-    },
-  );
-
-  // Lifts a quarantine (docs/security.md, "quarantine"): the version is loaded again on the next request. If it still
-  // ends the sandbox process, it is quarantined again.
-  app.delete<{ Params: { id: string; versionId: string } }>(
-    '/actions/actions/:id/versions/:versionId/quarantine',
-    { config: { scope: 'update:actions' }, schema: { tags: ['actions'] } },
-    async (request, reply) => {
-      const action = await mustFind(request.params.id);
-      if (!(await liftQuarantine(db, action.id, request.params.versionId))) throw notFound(`The version ${request.params.versionId} does not exist`);
-      await registry.changed();
-      return reply.code(204).send();
     },
   );
 

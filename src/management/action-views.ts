@@ -19,8 +19,6 @@ export function actionVersionView(action: ActionRow, version: ActionVersionRow) 
     status: 'built',
     supported_triggers: supportedTriggers(action.trigger_id),
     ...(Object.keys(version.settings).length > 0 && { settings: version.settings }),
-    // Minter's own field: why the version no longer runs (it ended the sandbox process), and since when.
-    ...(version.quarantined_at && { quarantine: { reason: version.quarantine_reason ?? '', quarantined_at: version.quarantined_at.toISOString() } }),
     built_at: version.created_at.toISOString(),
     created_at: version.created_at.toISOString(),
     updated_at: version.created_at.toISOString(),

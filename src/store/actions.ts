@@ -150,29 +150,7 @@ export const listBoundVersions = (db: Db) =>
       'v.compiled',
       'v.secrets',
       'v.settings',
-      'v.quarantine_reason',
     ])
     .orderBy('b.trigger_id')
     .orderBy('b.position')
     .execute();
-
-/** Quarantines a version (it ended the sandbox process); a version already quarantined keeps its first reason. */
-export const quarantineVersion = (db: Db, versionId: string, reason: string) =>
-  db
-    .updateTable('action_versions')
-    .set({ quarantined_at: new Date(), quarantine_reason: reason })
-    .where('id', '=', versionId)
-    .where('quarantined_at', 'is', null)
-    .returning(['id', 'action_id'])
-    .executeTakeFirst();
-
-/** Lifts a version's quarantine; answers whether the version exists. */
-export const liftQuarantine = async (db: Db, actionId: string, versionId: string) =>
-  (
-    await db
-      .updateTable('action_versions')
-      .set({ quarantined_at: null, quarantine_reason: null })
-      .where('action_id', '=', actionId)
-      .where('id', '=', versionId)
-      .executeTakeFirst()
-  ).numUpdatedRows > 0n;

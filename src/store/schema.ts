@@ -189,9 +189,6 @@ export interface ActionVersionsTable {
   secrets: string;
   settings: Json<Record<string, unknown>>;
   created_at: Timestamp;
-  /** When the version was quarantined (it ended the sandbox process), and why; null when it is not. */
-  quarantined_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-  quarantine_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface TriggerBindingsTable {

@@ -23,15 +23,12 @@ export function deployedAction(fields: {
   code: string;
   secrets: Record<string, string>;
   settings: Record<string, unknown>;
-  /** Why the version is quarantined, when it is. */
-  quarantine?: string | null;
 }): DeployedAction {
-  const { settings, triggerId, quarantine, ...rest } = fields;
+  const { settings, triggerId, ...rest } = fields;
   const kinde = settings as { bindings?: string[]; failurePolicy?: FailurePolicy };
   return {
     ...rest,
     triggerId: triggerId as TriggerId,
-    ...(quarantine && { quarantine }),
     ...(triggerId === 'm2m:token_generation' && {
       bindings: kinde.bindings ?? [],
       failurePolicy: kinde.failurePolicy ?? 'stop',
@@ -51,7 +48,6 @@ export async function loadBoundChain(db: Db, box: SecretBox): Promise<DeployedAc
       code: row.compiled,
       secrets: openSecrets(box, row.action_id, row.secrets),
       settings: row.settings,
-      quarantine: row.quarantine_reason,
     }),
   );
 }

@@ -71,14 +71,6 @@ const unique = (scopes: readonly string[]) => [...new Set(scopes)];
 
 const RUNTIME_FAILURE = STATUS_EFFECTS.runtime as Extract<StatusEffect, { effect: 'fail' }>;
 
-const quarantined = (reason: string): InvokeOutcome => ({
-  kind: 'failed',
-  status: 'runtime',
-  message:
-    `This action version is quarantined: ${reason}. Deploy a new version, roll back, or lift the quarantine ` +
-    `(DELETE /api/v2/actions/actions/{id}/versions/{versionId}/quarantine).`,
-});
-
 /**
  * The result of a chain that never finished because the sandbox process running it ended (or stopped answering):
  * every action a `runtime` failure with `message`, the request denied with `server_error` whatever the failure
@@ -121,9 +113,7 @@ export async function runChain(links: readonly ChainLink[], request: TriggerRequ
 
     const startedAt = Date.now();
     const t0 = performance.now();
-    // A quarantined version gets no isolate (isolate-pool.ts): it fails as a runtime error that says why.
-    const outcome = action.quarantine === undefined ? await isolate.invoke(payload, deadline) : quarantined(action.quarantine);
-    const step = toStep(outcome, settings.maxLogBytes);
+    const step = toStep(await isolate.invoke(payload, deadline), settings.maxLogBytes);
     const result = baseResult(action, step.status, startedAt, performance.now() - t0);
     const output = step.record ?? step.console;
     if (output !== undefined) {

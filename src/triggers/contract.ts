@@ -36,11 +36,6 @@ export interface DeployedAction {
   /** Kinde only: declared bindings (keys of `workflowSettings.bindings`) and failure policy. */
   bindings?: string[];
   failurePolicy?: FailurePolicy;
-  /**
-   * Why this version is quarantined, when it is: it killed or wedged the sandbox process while it loaded or ran. It
-   * then never gets an isolate; each request records it as a `runtime` failure with this text.
-   */
-  quarantine?: string;
 }
 
 /** What the host knows about the token request when the chain starts. */

@@ -1,16 +1,13 @@
 /**
  * The trigger engine the configuration asks for (`MINTER_ACTIONS_ISOLATION`): by default a supervised sandbox process
- * (sandbox-supervisor.ts), whose losses quarantine the versions that caused them — stored, so that every instance, a
- * restart and the management API see them; or `inline`, the engine in the server's own process.
+ * (sandbox-supervisor.ts), or `inline`, the engine in the server's own process.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Registry } from '../registry/registry.js';
-import { quarantineVersion } from '../store/actions.js';
 import { InMemoryActionCache } from './action-cache.js';
 import type { TriggerEngine } from './contract.js';
-import type { Quarantine } from './crash-attribution.js';
 import { createEgressFetch } from './egress.js';
 import { createTriggerEngine } from './engine.js';
 import type { GeoipLookup } from './geoip.js';
@@ -42,13 +39,6 @@ export function engineFromConfig(
       host: { cache: new InMemoryActionCache(), fetch: createEgressFetch(egress), kindeManagementGet: kindeGet },
     });
   }
-  const quarantine = async (verdicts: Quarantine[]) => {
-    for (const { versionId, reason } of verdicts) {
-      const stored = await quarantineVersion(registry.db, versionId, reason);
-      if (stored) log.warn({ action_id: stored.action_id, version_id: versionId, reason }, 'action version quarantined');
-    }
-    await registry.changed();
-  };
   return new SandboxSupervisor({
     settings: {
       memoryLimitMb: actions.memoryLimitMb,
@@ -62,7 +52,6 @@ export function engineFromConfig(
     kindeManagementGet: kindeGet,
     ...(onBatch && { onBatch }),
     ...(metrics && { onReplaced: (reason: string) => metrics.sandboxReplaced(reason) }),
-    onQuarantine: (verdicts) => void quarantine(verdicts).catch((error) => log.error(error, 'could not store a quarantine')),
     log,
   });
 }

@@ -91,9 +91,7 @@ class LoadFailure extends Error {}
 /** Identity of what runs: a redeploy that changes code, secrets or settings under one version id gets new isolates. */
 export function fingerprint(action: DeployedAction): string {
   return createHash('sha256')
-    .update(
-      JSON.stringify([action.versionId, action.triggerId, action.code, action.secrets, action.bindings ?? [], action.failurePolicy ?? null, action.quarantine ?? null]),
-    )
+    .update(JSON.stringify([action.versionId, action.triggerId, action.code, action.secrets, action.bindings ?? [], action.failurePolicy ?? null]))
     .digest('base64url');
 }
 

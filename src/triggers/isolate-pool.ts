@@ -28,8 +28,7 @@ export class IsolatePool {
       let isolate = next.get(action.versionId) ?? this.#entries.get(action.versionId);
       if (isolate === undefined || isolate.fingerprint !== fingerprint(action)) {
         isolate = new VersionIsolate(action, this.#options);
-        // A quarantined version is never loaded: the chain answers its requests without it (chain.ts).
-        if (action.quarantine === undefined) isolate.prewarm(this.#options.chainTimeoutMs);
+        isolate.prewarm(this.#options.chainTimeoutMs);
       }
       next.set(action.versionId, isolate);
       return { action, isolate };

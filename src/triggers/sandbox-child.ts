@@ -77,7 +77,7 @@ export class SandboxChild {
   /** The versions of everything under way, for crash attribution. */
   suspects(): { loading: string[]; running: string[] } {
     const running = new Set<string>();
-    for (const pending of this.runs.values()) for (const action of pending.chain) if (action.quarantine === undefined) running.add(action.versionId);
+    for (const pending of this.runs.values()) for (const action of pending.chain) running.add(action.versionId);
     return { loading: [...this.loading.keys()], running: [...running] };
   }
 }

@@ -7,7 +7,7 @@
  * object used as a dictionary that grows past what the isolate's heap has left (`CALL_AND_RETRY_LAST`),
  * `Array.prototype.sort` on an array-like 2³²−1 long (`invalid array length`) — and some built-ins never check for
  * termination, so a stopped call can hold its thread, and allocate, for minutes (docs/security.md, "sandbox"). Here
- * they end or wedge this process only; the supervisor replaces it and quarantines the version that did it.
+ * they end or wedge this process only, and the supervisor replaces it.
  *
  * This process watches itself too: it ends when its resident memory passes `maxRssMb` (native memory no isolate limit
  * counts) and when its isolate thread pool is starved (a canary call that gets no thread within the chain budget plus

@@ -6,8 +6,7 @@
  * a ping for {@link PING_TIMEOUT_MS} (its main thread held by a built-in that never stops), or when it reports a call
  * whose thread did not come back (`stuck`: replaced gracefully, its requests in flight may finish). Requests in flight
  * when it ends fail with `server_error` and an execution record that says so; the server itself goes on. What it was
- * doing then goes to {@link CrashAttribution}, whose verdicts the server stores as quarantines (and applies here at
- * once, before the new sandbox process loads anything): versions that were loading, or running their first request.
+ * doing then (the versions loading, running, running their first request) goes to `onLoss`.
  *
  * Cost on the token path: one IPC message each way per request (JSON over a pipe).
  */
@@ -17,7 +16,6 @@ import type { ChainResult, DeployedAction, TriggerEngine, TriggerRequest } from 
 import { TRIGGER_IDS } from './contract.js';
 import type { GeoipLookup } from './auth0-dialect.js';
 import { sandboxLost } from './chain.js';
-import { CrashAttribution, type Quarantine } from './crash-attribution.js';
 import { lastWords, SandboxChild } from './sandbox-child.js';
 import type { FromSandbox, SandboxLossKind, SandboxProcessSettings, ToSandbox } from './sandbox-protocol.js';
 
@@ -33,6 +31,19 @@ const LOSS_WINDOW_MS = 60_000;
 /** The longest wait before a restart after repeated losses, in ms. */
 const MAX_BACKOFF_MS = 10_000;
 
+/** What the sandbox process was doing when it was lost. */
+export interface SandboxLoss {
+  /** How it ended, for the operator: `signal SIGABRT`, `no answer for 5000 ms`, its own reason, or `stuck`. */
+  how: string;
+  kind: SandboxLossKind;
+  /** Versions whose isolates were loading (their top-level code runs then, the same for every request). */
+  loading: string[];
+  /** Versions of the requests in flight. */
+  running: string[];
+  /** Of those, the versions that never finished a run in this server process (a failure not tied to one input). */
+  firstRuns: string[];
+}
+
 export interface SupervisorOptions {
   settings: SandboxProcessSettings;
   /** `event.request.geoip` for the request's IP (looked up here: the sandbox process has no GeoIP database). */
@@ -40,8 +51,11 @@ export interface SupervisorOptions {
   /** Kinde management reads the sandbox's workflows make (answered by the server, from its snapshot). */
   kindeManagementGet(endpoint: string): Promise<{ status: number; body: unknown }>;
   onBatch?: (requests: number) => void;
-  /** Versions to quarantine and why; the server stores them and reloads the chain. */
-  onQuarantine?: (verdicts: Quarantine[]) => void;
+  /**
+   * Told what the sandbox process was doing when it was lost (or when a call of a version kept its thread): the
+   * information a quarantine needs (docs/security.md, "quarantine").
+   */
+  onLoss?: (loss: SandboxLoss) => void;
   /** Counts each sandbox process replaced, by why (metrics). */
   onReplaced?: (kind: SandboxLossKind) => void;
   /** For the operator: the sandbox process was lost, or restarted. */
@@ -50,10 +64,7 @@ export interface SupervisorOptions {
 
 export class SandboxSupervisor implements TriggerEngine {
   readonly #options: SupervisorOptions;
-  readonly #attribution = new CrashAttribution();
   #chain: DeployedAction[] = [];
-  /** Quarantines decided here and not yet back from storage (applied to the chain on every bind until then). */
-  #quarantined = new Map<string, string>();
   /** Versions that finished a run in this server process: a loss while they run is their input's, not a crash loop. */
   readonly #proven = new Set<string>();
   #child: SandboxChild | undefined;
@@ -77,16 +88,14 @@ export class SandboxSupervisor implements TriggerEngine {
     for (const action of chain) {
       if (!TRIGGER_IDS.includes(action.triggerId)) throw new TypeError(`Unknown trigger ${String(action.triggerId)} for action ${action.actionId}`);
     }
-    // Storage now speaks for every quarantine, this process's included.
-    this.#quarantined = new Map([...this.#quarantined].filter(([versionId]) => !chain.some((a) => a.versionId === versionId && a.quarantine)));
     this.#chain = chain;
     // A new sandbox process is sent the chain as it starts (#ensure).
-    if (this.#child !== undefined) this.#child.send({ t: 'bind', chain: this.#bound() });
+    if (this.#child !== undefined) this.#child.send({ t: 'bind', chain });
     else if (chain.length > 0) this.#ensure();
   }
 
   run(request: TriggerRequest): Promise<ChainResult> {
-    return this.#call(this.#bound(), request, (id, req) => ({ t: 'run', id, request: req }));
+    return this.#call(this.#chain, request, (id, req) => ({ t: 'run', id, request: req }));
   }
 
   test(action: DeployedAction, request: TriggerRequest): Promise<ChainResult> {
@@ -110,15 +119,6 @@ export class SandboxSupervisor implements TriggerEngine {
     clearTimeout(this.#restartTimer);
     clearInterval(this.#pinger);
     for (const child of [this.#child, ...this.#retiring]) if (child) this.#kill(child);
-  }
-
-  /** The chain with the quarantines decided here and not yet stored. */
-  #bound(): DeployedAction[] {
-    if (this.#quarantined.size === 0) return this.#chain;
-    return this.#chain.map((action) => {
-      const reason = this.#quarantined.get(action.versionId);
-      return reason === undefined || action.quarantine !== undefined ? action : { ...action, quarantine: reason };
-    });
   }
 
   async #call(chain: DeployedAction[], request: TriggerRequest, message: (id: number, request: TriggerRequest) => ToSandbox): Promise<ChainResult> {
@@ -161,7 +161,7 @@ export class SandboxSupervisor implements TriggerEngine {
     child.process.on('message', (message: FromSandbox) => this.#heard(child, message));
     child.process.once('exit', (code, signal) => this.#ended(child, code, signal));
     this.#pinger ??= setInterval(() => this.#ping(), PING_EVERY_MS).unref();
-    if (this.#chain.length > 0) child.send({ t: 'bind', chain: this.#bound() });
+    if (this.#chain.length > 0) child.send({ t: 'bind', chain: this.#chain });
     return child;
   }
 
@@ -178,7 +178,7 @@ export class SandboxSupervisor implements TriggerEngine {
         if (message.batches && this.#options.onBatch) for (const n of message.batches) this.#options.onBatch(n);
         if (pending !== undefined) {
           const ran = new Set(message.result.results.filter((result) => result.status !== 'skipped').map((result) => result.version_id));
-          for (const action of pending.chain) if (action.quarantine === undefined && ran.has(action.versionId)) this.#proven.add(action.versionId);
+          for (const action of pending.chain) if (ran.has(action.versionId)) this.#proven.add(action.versionId);
           pending.settle(message.result);
         }
         if (child.retiring && child.runs.size === 0 && child.builds.size === 0) this.#kill(child);
@@ -204,10 +204,12 @@ export class SandboxSupervisor implements TriggerEngine {
         else child.loading.delete(message.versionId);
         return;
       }
-      case 'stuck':
-        this.#quarantine(this.#attribution.stuck(message.versionId, this.#proven.has(message.versionId)));
+      case 'stuck': {
+        const firstRuns = this.#proven.has(message.versionId) ? [] : [message.versionId];
+        this.#options.onLoss?.({ how: 'stuck', kind: 'stuck', loading: [], running: [message.versionId], firstRuns });
         if (!child.retiring) this.#options.onReplaced?.('stuck');
         return this.#retire(child);
+      }
       case 'ending':
         child.ending = message.reason;
         child.lossKind = message.kind;
@@ -256,7 +258,7 @@ export class SandboxSupervisor implements TriggerEngine {
       const { loading, running } = child.suspects();
       this.#options.log?.warn({ how, loading, running, stderr: lastWords(child.stderrTail) }, 'the sandbox process was lost');
       const firstRuns = running.filter((versionId) => !this.#proven.has(versionId));
-      if (!child.retiring) this.#quarantine(this.#attribution.lost({ how, loading, firstRuns }));
+      if (!child.retiring) this.#options.onLoss?.({ how, kind: child.lossKind, loading, running, firstRuns });
       this.#losses = [...this.#losses.filter((at) => Date.now() - at < LOSS_WINDOW_MS), Date.now()];
       if (!child.retiring) this.#options.onReplaced?.(child.lossKind);
     }
@@ -277,12 +279,5 @@ export class SandboxSupervisor implements TriggerEngine {
     this.#restartTimer = setTimeout(() => {
       if (!this.#closed && this.#chain.length > 0) this.#ensure();
     }, wait);
-  }
-
-  #quarantine(verdicts: Quarantine[]): void {
-    if (verdicts.length === 0) return;
-    for (const verdict of verdicts) this.#quarantined.set(verdict.versionId, verdict.reason);
-    this.#child?.send({ t: 'bind', chain: this.#bound() });
-    this.#options.onQuarantine?.(verdicts);
   }
 }
