@@ -1,12 +1,21 @@
 /**
  * The one place errors become responses. Token endpoint (and everything outside `/api/v2`): RFC 6749 §5.2
- * `{error, error_description}`. Management API: Auth0's `{statusCode, error, message, errorCode}`. Anything
- * unexpected is logged and answered without detail.
+ * `{error, error_description}`. Management API: Auth0's `{statusCode, error, message, errorCode}`, with the
+ * database's failures mapped here and nowhere else: a unique violation is a 409, a reference deleted meanwhile a
+ * 404, a value it refused a 400, an outage a 503 with `Retry-After`. Anything unexpected is logged and answered
+ * without detail.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ManagementError, OAuthError, STATUS_TEXT } from './errors.js';
+import { conflict, ManagementError, notFound, OAuthError, STATUS_TEXT } from './errors.js';
+import { classifyDatabaseError, DUPLICATE_MESSAGES } from './store/database-errors.js';
+
+/** Seconds a client is asked to wait after a 503 for a database outage (RFC 9110 §10.2.3). */
+export const OUTAGE_RETRY_AFTER_S = 5;
 
 const isManagement = (request: FastifyRequest) => request.url.startsWith('/api/v2');
+
+/** Auth0's error code for a schema error in each part of the request. */
+const VALIDATION_CODES: Partial<Record<string, string>> = { querystring: 'invalid_query_string', params: 'invalid_uri', body: 'invalid_body' };
 
 function validationMessage(error: FastifyError): string {
   const first = error.validation?.[0];
@@ -15,6 +24,9 @@ function validationMessage(error: FastifyError): string {
   const params = first.params as Record<string, unknown>;
   if (first.keyword === 'additionalProperties') return `${where}: unknown property "${String(params.additionalProperty)}"`;
   if (first.keyword === 'required') return `${where}: missing required property "${String(params.missingProperty)}"`;
+  if (first.keyword === 'format' && params.format === 'date-time') {
+    return `${where} must be an RFC 3339 date-time from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z`;
+  }
   return `${where} ${first.message ?? 'is invalid'}`;
 }
 
@@ -35,6 +47,28 @@ function clientErrorMessage(error: FastifyError): string {
   }
 }
 
+/** A database failure of a management request as the answer it gets, or undefined when `error` is none. */
+function fromDatabase(error: Error, request: FastifyRequest): ManagementError | undefined {
+  const failure = classifyDatabaseError(error);
+  switch (failure?.kind) {
+    case undefined:
+      return undefined;
+    case 'duplicate':
+      return conflict((failure.constraint && DUPLICATE_MESSAGES.get(failure.constraint)) ?? 'The object already exists');
+    case 'missing_reference':
+      return notFound('An object this request refers to does not exist (it was deleted meanwhile)');
+    case 'invalid_data':
+      // Validation at the edge should have refused it first: worth an operator's look, not a client's 500.
+      request.log.warn({ code: failure.code, message: error.message }, 'the database refused a value from a management request');
+      return new ManagementError(400, 'invalid_body', 'Payload validation error: the request holds a value that cannot be stored');
+    case 'unavailable':
+      request.log.warn({ code: failure.code, message: error.message }, 'management request failed: the database is unavailable');
+      return new ManagementError(503, 'temporarily_unavailable', 'The database is unavailable; try again shortly', {
+        'retry-after': String(OUTAGE_RETRY_AFTER_S),
+      });
+  }
+}
+
 function send(reply: FastifyReply, status: number, headers: Record<string, string>, body: unknown): void {
   reply.code(status).headers({ 'cache-control': 'no-store', ...headers }).type('application/json; charset=utf-8').send(body);
 }
@@ -52,7 +86,8 @@ export function asOAuthError(error: FastifyError | Error): OAuthError {
 }
 
 export function registerErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
+  app.setErrorHandler((thrown: FastifyError, request, reply) => {
+    const error = (isManagement(request) && fromDatabase(thrown, request)) || thrown;
     if (error instanceof ManagementError) {
       return send(reply, error.statusCode, error.headers, {
         statusCode: error.statusCode,
@@ -68,7 +103,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      const errorCode = error.validation ? (error.validationContext === 'querystring' ? 'invalid_query_string' : 'invalid_body') : 'invalid_request';
+      const errorCode = error.validation ? VALIDATION_CODES[error.validationContext ?? 'body'] ?? 'invalid_body' : 'invalid_request';
       return send(reply, status, {}, {
         statusCode: status,
         error: STATUS_TEXT[status] ?? 'Error',

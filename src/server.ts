@@ -18,6 +18,8 @@ import { registerClientRoutes } from './management/clients.js';
 import { registerLogRoutes } from './management/logs.js';
 import { registerOrganizationRoutes } from './management/organizations.js';
 import { registerResourceServerRoutes } from './management/resource-servers.js';
+import { narrowDateTimeFormat } from './management/schemas.js';
+import { registerStorableInput } from './management/storable-input.js';
 import { registerSigningKeyRoutes } from './management/signing-keys.js';
 import { BatchWriter } from './observability/batch-writer.js';
 import { Metrics, registerMetricsRoute } from './observability/metrics.js';
@@ -69,7 +71,11 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     // One line per request costs the hot path a few µs and fills disks; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: config.trustProxy,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false },
+      // Every `format: 'date-time'` is a date the database can store (management/schemas.ts).
+      onCreate: narrowDateTimeFormat,
+    },
   });
 
   const { box } = await loadSecretBox(config.secretKey, config.dataDir);
@@ -174,6 +180,7 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
         },
       });
       registerManagementAuthorization(api, registry, config.issuer);
+      registerStorableInput(api);
       registerClientRoutes(api, registry);
       registerClientCredentialRoutes(api, registry);
       registerResourceServerRoutes(api, registry);

@@ -12,6 +12,9 @@ import { pgliteWorkerPool } from './pglite-pool.js';
 
 export type Db = Kysely<Database>;
 
+/** How long a PostgreSQL query waits to get a connection (to open one, or for one of the pool's 10), in ms. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
 export interface OpenedDatabase {
   db: Db;
   kind: 'pglite' | 'postgres';
@@ -25,7 +28,9 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
   if (options.databaseUrl) {
     const pg = await import('pg');
     // timestamptz → Date and jsonb → objects are pg's defaults; int8 stays a string, and Minter stores none.
-    const pool = new pg.default.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // connectionTimeoutMillis bounds both opening a connection and waiting for a free one: a database that does not
+    // answer (a dropped route, a full pool) fails the request in 10 s, a 503 (error-handler.ts), instead of holding it.
+    const pool = new pg.default.Pool({ connectionString: options.databaseUrl, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     // An idle connection the server closes (a restart, a terminated backend) is reported on the pool; without a
     // listener that is an uncaught exception that ends the process. The pool drops the connection and opens a new one
     // for the next query, and a query that fails reports its own error.
