@@ -10,7 +10,7 @@ import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import type { Config } from './config.js';
 import { loadSecretBox, type SecretBox } from './crypto/secret-box.js';
 import { checkSealingKey } from './keys/key-rotation.js';
-import { registerErrorHandler } from './error-handler.js';
+import { answerClientError, answerError, registerErrorHandler } from './error-handler.js';
 import { registerManagementAuthorization } from './management/authorization.js';
 import { registerClientCredentialRoutes } from './management/client-credentials.js';
 import { registerClientGrantRoutes } from './management/client-grants.js';
@@ -71,6 +71,11 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     // One line per request costs the hot path a few µs and fills disks; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: config.trustProxy,
+    // A path Fastify cannot route (bad percent-encoding) is answered by the one error handler, in the caller's shape.
+    frameworkErrors: answerError,
+    clientErrorHandler: answerClientError,
+    // Path ids go up to 600 characters (a resource server's identifier), percent-encoded up to 3 bytes each.
+    routerOptions: { maxParamLength: 2048 },
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false },
       // Every `format: 'date-time'` is a date the database can store (management/schemas.ts).
