@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
-import { pgliteWorkerPool } from './pglite-pool.js';
+import { pgliteWorkerPool, type PgliteWorkerPool } from './pglite-pool.js';
 
 export type Db = Kysely<Database>;
 
@@ -18,6 +18,8 @@ export const CONNECT_TIMEOUT_MS = 10_000;
 export interface OpenedDatabase {
   db: Db;
   kind: 'pglite' | 'postgres';
+  /** Embedded PGlite's worker pool (diagnostics and tests); undefined on PostgreSQL. */
+  pglite?: PgliteWorkerPool;
   close(): Promise<void>;
 }
 
@@ -25,6 +27,7 @@ export interface OpenedDatabase {
 export async function openDatabase(options: { databaseUrl?: string; dataDir: string; pgliteNice?: number }): Promise<OpenedDatabase> {
   let dialect: PostgresDialect;
   let kind: OpenedDatabase['kind'];
+  let pglite: PgliteWorkerPool | undefined;
   if (options.databaseUrl) {
     const pg = await import('pg');
     // timestamptz → Date and jsonb → objects are pg's defaults; int8 stays a string, and Minter stores none.
@@ -41,7 +44,8 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
     const dir = join(options.dataDir, 'pglite');
     await mkdir(dir, { recursive: true });
     // PGlite parses timestamptz → Date and jsonb → objects in the worker; the structured clone keeps both.
-    dialect = new PostgresDialect({ pool: await pgliteWorkerPool(dir, options.pgliteNice) });
+    pglite = await pgliteWorkerPool(dir, options.pgliteNice);
+    dialect = new PostgresDialect({ pool: pglite });
     kind = 'pglite';
   }
   const db = new Kysely<Database>({ dialect });
@@ -52,5 +56,5 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
     await db.destroy();
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String((error as Error)?.message ?? error)}`);
   }
-  return { db, kind, close: () => db.destroy() };
+  return { db, kind, ...(pglite && { pglite }), close: () => db.destroy() };
 }
