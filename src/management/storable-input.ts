@@ -3,7 +3,8 @@
  * and the body — property names included — must be text PostgreSQL can store. A NUL (U+0000) is refused by `text`
  * and `jsonb` alike, and an unpaired UTF-16 surrogate by `jsonb` (a `text` column silently turns it into U+FFFD):
  * either used to reach the database and come back as a 500. Bodies nested deeper than {@link MAX_DEPTH} are refused
- * too: nothing the API takes is that deep, and the serialisers that would meet it later recurse.
+ * too: nothing the API takes is that deep, and the serialisers that would meet it later recurse. After the schema,
+ * numbers in the query must be finite.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ManagementError } from '../errors.js';
@@ -65,7 +66,22 @@ function check(request: FastifyRequest): void {
   }
 }
 
-/** Refuses unstorable input on every route of `app` (after authorization, before schema validation). */
+/**
+ * Ajv coerces the query text `Infinity` to a number that passes `type: 'integer'` and skips `maximum` (its bound
+ * checks only run on finite numbers), so `?page=Infinity` got through the schema: after validation, every number in
+ * the query must be finite.
+ */
+function checkFinite(request: FastifyRequest): void {
+  const query = request.query as Record<string, unknown> | undefined;
+  for (const [name, value] of Object.entries(query ?? {})) {
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      throw new ManagementError(400, 'invalid_query_string', `Payload validation error: querystring.${name} must be a finite number`);
+    }
+  }
+}
+
+/** Refuses unstorable input on every route of `app` (after authorization, before and after schema validation). */
 export function registerStorableInput(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => check(request));
+  app.addHook('preHandler', async (request) => checkFinite(request));
 }

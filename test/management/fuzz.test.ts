@@ -1,6 +1,6 @@
 /**
- * Property: no request to the management API is answered 5xx, and every 4xx carries Auth0's error body
- * `{statusCode, error, message, errorCode}`. Every route comes from the server's own OpenAPI document, so a new route
+ * Property: no request to the management API is answered 5xx, every 4xx carries Auth0's error body
+ * `{statusCode, error, message, errorCode}`, and none is the database refusing a value validation let through. Every route comes from the server's own OpenAPI document, so a new route
  * is fuzzed without touching this file. Each gets a fixed number of generated requests (path ids that exist or are
  * hostile, query strings from its declared parameters and beyond them, bodies shaped by its schema or not JSON at
  * all), sent with an admin token over HTTP. DELETE routes go last, so the objects they remove serve the others first.
@@ -26,6 +26,9 @@ import {
 import { ACTION_CODE, createFixtures } from '../helpers/management-fixtures.js';
 import { startMinter, type RunningMinter, type Storage } from '../helpers/minter.js';
 import { skipWithoutPostgres } from '../helpers/postgres.js';
+
+/** The 400 the error handler answers when the database refuses a value (class 22/23) that validation let through. */
+const DATABASE_REFUSED = 'Payload validation error: the request holds a value that cannot be stored';
 
 const RUNS = Number(process.env.MINTER_FUZZ_RUNS ?? 20);
 const SEED = Number(process.env.MINTER_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -179,6 +182,8 @@ function fuzzSuite(storage: Storage) {
             assert.ok(typeof body.message === 'string' && body.message.length > 0, exchange);
             assert.ok(typeof body.errorCode === 'string' && body.errorCode.length > 0, exchange);
             assert.equal(response.headers.get('content-type'), 'application/json; charset=utf-8', exchange);
+            // The database's refusal is a safety net (error-handler.ts): validation at the edge must come first.
+            assert.notEqual(body.message, DATABASE_REFUSED, `the edge let through what the database refused: ${exchange}`);
           }
         });
         try {
