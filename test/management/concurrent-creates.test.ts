@@ -2,7 +2,8 @@
  * Concurrent duplicate creates: of N identical creates at once, exactly one is a 201 and the others are 409 with
  * Auth0's body, whichever of the route's check or the database's unique constraint catches them (the constraint's
  * 23505 is mapped to 409 in the error handler). Also the races that are not about a unique key: credentials past a
- * client's two, concurrent deploys of one action, concurrent replacements of a trigger's bindings.
+ * client's two, concurrent deploys of one action, key rotations and revocations, replacements of a trigger's
+ * bindings.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -110,6 +111,19 @@ function concurrencySuite(storage: Storage) {
       const answers = await Promise.all(Array.from({ length: count }, () => m.api('POST', `/actions/actions/${action.body.id}/deploy`)));
       assert.deepEqual(answers.map((a) => a.status), Array<number>(count).fill(201), JSON.stringify(answers.map((a) => a.body)));
       assert.deepEqual(answers.map((a) => a.body.number).sort((x: number, y: number) => x - y), Array.from({ length: count }, (_, i) => i + 1));
+    });
+
+    test('concurrent key rotations leave one current and one next key per algorithm; one revocation of four wins', async () => {
+      const rotations = await Promise.all(Array.from({ length: 4 }, () => m.api('POST', '/keys/signing/rotate?force=true')));
+      assert.deepEqual(rotations.map((r) => r.status), [201, 201, 201, 201]);
+      const keys = (await m.api('GET', '/keys/signing')).body as Array<{ kid: string; alg: string; status: string }>;
+      for (const alg of new Set(keys.map((k) => k.alg))) {
+        const mine = keys.filter((k) => k.alg === alg);
+        assert.deepEqual([mine.filter((k) => k.status === 'current').length, mine.filter((k) => k.status === 'next').length], [1, 1], alg);
+      }
+      const previous = keys.find((k) => k.status === 'previous')!;
+      const revocations = await Promise.all(Array.from({ length: 4 }, () => m.api('PUT', `/keys/signing/${previous.kid}/revoke`)));
+      assert.deepEqual(revocations.map((r) => r.status).sort(), [200, 409, 409, 409]);
     });
 
     test("concurrent replacements of a trigger's bindings: the trigger ends with one of the lists, never a mix", async () => {
