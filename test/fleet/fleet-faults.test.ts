@@ -102,6 +102,7 @@ describe('a fleet of two instances on one PostgreSQL and Redis, under faults', {
     }
     const elapsed = performance.now() - created;
     assert.equal(response.status, 200, response.text);
+    process.stdout.write(`# B issued ${elapsed.toFixed(0)} ms after the grant was created on A\n`);
     assert.ok(elapsed < 1000, `B issued ${elapsed.toFixed(0)} ms after the grant was created on A`);
     assert.equal((await verify(a.baseUrl, response.body.access_token)).client_id, client.clientId);
     const fromA = await tokenRequest(a.baseUrl, client);
@@ -212,7 +213,8 @@ describe('a fleet of two instances on one PostgreSQL and Redis, under faults', {
 
     const logged = await loggedJtis(a.baseUrl, clientA.clientId);
     const lost = acked.filter(({ jti }) => !logged.has(jti));
-    const oldestLostMs = lost.length ? killedAt - Math.min(...lost.map((l) => l.at)) : 0;
+    // An answer can arrive in the instant between the signal and the exit: 0, not negative.
+    const oldestLostMs = lost.length ? Math.max(0, killedAt - Math.min(...lost.map((l) => l.at))) : 0;
     const span = (acked.at(-1)!.at - acked[0]!.at) / 1000;
     process.stdout.write(
       `# kill -9 at MINTER_LOG_FLUSH_MS=${flushMs}: ${lost.length} of ${acked.length} acknowledged tokens' seccft records lost ` +
