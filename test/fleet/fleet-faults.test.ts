@@ -34,7 +34,7 @@ async function awayFromHourEnd(): Promise<void> {
   if (left < 15_000) await sleep(left + 1000);
 }
 
-describe('a fleet of two instances on one PostgreSQL and Redis, under faults', { skip }, () => {
+describe('a fleet of two instances on one PostgreSQL and Redis, under faults', { skip, timeout: 600_000 }, () => {
   const admin = { clientId: 'fleet-admin', clientSecret: 'fleet-admin-secret-0123456789abcdef' };
   const identifier = 'https://fleet.example.com';
   let database: TestDatabase;

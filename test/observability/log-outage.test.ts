@@ -9,42 +9,45 @@ import assert from 'node:assert/strict';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
-import { childMinterSetup, freeLoopbackPort, getToken, postToken, spawnMinter, type ChildMinterSetup, type MinterProcess } from '../helpers/minter.js';
+import { childMinterSetup, getToken, postToken, spawnMinter, type ChildMinterSetup, type MinterProcess } from '../helpers/minter.js';
 import { skipWithoutPostgres } from '../helpers/postgres.js';
 
 const OUTAGE_MS = Number(process.env.MINTER_TEST_OUTAGE_MS ?? 3000);
 
-/** A TCP proxy to `target` that can be cut (open connections reset, new ones refused) and restored on the same port. */
+/**
+ * A TCP proxy to `target` that can be cut — open connections reset, new ones accepted and reset at once, as a
+ * database behind a failing network looks — and restored. It keeps its port all along (a port let go could be taken).
+ */
 async function cuttableProxy(target: { host: string; port: number }) {
-  const port = await freeLoopbackPort();
   const sockets = new Set<Socket>();
-  let server: Server | undefined;
-  const listen = () =>
-    new Promise<void>((resolve, reject) => {
-      server = createServer((client) => {
-        const upstream = connect(target.port, target.host);
-        for (const s of [client, upstream]) {
-          sockets.add(s);
-          s.on('close', () => sockets.delete(s));
-          s.on('error', () => {});
-        }
-        client.pipe(upstream).pipe(client);
-      });
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
-  await listen();
+  let cut = false;
+  const server: Server = createServer((client) => {
+    client.on('error', () => {});
+    if (cut) return client.resetAndDestroy();
+    const upstream = connect(target.port, target.host);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {});
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
   return {
-    port,
-    async cut() {
-      const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+    port: (server.address() as { port: number }).port,
+    cut() {
+      cut = true;
       for (const s of sockets) s.resetAndDestroy();
-      await closed;
     },
-    restore: listen,
+    restore() {
+      cut = false;
+    },
     async close() {
       for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => (server?.listening ? server.close(() => resolve()) : resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
@@ -70,7 +73,8 @@ describe('a PostgreSQL outage under token traffic', { skip: skipWithoutPostgres 
     await proxy?.close();
   });
 
-  test(`a ${OUTAGE_MS} ms outage: one error line without a stack, one when writes resume, every acknowledged token's record written`, async () => {
+  const timeout = OUTAGE_MS + 120_000;
+  test(`a ${OUTAGE_MS} ms outage: one error line without a stack, one when writes resume, every acknowledged token's record written`, { timeout }, async () => {
     const audience = `${setup.env.MINTER_ISSUER}/api/v2/`;
     const form = { grant_type: 'client_credentials', client_id: admin.clientId, client_secret: admin.clientSecret, audience };
     let issued = 0;
@@ -78,21 +82,31 @@ describe('a PostgreSQL outage under token traffic', { skip: skipWithoutPostgres 
     let running = true;
     const traffic = Array.from({ length: 4 }, async () => {
       while (running) {
-        const response = await postToken(minter.baseUrl, form);
-        if (response.status === 200) issued++;
-        else failed++;
+        try {
+          const response = await postToken(minter.baseUrl, form);
+          if (response.status === 200) issued++;
+          else failed++;
+        } catch {
+          failed++;
+          return;
+        }
       }
     });
-    await sleep(500);
-    const linesBefore = minter.output().stdout.split('\n').length;
-    await proxy.cut();
-    await sleep(OUTAGE_MS);
-    const issuedDuringOutage = issued;
-    await proxy.restore();
-    const until = Date.now() + 30_000;
-    while (!minter.output().stdout.includes('batch writes succeed again') && Date.now() < until) await sleep(100);
-    running = false;
-    await Promise.all(traffic);
+    let issuedDuringOutage: number;
+    let linesBefore: number;
+    try {
+      await sleep(500);
+      linesBefore = minter.output().stdout.split('\n').length;
+      proxy.cut();
+      await sleep(OUTAGE_MS);
+      issuedDuringOutage = issued;
+      proxy.restore();
+      const until = Date.now() + 30_000;
+      while (!minter.output().stdout.includes('batch writes succeed again') && Date.now() < until) await sleep(100);
+    } finally {
+      running = false;
+      await Promise.all(traffic);
+    }
 
     const lines = minter.output().stdout.split('\n').slice(linesBefore - 1).filter((l) => l.trim() !== '');
     const writerLines = lines.filter((l) => l.includes('"writer":"logs"'));
