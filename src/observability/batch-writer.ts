@@ -19,6 +19,7 @@
  * for an outage.
  */
 import type { FastifyBaseLogger } from 'fastify';
+import { errorSummary } from './error-summary.js';
 
 export interface BatchWriterOptions<T = unknown> {
   batchSize: number;
@@ -41,15 +42,6 @@ export const PRESSURE_MAX_WAIT_MS = 50;
 export const STUCK_WRITE_MS = 1000;
 /** While writes keep failing, or records keep being refused, one log line at most this often (ms). */
 export const FAILURE_REPORT_MS = 60_000;
-
-/** An error as a log line's fields: its message and code (SQLSTATE, errno name), never its stack. */
-function errorSummary(error: unknown): { message: string; code?: string } {
-  if (!(error instanceof Error)) return { message: String(error) };
-  const code = (error as { code?: unknown }).code;
-  // A refused connection to a name with several addresses is an AggregateError with an empty message.
-  const message = error.message || (error instanceof AggregateError ? String(error.errors[0]?.message ?? '') : '') || error.name;
-  return typeof code === 'string' ? { message, code } : { message };
-}
 
 export class BatchWriter<T> {
   #buffer: T[] = [];
