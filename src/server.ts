@@ -32,7 +32,8 @@ import { MemoryQuotaCounter, RedisQuotaCounter, type QuotaCounter } from './oaut
 import { redisNotifier } from './registry/redis-notifier.js';
 import { Registry } from './registry/registry.js';
 import { openDatabase, type OpenedDatabase } from './store/database.js';
-import { insertSerializedLogs, type SerializedLogRecord } from './store/logs.js';
+import { insertSerializedLogs, refusedLogStandIn, type SerializedLogRecord } from './store/logs.js';
+import { isDataError } from './store/data-errors.js';
 import { registerActionBindingRoutes } from './management/action-bindings.js';
 import { registerActionRoutes } from './management/actions.js';
 import { InMemoryActionCache } from './triggers/action-cache.js';
@@ -119,7 +120,14 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
     ? new RedisReplayGuard(redis, (error) => app.log.error(error, 'assertion replay check failed (Redis); this instance remembers them meanwhile'))
     : new MemoryReplayGuard();
 
-  const writerOptions = { batchSize: config.logBatchSize, flushMs: config.logFlushMs, maxBuffered: config.logBufferMax };
+  const writerOptions = {
+    batchSize: config.logBatchSize,
+    flushMs: config.logFlushMs,
+    maxBuffered: config.logBufferMax,
+    // A record the database refuses for its content is isolated and stood in for; it never holds back the rest.
+    isDataError,
+    standIn: refusedLogStandIn,
+  };
   const logs = new BatchWriter<SerializedLogRecord>('logs', (batch) => insertSerializedLogs(database.db, batch), writerOptions, app.log);
   const metrics = config.metrics ? new Metrics(() => logs.stats) : undefined;
 
