@@ -8,6 +8,7 @@
 import type { Socket } from 'node:net';
 import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { conflict, ManagementError, notFound, OAuthError, STATUS_TEXT } from './errors.js';
+import { errorSummary } from './observability/error-summary.js';
 import { classifyDatabaseError, DUPLICATE_MESSAGES } from './store/database-errors.js';
 
 /** Seconds a client is asked to wait after a 503 for a database outage (RFC 9110 §10.2.3). */
@@ -60,10 +61,10 @@ function fromDatabase(error: Error, request: FastifyRequest): ManagementError | 
       return notFound('An object this request refers to does not exist (it was deleted meanwhile)');
     case 'invalid_data':
       // Validation at the edge should have refused it first: worth an operator's look, not a client's 500.
-      request.log.warn({ code: failure.code, message: error.message }, 'the database refused a value from a management request');
+      request.log.warn(errorSummary(error), 'the database refused a value from a management request');
       return new ManagementError(400, 'invalid_body', 'Payload validation error: the request holds a value that cannot be stored');
     case 'unavailable':
-      request.log.warn({ code: failure.code, message: error.message }, 'management request failed: the database is unavailable');
+      request.log.warn(errorSummary(error), 'management request failed: the database is unavailable');
       return new ManagementError(503, 'temporarily_unavailable', 'The database is unavailable; try again shortly', {
         'retry-after': String(OUTAGE_RETRY_AFTER_S),
       });

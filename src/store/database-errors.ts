@@ -2,8 +2,10 @@
  * What a failed query says about the request that made it, whichever driver answered: node-postgres (a SQLSTATE in
  * `code`, or a socket's errno, or one of its own messages) or embedded PGlite (a SQLSTATE in `code`; its worker
  * pool tags "the worker is gone" as connection_failure, see pglite-pool.ts). The error handler turns each kind into
- * one management API answer; nothing else inspects driver errors.
+ * one management API answer; the log writer asks data-errors.ts, which this uses too, whether a record's data was
+ * refused.
  */
+import { isDataError } from './data-errors.js';
 
 export type DatabaseFailure =
   /** The database cannot be reached or cannot serve now: a 503, worth retrying. */
@@ -12,7 +14,7 @@ export type DatabaseFailure =
   | { kind: 'duplicate'; constraint: string | undefined }
   /** A foreign key (23503): what the row refers to was deleted meanwhile. */
   | { kind: 'missing_reference'; constraint: string | undefined }
-  /** Any other data exception or integrity violation (classes 22 and 23): a value the database refused. */
+  /** Any other refusal of the statement's data (classes 22, 23, 54; see data-errors.ts): a value it cannot store. */
   | { kind: 'invalid_data'; code: string };
 
 /** Socket errors of a connection that could not be made or was lost. */
@@ -63,7 +65,7 @@ export function classifyDatabaseError(error: unknown): DatabaseFailure | undefin
   const named = typeof constraint === 'string' ? constraint : undefined;
   if (code === '23505') return { kind: 'duplicate', constraint: named };
   if (code === '23503') return { kind: 'missing_reference', constraint: named };
-  if (code.startsWith('22') || code.startsWith('23')) return { kind: 'invalid_data', code };
+  if (isDataError(error)) return { kind: 'invalid_data', code };
   if (UNAVAILABLE_SQLSTATE.test(code)) return { kind: 'unavailable', code };
   return undefined;
 }
