@@ -10,7 +10,7 @@ import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import type { Config } from './config.js';
 import { loadSecretBox, type SecretBox } from './crypto/secret-box.js';
 import { checkSealingKey } from './keys/key-rotation.js';
-import { registerErrorHandler } from './error-handler.js';
+import { answerClientError, answerError, registerErrorHandler } from './error-handler.js';
 import { registerManagementAuthorization } from './management/authorization.js';
 import { registerClientCredentialRoutes } from './management/client-credentials.js';
 import { registerClientGrantRoutes } from './management/client-grants.js';
@@ -18,6 +18,8 @@ import { registerClientRoutes } from './management/clients.js';
 import { registerLogRoutes } from './management/logs.js';
 import { registerOrganizationRoutes } from './management/organizations.js';
 import { registerResourceServerRoutes } from './management/resource-servers.js';
+import { narrowDateTimeFormat } from './management/schemas.js';
+import { registerStorableInput } from './management/storable-input.js';
 import { registerSigningKeyRoutes } from './management/signing-keys.js';
 import { BatchWriter } from './observability/batch-writer.js';
 import { Metrics, registerMetricsRoute } from './observability/metrics.js';
@@ -70,7 +72,16 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     // One line per request costs the hot path a few µs and fills disks; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: config.trustProxy,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
+    // A path Fastify cannot route (bad percent-encoding) is answered by the one error handler, in the caller's shape.
+    frameworkErrors: answerError,
+    clientErrorHandler: answerClientError,
+    // Path ids go up to 600 characters (a resource server's identifier), percent-encoded up to 3 bytes each.
+    routerOptions: { maxParamLength: 2048 },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false },
+      // Every `format: 'date-time'` is a date the database can store (management/schemas.ts).
+      onCreate: narrowDateTimeFormat,
+    },
   });
 
   const { box } = await loadSecretBox(config.secretKey, config.dataDir);
@@ -182,6 +193,7 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
         },
       });
       registerManagementAuthorization(api, registry, config.issuer);
+      registerStorableInput(api);
       registerClientRoutes(api, registry);
       registerClientCredentialRoutes(api, registry);
       registerResourceServerRoutes(api, registry);

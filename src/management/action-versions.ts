@@ -20,7 +20,8 @@ import type { TriggerId } from '../triggers/contract.js';
 import { testRequestFromPayload } from '../triggers/test-payload.js';
 import { actionVersionView } from './action-views.js';
 import type { ActionRouteOptions } from './actions.js';
-import { idParam } from './schemas.js';
+import { pageSchema, perPageSchema } from './paging.js';
+import { idParam, idParams } from './schemas.js';
 
 function buildFailed(error: ActionBuildError): ManagementError {
   const where = error.line ? `${error.file}:${error.line}:${error.column}` : error.file;
@@ -86,7 +87,7 @@ export function registerActionVersionRoutes(
         params: idParam('id'),
         querystring: {
           type: 'object',
-          properties: { page: { type: 'integer', minimum: 0, default: 0 }, per_page: { type: 'integer', minimum: 1, maximum: 100, default: 50 } },
+          properties: { page: pageSchema, per_page: perPageSchema },
         },
       },
     },
@@ -105,7 +106,7 @@ export function registerActionVersionRoutes(
 
   app.get<{ Params: { id: string; versionId: string } }>(
     '/actions/actions/:id/versions/:versionId',
-    { config: { scope: 'read:actions' }, schema: { tags: ['actions'] } },
+    { config: { scope: 'read:actions' }, schema: { tags: ['actions'], params: idParams('id', 'versionId') } },
     async (request) => {
       const action = await mustFind(request.params.id);
       const version = await findActionVersion(db, action.id, request.params.versionId);
@@ -120,6 +121,7 @@ export function registerActionVersionRoutes(
       config: { scope: 'create:actions' },
       schema: {
         tags: ['actions'],
+        params: idParams('id', 'versionId'),
         body: { type: ['object', 'null'], additionalProperties: false, properties: { update_draft: { type: 'boolean' } } },
       },
     },

@@ -69,13 +69,21 @@ function pgliteTemplate(): Promise<string> {
 }
 
 
-export async function startMinter(options: { storage?: Storage; env?: Record<string, string> } = {}): Promise<RunningMinter> {
+export async function startMinter(
+  options: {
+    storage?: Storage;
+    env?: Record<string, string>;
+    /** PostgreSQL: the URL Minter is given for its fresh database (a proxy in between, say). */
+    databaseUrlVia?: (url: URL) => URL;
+  } = {},
+): Promise<RunningMinter> {
   const storage = options.storage ?? 'pglite';
   const port = await freePort();
   const dataDir = await mkdtemp(join(tmpdir(), 'minter-test-'));
   let database: TestDatabase | undefined;
   if (storage === 'postgres') database = await createTestDatabase();
   else await seedPgliteDataDir(dataDir);
+  const databaseUrl = database && (options.databaseUrlVia ? options.databaseUrlVia(new URL(database.url)).toString() : database.url);
   const admin = { clientId: 'test-admin', clientSecret: 'test-admin-secret-0123456789abcdef' };
   const baseEnv: Record<string, string> = {
     PORT: String(port),
@@ -85,7 +93,7 @@ export async function startMinter(options: { storage?: Storage; env?: Record<str
     MINTER_ADMIN_CLIENT_ID: admin.clientId,
     MINTER_ADMIN_CLIENT_SECRET: admin.clientSecret,
     MINTER_LOG_FLUSH_MS: '50',
-    ...(database && { DATABASE_URL: database.url }),
+    ...(databaseUrl && { DATABASE_URL: databaseUrl }),
     ...options.env,
   };
   const baseUrl = `http://127.0.0.1:${port}`;
