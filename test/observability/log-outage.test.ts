@@ -6,62 +6,24 @@
  * Set MINTER_TEST_OUTAGE_MS to measure a longer outage. Needs DATABASE_URL.
  */
 import assert from 'node:assert/strict';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { childMinterSetup, getToken, postToken, spawnMinter, type ChildMinterSetup, type MinterProcess } from '../helpers/minter.js';
 import { skipWithoutPostgres } from '../helpers/postgres.js';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
 const OUTAGE_MS = Number(process.env.MINTER_TEST_OUTAGE_MS ?? 3000);
-
-/**
- * A TCP proxy to `target` that can be cut — open connections reset, new ones accepted and reset at once, as a
- * database behind a failing network looks — and restored. It keeps its port all along (a port let go could be taken).
- */
-async function cuttableProxy(target: { host: string; port: number }) {
-  const sockets = new Set<Socket>();
-  let cut = false;
-  const server: Server = createServer((client) => {
-    client.on('error', () => {});
-    if (cut) return client.resetAndDestroy();
-    const upstream = connect(target.port, target.host);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => {});
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  return {
-    port: (server.address() as { port: number }).port,
-    cut() {
-      cut = true;
-      for (const s of sockets) s.resetAndDestroy();
-    },
-    restore() {
-      cut = false;
-    },
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 describe('a PostgreSQL outage under token traffic', { skip: skipWithoutPostgres }, () => {
   const admin = { clientId: 'outage-admin', clientSecret: 'outage-admin-secret-0123456789abcdef' };
   let setup: ChildMinterSetup;
-  let proxy: Awaited<ReturnType<typeof cuttableProxy>>;
+  let proxy: TcpProxy;
   let minter: MinterProcess;
 
   before(async () => {
     setup = await childMinterSetup('postgres', admin);
     const url = new URL(setup.env.DATABASE_URL!);
-    proxy = await cuttableProxy({ host: url.hostname, port: Number(url.port || 5432) });
+    proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
     url.hostname = '127.0.0.1';
     url.port = String(proxy.port);
     // The default flush interval; the configuration poll out of the way (the log writer is what is measured).
