@@ -89,6 +89,8 @@ export interface HostIo {
  */
 export class IsolateAlarm {
   #timer: NodeJS.Timeout | undefined;
+  /** `performance.now()` when the timer rings. */
+  #dueAt = 0;
   /** The longest wait, in ms: the chain budget (past it every invocation that set a timer has ended). */
   readonly #maxMs: number;
   /** Runs the isolate's `fireTimers()`: set once the isolate's entry points exist (isolate-factory.ts). */
@@ -98,10 +100,22 @@ export class IsolateAlarm {
     this.#maxMs = maxMs;
   }
 
-  /** Rings in `ms` (ms), replacing any earlier arming; anything but a positive number disarms. */
-  arm(ms: unknown): void {
+  /** Rings in `ms` (ms), replacing any earlier arming (the isolate asks only for an earlier ring, or none). */
+  arm(ms: number): void {
     this.stop();
-    if (typeof ms === 'number' && ms > 0) this.#timer = setTimeout(this.#ring, Math.min(ms, this.#maxMs)).unref();
+    const wait = Math.min(ms, this.#maxMs);
+    this.#dueAt = performance.now() + wait;
+    this.#timer = setTimeout(this.#ring, wait).unref();
+  }
+
+  /**
+   * Rings in `ms` (ms) after a ring, as `fireTimers()` answered, unless armed to ring sooner: the isolate may have
+   * asked for an earlier ring after that answer was made. An answer that comes after the isolate disarmed makes one
+   * ring too many, which finds nothing due.
+   */
+  rearm(ms: unknown): void {
+    if (typeof ms !== 'number' || !(ms > 0)) return;
+    if (this.#timer === undefined || performance.now() + ms < this.#dueAt) this.arm(ms);
   }
 
   stop(): void {

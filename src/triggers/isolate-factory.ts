@@ -180,8 +180,15 @@ export async function createInstance(action: DeployedAction, options: SandboxOpt
     };
     const timerFirer = await reference('fireTimers');
     // A timer callback belongs to a live invocation, whose deadline stops a loop in it; this timeout is a backstop.
+    // fireTimers() answers the ms until the next timer (0: none), the next ring.
     alarm.onRing = () => {
-      if (!isolate.isDisposed) timerFirer.apply(undefined, [], { timeout: options.chainTimeoutMs, result: { promise: true } }).catch(() => {});
+      if (isolate.isDisposed) return;
+      timerFirer.apply(undefined, [], { timeout: options.chainTimeoutMs, result: { promise: true, copy: true } }).then(
+        (nextMs: unknown) => {
+          if (!isolate.isDisposed) alarm.rearm(nextMs);
+        },
+        () => {},
+      );
     };
     for (const handle of [program, boot, load, script, factory, entry]) handle.release();
     return {

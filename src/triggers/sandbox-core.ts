@@ -61,7 +61,7 @@ function Invocation(p) {
   this.logBytes = 0;
   this.logsTruncated = false;
   this.sideEffects = 0;
-  /** Fetches of this invocation still out, its pending timers (id → timer, made by the first), its refused calls. */
+  /** Fetches of this invocation still out, the timers it set (a list, made by the first), its refused calls. */
   this.fetches = 0;
   this.timers = null;
   this.pendingTimers = 0;

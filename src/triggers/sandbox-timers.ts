@@ -2,7 +2,7 @@
  * Timers inside the isolate: `setTimeout` / `clearTimeout` keep every pending timer here, in one heap per isolate
  * ordered by due time, and the host holds a single Node timer for the earliest (`hostArm`, host-bridge.ts). When it
  * rings, the host calls `fireTimers()`, which runs the due callbacks in order, each followed by its own microtasks as
- * in Node. So the host holds O(1) per isolate however many timers an action sets (one host timer and promise each
+ * in Node, and answers when the next one is due. So the host holds O(1) per isolate however many timers an action sets (one host timer and promise each
  * used to cost ~8 KB of the server's memory: 100,000 of them, ~800 MB).
  *
  * A timer belongs to the invocation that set it: it runs in that invocation (its console, its uncaught errors) and is
@@ -17,7 +17,7 @@
 export const SANDBOX_TIMERS_SOURCE = String.raw`
 /** Node's longest delay (TIMEOUT_MAX); a longer or invalid one becomes 1 ms, as in Node. */
 var TIMEOUT_MAX = 2147483647;
-var MathFloor = Math.floor, DateNow = Date.now;
+var MathFloor = Math.floor, DateNow = Date.now, arraySlice = Array.prototype.slice, NO_ARGS = [];
 /** Binary min-heap of timers by (at, id); each timer knows its index \`i\`. */
 var heap = [], nextTimer = 1, armedAt = Infinity;
 /** Pending timers by id. */
@@ -58,11 +58,14 @@ function heapRemove(t) {
   timersPending = heap.length;
 }
 
-/** Asks the host to ring when the earliest timer is due, unless it will already ring by then; 0 disarms. */
+/**
+ * Asks the host to ring when the earliest timer is due, unless it will already ring by then; 0 disarms. While
+ * {@link fireTimers} runs, \`armedAt\` is 0: the host re-arms with what that call answers, so no call is made here.
+ */
 function arm() {
   var first = heap[0];
   if (first === undefined) {
-    if (armedAt !== Infinity) {
+    if (armedAt !== Infinity && armedAt !== 0) {
       armedAt = Infinity;
       hostArm.applySync(undefined, [0]);
     }
@@ -75,15 +78,21 @@ function arm() {
 
 function unschedule(t) {
   heapRemove(t);
-  t.inv.pendingTimers--;
-  delete t.inv.timers[t.id];
   delete timerById[t.id];
+  var inv = t.inv;
+  inv.pendingTimers--;
+  // The invocation's list keeps cleared timers until it ends; compact it when they are most of it.
+  if (inv.timers.length > 64 && inv.timers.length > 2 * inv.pendingTimers) {
+    var kept = [];
+    for (var k = 0; k < inv.timers.length; k++) if (inv.timers[k].i >= 0) kept[kept.length] = inv.timers[k];
+    inv.timers = kept;
+  }
 }
 
 /** Cancels an invocation's pending timers when it ends (sandbox-core's release). */
 function cancelTimers(inv) {
-  var ids = ObjectKeys(inv.timers);
-  for (var k = 0; k < ids.length; k++) unschedule(inv.timers[ids[k]]);
+  var list = inv.timers;
+  for (var k = 0; k < list.length; k++) if (list[k].i >= 0) unschedule(list[k]);
   inv.timers = null;
   arm();
 }
@@ -107,9 +116,9 @@ function setTimeout(callback, delay) {
     throw new RangeErrorCtor('setTimeout refused: at most ' + config.maxIsolateTimers + ' timers may be pending on one isolate of an action version');
   }
   var t = { id: id, at: DateNow() + (ms >= 1 && ms <= TIMEOUT_MAX ? MathFloor(ms) : 1), inv: inv, i: heap.length,
-    callback: callback, args: Array.prototype.slice.call(arguments, 2) };
-  if (inv.timers === null) inv.timers = ObjectCreate(null);
-  inv.timers[id] = t;
+    callback: callback, args: arguments.length > 2 ? reflectApply(arraySlice, arguments, [2]) : NO_ARGS };
+  if (inv.timers === null) inv.timers = [];
+  inv.timers[inv.timers.length] = t;
   inv.pendingTimers++;
   timerById[id] = t;
   heap[heap.length] = t;
@@ -128,17 +137,18 @@ function clearTimeout(timer) {
 
 /**
  * The host's timer rang: runs the timers due by now in order, each callback followed by the microtasks it queued
- * (as Node does), then asks for the next ring. Answers a promise the host awaits (within its own timeout).
+ * (as Node does). Answers a promise of the ms until the next timer is due (0: none), with which the host re-arms:
+ * one crossing per ring, where asking the host from here (a synchronous call) would block this thread on the host's.
  */
 function fireTimers() {
-  armedAt = Infinity;
+  armedAt = 0;
   var now = DateNow();
   return new PromiseCtor(function (resolve) {
     function next() {
       var t = heap[0];
       if (t === undefined || t.at > now) {
-        arm();
-        return resolve(true);
+        armedAt = t === undefined ? Infinity : t.at;
+        return resolve(t === undefined ? 0 : Math.max(1, t.at - DateNow()));
       }
       unschedule(t);
       current = t.inv;
