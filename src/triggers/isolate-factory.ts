@@ -75,6 +75,9 @@ export interface Instance {
   /** The client whose calls hold the isolate (see version-isolate.ts, "Fairness"), and how many of them. */
   holder: string | undefined;
   holds: number;
+  /** `performance.now()` and `isolate.cpuTime` when a call on it last ended, or it was taken: tells a stuck one. */
+  progressAt: number;
+  progressCpu: bigint;
   /**
    * The last call to end left host I/O out (`io` > 0 in its record): once no call is live, what comes back runs code
    * no request owns, so the isolate takes no other client's request until a probe finds it quiet.
@@ -199,6 +202,8 @@ export async function createInstance(action: DeployedAction, options: SandboxOpt
       asyncLive: 0,
       holder: undefined,
       holds: 0,
+      progressAt: performance.now(),
+      progressCpu: 0n,
       ioLeftOut: false,
       retired: false,
       disposedByUs: false,

@@ -46,8 +46,9 @@
  * waits for that client's loop. A call in flight off the main thread (or a synchronous one still waiting) *holds* its
  * isolate for its client, and isolates are never shared between clients while held: a request takes an idle isolate,
  * a new one, or one its own client already holds. One client may hold at most `maxIsolatesPerClient` isolates of a
- * version (half of `maxIsolatesPerVersion`, rounded up); its requests past that wait on its own isolates, within their
- * own deadline — so a client's I/O-bound requests still interleave there, and its stuck ones delay only itself. A
+ * version (half of `maxIsolatesPerVersion`, rounded up); its requests past that go to one of its own isolates that is
+ * not stuck (its calls await I/O, so they interleave there), or wait until one is, within their own deadline — so a
+ * client's stuck requests delay only that client, and only until the loop is stopped. A
  * client that holds none gets a new isolate even past `maxIsolatesPerVersion`, up to the engine-wide
  * `MINTER_ACTIONS_MAX_ISOLATES` (isolate-census.ts); past that it waits for one to free up, within its deadline.
  * Host I/O still out when the last call on an isolate ended (an unawaited fetch) would resume code no request owns,
@@ -87,6 +88,8 @@ const PROBE_AGAIN_MS = 100;
 const ORPHAN_WAIT_MS = 1_000;
 /** Share of wall time spent on CPU from which an isolate counts as spinning (a loop) rather than waiting. */
 const SPINNING_CPU_SHARE = 0.5;
+/** How long an isolate may compute without a call on it ending before it counts as stuck (see `stuck`), in ms. */
+const STUCK_AFTER_MS = 50;
 /** How often a request that found no isolate free and no room for one looks again, in ms. */
 const ROOM_POLL_MS = 10;
 
@@ -120,7 +123,7 @@ const OWN_DEADLINE: SandboxFailure = Object.freeze(failure('timeout', 'The actio
 const OUT_OF_TIME: SandboxFailure = Object.freeze(failure('timeout', 'The trigger chain ran out of time'));
 /** What a request gets when no isolate freed up within its deadline (every one held, none may be added). */
 const NO_ISOLATE: SandboxFailure = Object.freeze(
-  failure('timeout', 'No isolate was free for the action in time: every one was busy and MINTER_ACTIONS_MAX_ISOLATES were in use'),
+  failure('timeout', "No isolate was free for the action in time: the client's own were stuck, or MINTER_ACTIONS_MAX_ISOLATES were in use"),
 );
 /** What the requests on an isolate get when it is disposed because another call on it spun past its deadline. */
 const STOPPED_BEHIND_LOOP: SandboxFailure = Object.freeze(
@@ -349,6 +352,7 @@ export class VersionIsolate {
     if (instance.holds++ === 0) {
       instance.holder = client;
       this.#held.set(client, (this.#held.get(client) ?? 0) + 1);
+      markProgress(instance);
     }
     return instance;
   }
@@ -386,6 +390,7 @@ export class VersionIsolate {
           return this.#hold(this.#reserve(result), client);
         }
       }
+      // Its share taken: one of its own that is not spinning (its calls await I/O), else wait for one to be.
       const own = this.#leastBusyOf(client);
       if (own !== undefined) return this.#hold(this.#reserve(own), client);
       const remaining = deadline - performance.now();
@@ -404,9 +409,13 @@ export class VersionIsolate {
     return count < Math.max(1, this.#options.maxIsolatesPerVersion) || held === 0;
   }
 
+  /** The isolate of `client`'s with the fewest requests on it, of those not spinning on CPU (see {@link stuck}). */
   #leastBusyOf(client: string): Instance | undefined {
+    const now = performance.now();
     let best: Instance | undefined;
-    for (const instance of this.#instances) if (instance.holder === client && (best === undefined || instance.live < best.live)) best = instance;
+    for (const instance of this.#instances) {
+      if (instance.holder === client && (best === undefined || instance.live < best.live) && !stuck(instance, now)) best = instance;
+    }
     return best;
   }
 
@@ -490,6 +499,7 @@ export class VersionIsolate {
       return failed.status === 'timeout' ? await this.#withConsole(instance, q, failed) : failed;
     } finally {
       if (!sync) instance.asyncLive--;
+      markProgress(instance);
       this.#unhold(instance);
       this.#release(instance);
       this.#probeQuiet(instance);
@@ -623,6 +633,20 @@ export class VersionIsolate {
 
 /** Whether a record says host I/O was still out when its call ended: sandbox-core's finish() writes `{"io":N,…`. */
 const ioOutAfter = (record: string) => !record.startsWith('{"io":0,');
+
+/** Notes that a call on `instance` ended, or that it was taken: see {@link stuck}. */
+function markProgress(instance: Instance): void {
+  instance.progressAt = performance.now();
+  instance.progressCpu = instance.isolate.isDisposed ? 0n : instance.isolate.cpuTime;
+}
+
+/**
+ * Whether no call on `instance` has ended for {@link STUCK_AFTER_MS} while it spent most of that time on CPU: a loop,
+ * most likely, behind which a request would wait. An isolate whose calls await I/O is not stuck.
+ */
+function stuck(instance: Instance, now: number): boolean {
+  return now - instance.progressAt >= STUCK_AFTER_MS && spinning(instance, instance.progressCpu, instance.progressAt);
+}
 
 /** Whether `instance` spent most of the time since `since` (`performance.now()`) on CPU, from `cpuBefore`: a loop. */
 function spinning(instance: Instance, cpuBefore: bigint, since: number): boolean {

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { createTriggerEngine } from '../../src/triggers/engine.js';
-import { auth0Action, only, request, withEngine } from './engine-helpers.js';
+import { auth0Action, fakeHost, only, request, withEngine } from './engine-helpers.js';
 
 type Engine = ReturnType<typeof createTriggerEngine>;
 const handler = (body: string) => `exports.onExecuteCredentialsExchange = async (event, api) => { ${body} };`;
@@ -50,7 +50,8 @@ describe("One client's stuck requests do not hold up another client", () => {
   });
 
   test('a client that keeps outrunning its slice turns slow alone: another client keeps the synchronous path', async () => {
-    const code = handler(`if (event.client.client_id === 'A') { const until = Date.now() + 30; while (Date.now() < until) {} }
+    // 1 s of CPU: far past the 5 ms slice even when a loaded machine wakes isolated-vm's timer thread late.
+    const code = handler(`if (event.client.client_id === 'A') { const until = Date.now() + 1000; while (Date.now() < until) {} }
   api.accessToken.setCustomClaim('https://t/client', event.client.client_id);`);
     await withEngine({ syncSliceMs: 5, chainTimeoutMs: 5000 }, async (engine) => {
       engine.setBindings([auth0Action(code)]);
@@ -58,6 +59,38 @@ describe("One client's stuck requests do not hold up another client", () => {
       await engine.run(of('B')); // a fresh isolate for B (A's runs retired theirs)
       assert.equal(await answeredSynchronously(engine, 'A'), false, 'A should run off the main thread');
       assert.equal(await answeredSynchronously(engine, 'B'), true, 'B should keep the synchronous path');
+    });
+  });
+});
+
+describe('Code no request owns cannot hold an isolate', () => {
+  test('a loop in the continuation of a fetch left unawaited is stopped, and requests go elsewhere meanwhile', async () => {
+    let answer: (() => void) | undefined;
+    const host = fakeHost({
+      fetch: (url) =>
+        url.endsWith('/orphan')
+          ? new Promise((resolve) => (answer = () => resolve({ status: 200, statusText: 'OK', headers: {}, body: '' })))
+          : Promise.reject(new Error('no network')),
+    });
+    const code = handler(`if (event.client.client_id === 'A') fetch('https://idp.example.com/orphan').then(() => { for (;;) {} });
+  api.accessToken.setCustomClaim('https://t/client', event.client.client_id);`);
+    await withEngine({ host }, async (engine) => {
+      engine.setBindings([auth0Action(code)]);
+      assert.deepEqual((await engine.run(of('A'))).claims, { 'https://t/client': 'A' });
+      for (let i = 0; i < 50 && answer === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      answer!(); // the continuation now spins on the isolate A's request left behind
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      for (let i = 0; i < 5; i++) assert.deepEqual((await engine.run(of('B'))).claims, { 'https://t/client': 'B' });
+      // Within a second or two the spinning isolate is disposed: the process stops burning a core.
+      let spinning = true;
+      for (let i = 0; i < 10 && spinning; i++) {
+        const before = process.cpuUsage();
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const { user, system } = process.cpuUsage(before);
+        spinning = (user + system) / 1000 > 250;
+      }
+      assert.equal(spinning, false, 'the loop still runs');
+      assert.deepEqual((await engine.run(of('A'))).claims, { 'https://t/client': 'A' });
     });
   });
 });
@@ -78,7 +111,7 @@ describe('MINTER_ACTIONS_MAX_ISOLATES bounds the isolates of every version toget
       const a = engine.run(of('A'));
       const cAction = (await c).results[1]!;
       assert.equal(cAction.status, 'timeout');
-      assert.equal(cAction.error?.msg, 'No isolate was free for the action in time: every one was busy and MINTER_ACTIONS_MAX_ISOLATES were in use');
+      assert.equal(cAction.error?.msg, "No isolate was free for the action in time: the client's own were stuck, or MINTER_ACTIONS_MAX_ISOLATES were in use");
       assert.equal((await a).results[1]?.status, 'timeout');
       // Once A lets go, C is served again.
       assert.deepEqual((await engine.run(of('C'))).claims, { 'https://t/client': 'C' });
