@@ -67,6 +67,7 @@ import {
   type SandboxFailure,
   type SandboxOptions,
 } from './isolate-factory.js';
+import { ClientHolds, spinning } from './client-holds.js';
 import { SlowClients } from './slow-clients.js';
 
 export type { SandboxFailure, SandboxOptions } from './isolate-factory.js';
@@ -86,10 +87,6 @@ const PROBE_AGAIN_MS = 100;
  * request owns) is taken for a loop — if the isolate spent most of that time on CPU — and the isolate disposed.
  */
 const ORPHAN_WAIT_MS = 1_000;
-/** Share of wall time spent on CPU from which an isolate counts as spinning (a loop) rather than waiting. */
-const SPINNING_CPU_SHARE = 0.5;
-/** How long an isolate may compute without a call on it ending before it counts as stuck (see `stuck`), in ms. */
-const STUCK_AFTER_MS = 50;
 /** How often a request that found no isolate free and no room for one looks again, in ms. */
 const ROOM_POLL_MS = 10;
 
@@ -145,8 +142,8 @@ export class VersionIsolate {
   readonly #syncCapable: boolean;
   /** Clients (or the whole version) whose requests run asynchronously only, having kept outrunning their slice. */
   readonly #slow = new SlowClients();
-  /** Isolates held by each client's calls now (see "Fairness"). */
-  readonly #held = new Map<string, number>();
+  /** Which isolates each client's calls hold now (see "Fairness"). */
+  readonly #holds = new ClientHolds();
   /** Calls made so far: each call's number `q`, unique within the version (a batch takes one per request). */
   #calls = 0;
   /** Requests for the batch of this turn (see "Batches"), run from `setImmediate`. */
@@ -181,14 +178,14 @@ export class VersionIsolate {
 
   /** Whether `client`'s requests stay off the batches: it is slow, or it holds its share of isolates already. */
   #apart(client: string, now: number): boolean {
-    return this.#slow.isSlow(client, now) || (this.#held.size !== 0 && (this.#held.get(client) ?? 0) >= this.#options.maxIsolatesPerClient);
+    return this.#slow.isSlow(client, now) || (this.#holds.any && this.#holds.count(client) >= this.#options.maxIsolatesPerClient);
   }
 
   /** Runs one request in a call of its own. */
   async #invokeOne(request: Request): Promise<InvokeOutcome> {
     const sync = this.#syncCapable && !this.#apart(request.client, performance.now());
     const ready = sync ? this.#syncReady() : undefined;
-    const instance = ready !== undefined ? this.#hold(this.#reserve(ready), request.client) : await this.#acquire(request);
+    const instance = ready !== undefined ? this.#holds.hold(this.#reserve(ready), request.client) : await this.#acquire(request);
     if ('kind' in instance) return instance;
     const outcome = await this.#call(instance, request, sync && this.#mayRunSync(instance));
     // The slice ran out: the isolate is retired; run the request again within its own budget.
@@ -284,7 +281,7 @@ export class VersionIsolate {
     live.forEach((request, i) => {
       const line = lines[i];
       if (line === 'P' && !overran) {
-        this.#hold(this.#reserve(instance), request.client);
+        this.#holds.hold(this.#reserve(instance), request.client);
         void this.#call(instance, request, false, firstQ + i).then((outcome) => (outcome === SLICE_SPENT ? this.#alone(request) : request.resolve(outcome)));
       } else if (line === undefined || !line.startsWith('{')) {
         this.#alone(request);
@@ -345,28 +342,6 @@ export class VersionIsolate {
   }
 
   /**
-   * Marks `instance` held for `client` by a call (see "Fairness"), together with its reservation: a request of the
-   * same client resuming in the same tick must see it held.
-   */
-  #hold(instance: Instance, client: string): Instance {
-    if (instance.holds++ === 0) {
-      instance.holder = client;
-      this.#held.set(client, (this.#held.get(client) ?? 0) + 1);
-      markProgress(instance);
-    }
-    return instance;
-  }
-
-  #unhold(instance: Instance): void {
-    if (--instance.holds > 0) return;
-    const client = instance.holder as string;
-    instance.holder = undefined;
-    const held = (this.#held.get(client) ?? 1) - 1;
-    if (held === 0) this.#held.delete(client);
-    else this.#held.set(client, held);
-  }
-
-  /**
    * An isolate for a request that cannot run on the synchronous path: an idle one or a new one while its client holds
    * less than its share, else the least busy of its client's own; with none of its own and no room for another, it
    * waits for one to free up (see "Fairness").
@@ -375,10 +350,10 @@ export class VersionIsolate {
     const { client, deadline } = request;
     for (;;) {
       if (this.#loadFailure !== undefined) return this.#loadFailure;
-      const held = this.#held.get(client) ?? 0;
+      const held = this.#holds.count(client);
       if (held < this.#options.maxIsolatesPerClient) {
         const idle = this.#idle();
-        if (idle !== undefined) return this.#hold(this.#reserve(idle), client);
+        if (idle !== undefined) return this.#holds.hold(this.#reserve(idle), client);
         if (this.#creating !== undefined || this.#mayCreate(held)) {
           const result = await raceDeadline(this.#creating ?? this.#startCreation(deadline), deadline);
           // A creation started for another request ran out of that request's budget: this request tries again within
@@ -387,12 +362,12 @@ export class VersionIsolate {
           if ('kind' in result) return result;
           // Several requests may wait for one creation: the first to wake takes it; the others look again.
           if ((result.live > 0 || result.ioLeftOut) && performance.now() < deadline) continue;
-          return this.#hold(this.#reserve(result), client);
+          return this.#holds.hold(this.#reserve(result), client);
         }
       }
       // Its share taken: one of its own that is not spinning (its calls await I/O), else wait for one to be.
-      const own = this.#leastBusyOf(client);
-      if (own !== undefined) return this.#hold(this.#reserve(own), client);
+      const own = this.#holds.leastBusyOf(client, this.#instances);
+      if (own !== undefined) return this.#holds.hold(this.#reserve(own), client);
       const remaining = deadline - performance.now();
       if (remaining <= 0) return NO_ISOLATE;
       await new Promise((resolve) => setTimeout(resolve, Math.min(ROOM_POLL_MS, remaining)));
@@ -407,16 +382,6 @@ export class VersionIsolate {
     const count = this.#instances.length;
     if (!this.#options.census.hasRoom(count === 0)) return false;
     return count < Math.max(1, this.#options.maxIsolatesPerVersion) || held === 0;
-  }
-
-  /** The isolate of `client`'s with the fewest requests on it, of those not spinning on CPU (see {@link stuck}). */
-  #leastBusyOf(client: string): Instance | undefined {
-    const now = performance.now();
-    let best: Instance | undefined;
-    for (const instance of this.#instances) {
-      if (instance.holder === client && (best === undefined || instance.live < best.live) && !stuck(instance, now)) best = instance;
-    }
-    return best;
   }
 
   #startCreation(deadline: number): Promise<Instance | SandboxFailure> {
@@ -499,8 +464,7 @@ export class VersionIsolate {
       return failed.status === 'timeout' ? await this.#withConsole(instance, q, failed) : failed;
     } finally {
       if (!sync) instance.asyncLive--;
-      markProgress(instance);
-      this.#unhold(instance);
+      this.#holds.release(instance);
       this.#release(instance);
       this.#probeQuiet(instance);
     }
@@ -633,27 +597,6 @@ export class VersionIsolate {
 
 /** Whether a record says host I/O was still out when its call ended: sandbox-core's finish() writes `{"io":N,…`. */
 const ioOutAfter = (record: string) => !record.startsWith('{"io":0,');
-
-/** Notes that a call on `instance` ended, or that it was taken: see {@link stuck}. */
-function markProgress(instance: Instance): void {
-  instance.progressAt = performance.now();
-  instance.progressCpu = instance.isolate.isDisposed ? 0n : instance.isolate.cpuTime;
-}
-
-/**
- * Whether no call on `instance` has ended for {@link STUCK_AFTER_MS} while it spent most of that time on CPU: a loop,
- * most likely, behind which a request would wait. An isolate whose calls await I/O is not stuck.
- */
-function stuck(instance: Instance, now: number): boolean {
-  return now - instance.progressAt >= STUCK_AFTER_MS && spinning(instance, instance.progressCpu, instance.progressAt);
-}
-
-/** Whether `instance` spent most of the time since `since` (`performance.now()`) on CPU, from `cpuBefore`: a loop. */
-function spinning(instance: Instance, cpuBefore: bigint, since: number): boolean {
-  if (instance.isolate.isDisposed) return false;
-  const cpuMs = Number(instance.isolate.cpuTime - cpuBefore) / 1e6;
-  return cpuMs >= (performance.now() - since) * SPINNING_CPU_SHARE;
-}
 
 /** The creation result, or {@link OWN_DEADLINE} if the deadline comes first (creation goes on in the background). */
 function raceDeadline(creating: Promise<Instance | SandboxFailure>, deadline: number): Promise<Instance | SandboxFailure> {
