@@ -76,8 +76,13 @@ export type InvokeOutcome = { kind: 'record'; record: string } | SandboxFailure;
 
 /** How long an extra isolate may stay idle before it is disposed, in ms. */
 export const EXTRA_IDLE_MS = 30_000;
-/** How long a stopped call's console is waited for, in ms (see `#withConsole`). */
+/** isolated-vm timeout of `collect()` after a batch outran its slice, and of `drain(q)`, in ms: our own short code. */
 export const DRAIN_WAIT_MS = 50;
+/**
+ * How long a stopped call's console is waited for, in ms (see `#withConsole`): off the main thread, and long enough
+ * for the isolate's thread to get a core on a loaded machine.
+ */
+const CONSOLE_WAIT_MS = 250;
 /** isolated-vm timeout of the `quiet()` probe, in ms: it only reads a counter. */
 const PROBE_TIMEOUT_MS = 100;
 /** How often an isolate whose last call left host I/O out is probed again until it is quiet, in ms. */
@@ -519,7 +524,7 @@ export class VersionIsolate {
   /**
    * A stopped call's failure with its console until then, read with `drain(q)`, so that the execution record shows
    * what a looping or hanging action printed. The isolate is idle after isolated-vm's timeout or a promise that never
-   * settled; one still busy (a loop in a timer callback) gets {@link DRAIN_WAIT_MS} before the failure goes without.
+   * settled; one still busy (a loop in a timer callback) gets {@link CONSOLE_WAIT_MS} before the failure goes without.
    */
   async #withConsole(instance: Instance, q: number, failed: SandboxFailure): Promise<SandboxFailure> {
     if (instance.isolate.isDisposed) return failed;
@@ -527,7 +532,7 @@ export class VersionIsolate {
       (json: unknown) => (typeof json === 'string' ? json : undefined),
       () => undefined,
     );
-    const json = await within(read, DRAIN_WAIT_MS, undefined);
+    const json = await within(read, CONSOLE_WAIT_MS, undefined);
     return json === undefined ? failed : { ...failed, console: json };
   }
 
