@@ -6,21 +6,34 @@
  * record. Minter runs as its own process (64 MB isolates; a 5 s chain budget, so that A's stuck requests end, and are
  * sent again, within the 10 s).
  *
- * The p99 bound is 250 ms above B's own p99 without the attack, measured just before on the same server: on a quiet
- * machine that is ~5 ms, and a machine busy with other work (other test files, other jobs) does not fail the test
- * for latency it would show anyway. Before the fix, B's p99 was 20 s (every request waited for A's loop).
+ * The 250 ms target is judged when other work left the machine alone during the window (at most 0.25 cores of it,
+ * from /proc); otherwise the figure is reported, and B must still never have waited for A (p99 under 2 s, where
+ * before the fix every request of B waited for A's loop until its deadline, or failed).
  */
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { bind, claimsOf, deployAction } from '../helpers/actions.js';
 import { provision } from '../helpers/minter.js';
-import { keepInFlight, paced, quantile, startLoadServer, tokenRequest, type Client, type Exchange, type LoadServer } from './load-harness.js';
+import {
+  DISTURBED_CORES,
+  keepInFlight,
+  paced,
+  quantile,
+  startLoadServer,
+  tokenRequest,
+  withDisturbance,
+  type Client,
+  type Exchange,
+  type LoadServer,
+} from './load-harness.js';
 
 const RATE = 30;
 const SECONDS = 10;
 const STUCK = 4;
 const P99_MS = 250;
+/** B's p99 bound on a machine busy with other work: far below the chain budget A's requests are stopped at. */
+const NOT_QUEUED_MS = 2000;
 /** What a token request gets when its trigger fails; the execution record says why. */
 const FAILED = { status: 500, body: { error: 'server_error', error_description: 'A token trigger failed; see the execution record in the logs' } };
 
@@ -79,31 +92,34 @@ export function clientFairness(): void {
     after(() => server?.cleanup());
 
     for (const [index, variant] of VARIANTS.entries()) {
-      test(`${variant.name}: ${STUCK} of A's requests in flight, B at ${RATE}/s for ${SECONDS} s: no error, p99 < ${P99_MS} ms more than alone`, async (t) => {
+      test(`${variant.name}: ${STUCK} of A's requests in flight, B at ${RATE}/s for ${SECONDS} s gets no error and p99 < ${P99_MS} ms`, async (t) => {
         const code = `exports.onExecuteCredentialsExchange = async (event, api) => {
     if (event.client.client_id === ${JSON.stringify(a.clientId)}) { ${variant.body} }
     api.accessToken.setCustomClaim('https://example.com/served', event.client.client_id);
   };`;
         await bind(server, 'credentials-exchange', [await deployAction(server, { name: `fairness-${index}`, code })]);
         for (let i = 0; i < 5; i++) assert.equal((await tokenRequest(server.baseUrl, b)).status, 200);
-        const alone = await paced(RATE, 3, (due) => tokenRequest(server.baseUrl, b, {}, due));
-        const bound = P99_MS + quantile(alone.map((x) => x.ms), 0.99);
         const earlier = new Set((await failedExecutions(server, a)).map((execution) => execution.id));
 
         const windowEnds = sleep(SECONDS * 1000);
         const attack = keepInFlight(STUCK, windowEnds, () => tokenRequest(server.baseUrl, a, variant.extra));
         await sleep(200); // A's requests are running before B starts
-        const served = await paced(RATE, SECONDS, (due) => tokenRequest(server.baseUrl, b, {}, due));
+        const { result: served, otherCores } = await withDisturbance(server.pid, () =>
+          paced(RATE, SECONDS, (due) => tokenRequest(server.baseUrl, b, {}, due)),
+        );
         const attacks = await attack;
 
         const failures = served.filter((answer) => answer.status !== 200);
+        const p99 = quantile(served.map((x) => x.ms), 0.99);
         t.diagnostic(
-          `B alone: ${summary(alone)}; B under attack: ${summary(served)}; ` +
+          `B: ${summary(served)}; other work on the machine: ${otherCores.toFixed(2)} cores; ` +
             `A: ${attacks.length} requests, the longest ${Math.max(...attacks.map((x) => x.ms)).toFixed(0)} ms`,
         );
         assert.deepEqual(failures.slice(0, 3), [], `${failures.length} of B's ${served.length} requests failed`);
         for (const answer of served) assert.equal(claimsOf(answer.body.access_token)['https://example.com/served'], b.clientId);
-        assert.ok(quantile(served.map((x) => x.ms), 0.99) < bound, `B: ${summary(served)}; bound ${bound.toFixed(1)} ms`);
+        assert.ok(p99 < NOT_QUEUED_MS, `B waited for A: ${summary(served)}`);
+        if (otherCores <= DISTURBED_CORES) assert.ok(p99 < P99_MS, `B: ${summary(served)}`);
+        else t.diagnostic(`${otherCores.toFixed(2)} cores of other work: the ${P99_MS} ms target is not judged on this run`);
 
         // Every request of A failed plainly, and says why in its execution record.
         for (const answer of attacks) {

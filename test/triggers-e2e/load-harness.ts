@@ -5,6 +5,7 @@
  * timed from the moment it was due, so waiting behind a stalled server counts) and a few requests kept in flight.
  */
 import { readFileSync } from 'node:fs';
+import { ProcessWatch } from '../../bench/proc.js';
 import { anyStorage, callApi, childMinterSetup, getToken, postToken, spawnMinter, type MinterProcess } from '../helpers/minter.js';
 
 export interface LoadServer {
@@ -107,4 +108,21 @@ export async function keepInFlight(count: number, stop: Promise<void>, send: () 
 export function quantile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
+}
+
+/** Cores of other work (other processes, the hypervisor) past which a latency target cannot be judged. */
+export const DISTURBED_CORES = 0.25;
+
+/**
+ * Runs `load` against the server `pid` and says how many cores other work took meanwhile (busy CPU that was neither
+ * the server nor this process, plus steal), from `/proc`: on a machine shared with other jobs, or beside another
+ * test file, latency says more about them than about the server.
+ */
+export async function withDisturbance<T>(pid: number, load: () => Promise<T>): Promise<{ result: T; otherCores: number }> {
+  const watch = new ProcessWatch(pid);
+  const before = process.cpuUsage();
+  const result = await load();
+  const own = process.cpuUsage(before);
+  const { cpu } = watch.stop((own.user + own.system) / 1e6);
+  return { result, otherCores: cpu.other + cpu.steal };
 }
