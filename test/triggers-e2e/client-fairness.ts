@@ -134,7 +134,9 @@ export function clientFairness(): void {
         for (const execution of fresh) {
           const [result] = execution.results;
           assert.equal(result.status, variant.status, JSON.stringify(result));
-          assert.match(result.error.msg, variant.status === 'oom' ? /memory/ : /did not finish in time/);
+          // A stuck one ran out of time; one past A's share may have waited for A's own isolate until its deadline.
+          const expected = variant.status === 'oom' ? /memory/ : /did not finish in time|No isolate was free for the action in time/;
+          assert.match(result.error.msg, expected);
         }
       });
     }
