@@ -23,9 +23,9 @@
  * miss is back on the fast path once the fetch is answered (see `Instance.hostIo`). One that outruns
  * the slice is stopped, its isolate retired, and the request runs again from the start within what is left of its
  * budget. When the action spends most of its slice on CPU (not merely preempted by the OS, or caught by a GC pause)
- * {@link SLOW_AFTER_OVERRUNS} times in a row for one client's requests, that client is slow: its requests run
- * asynchronously for {@link SLOW_PAUSE_MS}, and the other clients keep the fast path (several clients slow at once make
- * the whole version slow: slow-clients.ts). So a loop costs other requests three slices of main thread at most, and
+ * three times in a row for one client's requests, that client is slow: its requests run asynchronously for a minute,
+ * and the other clients keep the fast path (several clients slow at once make the whole version slow; see
+ * slow-clients.ts). So a loop costs other requests three slices of main thread per client at most, and
  * legitimately heavy code still gets the whole budget — at the price of running again (side effects before a slice
  * ended, like a cache write or a fetch, happen again).
  * Kinde workflows that declare `kinde.fetch` block their isolate on the host (`applySyncPromise`), which only works
@@ -71,7 +71,6 @@ import { ClientHolds, spinning } from './client-holds.js';
 import { SlowClients } from './slow-clients.js';
 
 export type { SandboxFailure, SandboxOptions } from './isolate-factory.js';
-export { SLOW_AFTER_OVERRUNS, SLOW_PAUSE_MS } from './slow-clients.js';
 export type InvokeOutcome = { kind: 'record'; record: string } | SandboxFailure;
 
 /** How long an extra isolate may stay idle before it is disposed, in ms. */
