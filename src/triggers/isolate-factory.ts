@@ -80,7 +80,7 @@ export interface Instance {
   progressCpu: bigint;
   /**
    * The last call to end left host I/O out (`io` > 0 in its record): once no call is live, what comes back runs code
-   * no request owns, so the isolate takes no other client's request until a probe finds it quiet.
+   * no request owns, so the isolate takes no request until a probe finds it quiet.
    */
   ioLeftOut: boolean;
   /** Takes no new requests; disposed once `live` is 0. */
