@@ -46,6 +46,14 @@ export interface Config {
     /** Per-request timeout of action `fetch` (ms) and its response size limit (bytes). */
     fetchTimeoutMs: number;
     fetchMaxBytes: number;
+    /** Isolates of all action versions together (see docs/security.md, "Fairness between clients"). */
+    maxIsolates: number;
+    /** Timers pending per action execution, and per isolate (all its executions together). */
+    maxTimers: number;
+    maxTimersPerIsolate: number;
+    /** Fetches out per action execution, and per isolate. */
+    maxFetches: number;
+    maxFetchesPerIsolate: number;
   };
   /** MaxMind-format database for `event.request.geoip`; the bundled one when unset. */
   geoipDb?: string;
@@ -137,6 +145,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
         .filter(Boolean),
       fetchTimeoutMs: integer(env, 'MINTER_ACTIONS_FETCH_TIMEOUT_MS', 10_000, 1),
       fetchMaxBytes: integer(env, 'MINTER_ACTIONS_FETCH_MAX_BYTES', 1024 * 1024, 1),
+      maxIsolates: integer(env, 'MINTER_ACTIONS_MAX_ISOLATES', 64, 1),
+      maxTimers: integer(env, 'MINTER_ACTIONS_MAX_TIMERS', 100, 0),
+      maxTimersPerIsolate: integer(env, 'MINTER_ACTIONS_MAX_TIMERS_PER_ISOLATE', 10_000, 0),
+      maxFetches: integer(env, 'MINTER_ACTIONS_MAX_FETCHES', 20, 0),
+      maxFetchesPerIsolate: integer(env, 'MINTER_ACTIONS_MAX_FETCHES_PER_ISOLATE', 200, 0),
     },
     geoipDb: optional(env, 'MINTER_GEOIP_DB'),
     trustProxy: optional(env, 'MINTER_TRUST_PROXY') === 'true',

@@ -143,6 +143,11 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
     chainTimeoutMs: config.actions.chainTimeoutMs,
     maxLogBytesPerAction: config.actions.maxLogBytes,
     syncSliceMs: config.actions.syncSliceMs,
+    maxIsolates: config.actions.maxIsolates,
+    maxTimers: config.actions.maxTimers,
+    maxTimersPerIsolate: config.actions.maxTimersPerIsolate,
+    maxFetches: config.actions.maxFetches,
+    maxFetchesPerIsolate: config.actions.maxFetchesPerIsolate,
     ...(metrics && { onBatch: (requests: number) => metrics.triggerBatch(requests) }),
     geoip: (ip) => (geoip?.lookup(ip) ?? {}) as Record<string, unknown>,
     host: {

@@ -102,6 +102,16 @@ export interface ActionResult {
   claims_set: string[];
   /** Kinde: `continue` when a failure was ignored under `failurePolicy: continue`. */
   failure_policy?: FailurePolicy;
+  /** Present when the action made calls past a cap (timers, fetches, console): how many were refused, by API. */
+  refused_calls?: RefusedCalls;
+}
+
+/** Calls refused by the per-execution and per-isolate caps (MINTER_ACTIONS_MAX_TIMERS, …), by API. */
+export interface RefusedCalls {
+  setTimeout?: number;
+  fetch?: number;
+  /** Console calls whose output was cut or dropped (`logs_truncated` is then true). */
+  console?: number;
 }
 
 /** The OAuth error codes a chain can deny with (Auth0 `api.access.deny` codes; failures are `server_error`). */

@@ -90,7 +90,8 @@ function kindeFetch(url, options) {
     throw new TypeErrorCtor('kinde.fetch failed: ' + hostMessage(e));
   }
   var r = JSONparse(raw);
-  if (r.error !== undefined) throw new TypeErrorCtor('kinde.fetch failed: ' + r.error);
+  if (r.refused === true) refuseCall(inv, 'fetch');
+  if (r.error !== undefined) throw new TypeErrorCtor((r.refused === true ? 'kinde.fetch refused: ' : 'kinde.fetch failed: ') + r.error);
   return kindeResponse(r, options && options.responseFormat === 'text' ? 'text' : 'json');
 }
 

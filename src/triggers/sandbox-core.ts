@@ -20,14 +20,27 @@ var SECRETS = config.secrets;
 /** The invocation whose code runs now: console lines and Kinde's global bindings write to it. */
 var current = null;
 /**
- * Host I/O (fetch, timers) whose answer has not yet come back into the isolate: while any is out, code may resume on
- * the isolate's own thread at any time. {@link quiet} tells the host when none is.
+ * Fetches whose answer has not yet come back into the isolate, and timers pending (sandbox-timers.ts): while any is
+ * out, code may resume on the isolate's own thread at any time. {@link quiet} tells the host when none is.
  */
 var ioInFlight = 0;
+var timersPending = 0;
 function ioStarted() { ioInFlight++; }
 function ioReturned() { ioInFlight--; }
 /** Whether nothing can resume in this isolate unasked: no host I/O out (the host calls this when no call runs). */
-function quiet() { return ioInFlight === 0; }
+function quiet() { return ioInFlight === 0 && timersPending === 0; }
+
+/** Console lines one invocation may write (empty ones cost no bytes, so the byte bound alone would not stop them). */
+var MAX_LOG_LINES = 1000;
+/** Console bytes all unfinished invocations of this isolate may hold together. */
+var MAX_ISOLATE_LOG_BYTES = Math.max(1048576, config.maxLogBytes * 16);
+var isolateLogBytes = 0;
+/** Counts a call refused by a cap (\`setTimeout\`, \`fetch\`, \`console\`): the host shows it as \`refused_calls\`. */
+function refuseCall(inv, kind) {
+  if (inv === null || inv.done) return;
+  if (inv.refusedCalls === undefined) inv.refusedCalls = ObjectCreate(null);
+  inv.refusedCalls[kind] = (inv.refusedCalls[kind] || 0) + 1;
+}
 
 /** Unfinished invocations by the host's call number \`p.q\`, so that {@link drain} can read a stopped one's console. */
 var unfinished = ObjectCreate(null);
@@ -48,6 +61,11 @@ function Invocation(p) {
   this.logBytes = 0;
   this.logsTruncated = false;
   this.sideEffects = 0;
+  /** Fetches of this invocation still out, the timers it set (a list, made by the first), its refused calls. */
+  this.fetches = 0;
+  this.timers = null;
+  this.pendingTimers = 0;
+  this.refusedCalls = undefined;
   /** First exception thrown by a timer callback of this invocation. */
   this.uncaught = undefined;
 }
@@ -152,11 +170,16 @@ function formatLog(args) {
   return out;
 }
 function writeLog(inv, level, args) {
-  if (inv === null || inv.done || inv.logsTruncated) return;
+  if (inv === null || inv.done) return;
+  if (inv.logsTruncated || inv.logs.length >= MAX_LOG_LINES) {
+    inv.logsTruncated = true;
+    return refuseCall(inv, 'console');
+  }
   var message;
   try { message = formatLog(args); } catch (e) { message = '[unprintable]'; }
-  var bytes = utf8Length(message), room = config.maxLogBytes - inv.logBytes;
+  var bytes = utf8Length(message), room = Math.min(config.maxLogBytes - inv.logBytes, MAX_ISOLATE_LOG_BYTES - isolateLogBytes);
   if (bytes > room) {
+    refuseCall(inv, 'console');
     inv.logsTruncated = true;
     message = truncateUtf8(message, room);
     if (message === '') return;
@@ -164,6 +187,15 @@ function writeLog(inv, level, args) {
   }
   inv.logs[inv.logs.length] = [level, message];
   inv.logBytes += bytes;
+  isolateLogBytes += bytes;
+}
+/** Ends what an invocation holds in the isolate: its console bytes, its pending timers. */
+function release(inv) {
+  inv.done = true;
+  if (current === inv) current = null;
+  delete unfinished[inv.q];
+  isolateLogBytes -= inv.logBytes;
+  if (inv.timers !== null) cancelTimers(inv);
 }
 var consoleObject = {};
 ['log', 'info', 'warn', 'error', 'debug'].forEach(function (level) {
@@ -200,14 +232,12 @@ function finish(inv, failed, err) {
   }
   var error = failed ? describeError(err) : null;
   if (error !== null) writeLog(inv, 'error', ['Uncaught ' + (error.stack !== '' ? error.stack : error.name + ': ' + error.message)]);
-  inv.done = true;
-  if (current === inv) current = null;
-  delete unfinished[inv.q];
+  release(inv);
   var claims = [];
   for (var i = 0; i < inv.names.length; i++) claims[i] = [inv.names[i], inv.claims[inv.names[i]]];
   // io first: the host reads it off the front of the string (version-isolate.ts, ioOutAfter).
   inv.record = JSONstringify({
-    io: ioInFlight,
+    io: ioInFlight + timersPending,
     outcome: inv.denial !== null ? 'denied' : failed ? 'error' : 'ok',
     denial: inv.denial,
     error: error === null ? null : { name: error.name, message: error.message },
@@ -216,6 +246,7 @@ function finish(inv, failed, err) {
     target: inv.target,
     logs: inv.logs,
     logsTruncated: inv.logsTruncated,
+    refusedCalls: inv.refusedCalls,
   });
   return inv.record;
 }
@@ -227,10 +258,8 @@ function finish(inv, failed, err) {
 function drain(q) {
   var inv = unfinished[q];
   if (inv === undefined) return null;
-  delete unfinished[q];
-  inv.done = true;
-  if (current === inv) current = null;
-  return JSONstringify({ logs: inv.logs, logsTruncated: inv.logsTruncated });
+  release(inv);
+  return JSONstringify({ logs: inv.logs, logsTruncated: inv.logsTruncated, refusedCalls: inv.refusedCalls });
 }
 
 /**
@@ -294,6 +323,7 @@ function makeEntries(start) {
     waitFor: waitFor,
     drain: drain,
     quiet: quiet,
+    fireTimers: fireTimers,
   };
 }
 

@@ -158,7 +158,7 @@ export async function startMinter(
 
 /** Creates an API, a client and a grant; returns the client's credentials. */
 export async function provision(
-  m: RunningMinter,
+  m: Pick<RunningMinter, 'api'>,
   options: { identifier?: string; scopes?: string[]; grant?: string[]; signing_alg?: string; token_dialect?: string; metadata?: Record<string, string> } = {},
 ) {
   const identifier = options.identifier ?? `https://api-${Math.random().toString(36).slice(2, 8)}.example.com`;

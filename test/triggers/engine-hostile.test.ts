@@ -74,7 +74,7 @@ describe('Runaway code is stopped by the chain budget (Auth0 notes §3.2: 20 s p
     });
   });
 
-  test('a request looping in an isolate does not hold up other requests to the same action version', async () => {
+  test("a request looping in an isolate does not hold up another client's requests to the same action version", async () => {
     const code = handler(`if (event.request.ip === '192.0.2.66') for (;;) {}
   api.accessToken.setCustomClaim('https://t/ok', true);`);
     await withEngine({ chainTimeoutMs: 1000 }, async (engine) => {
@@ -83,10 +83,28 @@ describe('Runaway code is stopped by the chain budget (Auth0 notes §3.2: 20 s p
       const hostile = engine.run(request({ request: { ...request().request, ip: '192.0.2.66' } }));
       await new Promise((resolve) => setTimeout(resolve, 50));
       const started = performance.now();
-      const innocent = await engine.run(request());
+      const innocent = await engine.run(request({ client: { client_id: 'cli_other', name: 'Other service', metadata: {} } }));
       assert.deepEqual(innocent.claims, { 'https://t/ok': true });
       assert.ok(performance.now() - started < 700, 'served by another isolate, not queued behind the loop');
       assert.equal((await hostile).results[0]?.status, 'timeout');
+    });
+  });
+
+  test("the same client's next request waits for its own isolate, and is served once the loop is stopped", async () => {
+    // One client may hold half the version's isolates (here 1 of 2): its requests past that wait for its own.
+    const code = handler(`if (event.request.ip === '192.0.2.66') for (;;) {}
+  api.accessToken.setCustomClaim('https://t/ok', true);`);
+    await withEngine({ chainTimeoutMs: 1000, maxIsolatesPerVersion: 2, syncSliceMs: 0 }, async (engine) => {
+      engine.setBindings([auth0Action(code)]);
+      await engine.run(request());
+      const ended: string[] = [];
+      const hostile = engine.run(request({ request: { ...request().request, ip: '192.0.2.66' } })).then((r) => (ended.push('hostile'), r));
+      // Late enough that, once the loop is stopped, a fresh isolate has time to load within this request's budget.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const innocent = await engine.run(request()).then((r) => (ended.push('innocent'), r));
+      assert.deepEqual(innocent.claims, { 'https://t/ok': true });
+      assert.equal((await hostile).results[0]?.status, 'timeout');
+      assert.deepEqual(ended, ['hostile', 'innocent']);
     });
   });
 
