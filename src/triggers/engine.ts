@@ -10,6 +10,7 @@ import type { ChainResult, DeployedAction, HostServices, TriggerEngine, TriggerR
 import { TRIGGER_IDS } from './contract.js';
 import type { GeoipLookup } from './auth0-dialect.js';
 import { runChain, type ChainSettings } from './chain.js';
+import type { CrashGuard, TestCrash } from './crash-guard.js';
 import { IsolatePool, type ChainLink } from './isolate-pool.js';
 
 export interface TriggerEngineOptions {
@@ -35,6 +36,10 @@ export interface TriggerEngineOptions {
   onBatch?: (requests: number) => void;
   /** `event.request.geoip` for an IP; `{}` when absent. */
   geoip?: GeoipLookup;
+  /** Notes each version's prewarm and first run, so that one that kills the process is quarantined (crash-guard.ts). */
+  crashGuard?: CrashGuard;
+  /** Test-only: abort the process at this action's prewarm or first run (MINTER_TEST_CRASH_ON_ACTION_NAME). */
+  testCrash?: TestCrash;
 }
 
 export const ENGINE_DEFAULTS = {
@@ -76,6 +81,9 @@ class IsolatedTriggerEngine implements TriggerEngine {
       syncSliceMs,
       host: options.host,
       ...(options.onBatch && { onBatch: options.onBatch }),
+    }, {
+      ...(options.crashGuard && { guard: options.crashGuard }),
+      ...(options.testCrash && { testCrash: options.testCrash }),
     });
   }
 
