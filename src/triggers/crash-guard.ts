@@ -50,11 +50,14 @@ export function parseJournal(text: string): CrashSuspect[] {
       open.set(key, { versionId, phase: phase as GuardedPhase, since: new Date(since) });
     }
   }
-  // One suspect per version: the phase that began first.
+  // One suspect per version: the phase that began last (a first run that began while the prewarm was still loading,
+  // or before the prewarm's clearing line was written, is what the process was doing).
   const byVersion = new Map<string, CrashSuspect>();
   for (const suspect of open.values()) {
     const known = byVersion.get(suspect.versionId);
-    if (known === undefined || suspect.since < known.since) byVersion.set(suspect.versionId, suspect);
+    if (known === undefined || suspect.since > known.since || (+suspect.since === +known.since && suspect.phase === 'first_run')) {
+      byVersion.set(suspect.versionId, suspect);
+    }
   }
   return [...byVersion.values()];
 }
