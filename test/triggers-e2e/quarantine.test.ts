@@ -155,7 +155,14 @@ for (const storage of storages) {
         const versions = await d.api('GET', `/actions/actions/${actionId}/versions`);
         assert.deepEqual(versions.body.versions[0].quarantine, quarantine);
 
-        // Lifting needs update:actions and a version that exists.
+        // Lifting is a route of the management API's OpenAPI document, needs update:actions and a version that exists.
+        const doc = (await (await fetch(`${d.proc.baseUrl}/api/v2/openapi.json`)).json()) as { paths: Record<string, object> };
+        assert.deepEqual(Object.keys(doc.paths['/actions/actions/{id}/versions/{versionId}/quarantine'] ?? {}), ['delete']);
+        const readOnly = await d.api('POST', '/clients', { name: 'reader', app_type: 'non_interactive' });
+        await d.api('POST', '/client-grants', { client_id: readOnly.body.client_id, audience: `${d.issuer}/api/v2/`, scope: ['read:actions'] });
+        const readToken = (await getToken(d.proc.baseUrl, { clientId: readOnly.body.client_id, clientSecret: readOnly.body.client_secret }, `${d.issuer}/api/v2/`)).access_token;
+        const forbidden = await callApi(d.proc.baseUrl, readToken, 'DELETE', `/actions/actions/${actionId}/versions/${versionId}/quarantine`);
+        assert.equal(forbidden.status, 403, forbidden.text);
         const missing = await d.api('DELETE', `/actions/actions/${actionId}/versions/00000000-0000-4000-8000-000000000000/quarantine`);
         assert.equal(missing.status, 404, missing.text);
         assert.equal((await d.api('DELETE', `/actions/actions/${actionId}/versions/${versionId}/quarantine`)).status, 204);
