@@ -73,7 +73,7 @@ class IsolatedTriggerEngine implements TriggerEngine {
     const maxIsolatesPerVersion = positiveInteger('maxIsolatesPerVersion', options.maxIsolatesPerVersion ?? ENGINE_DEFAULTS.maxIsolatesPerVersion, 1);
     const syncSliceMs = positiveInteger('syncSliceMs', options.syncSliceMs ?? ENGINE_DEFAULTS.syncSliceMs, 0);
     this.#settings = { chainTimeoutMs, maxLogBytes, ...(options.geoip ? { geoip: options.geoip } : {}) };
-    this.#pool = new IsolatePool({
+    const sandbox = {
       memoryLimitMb,
       maxLogBytes,
       maxIsolatesPerVersion,
@@ -81,7 +81,8 @@ class IsolatedTriggerEngine implements TriggerEngine {
       syncSliceMs,
       host: options.host,
       ...(options.onBatch && { onBatch: options.onBatch }),
-    }, {
+    };
+    this.#pool = new IsolatePool(sandbox, {
       ...(options.crashGuard && { guard: options.crashGuard }),
       ...(options.testCrash && { testCrash: options.testCrash }),
     });
