@@ -3,6 +3,7 @@
  */
 import { resolve } from 'node:path';
 import { PGLITE_NICE } from './store/pglite-pool.js';
+import type { TestCrash } from './triggers/crash-guard.js';
 
 /** Frozen configuration, units in the names or comments. */
 export interface Config {
@@ -61,6 +62,12 @@ export interface Config {
   trustProxy: boolean;
   /** Serve Prometheus metrics at `GET /metrics`. */
   metrics: boolean;
+  /**
+   * TEST ONLY, never set in production: the engine aborts the process (SIGABRT) when it prewarms, or first runs, a
+   * version of the action with this name, as a native crash in action code would — how the quarantine tests crash
+   * a version on purpose (docs/security.md, "quarantine"). Action code cannot reach the environment.
+   */
+  testCrash?: TestCrash;
 }
 
 /** A configuration mistake: thrown at start-up, never at request time. */
@@ -92,6 +99,14 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
 function optional(env: Env, name: string): string | undefined {
   const raw = env[name]?.trim();
   return raw ? raw : undefined;
+}
+
+/** MINTER_TEST_CRASH_ON_ACTION_NAME and MINTER_TEST_CRASH_PHASE (`prewarm`, the default, or `first_run`). */
+function testCrashFrom(env: Env): TestCrash | undefined {
+  const actionName = optional(env, 'MINTER_TEST_CRASH_ON_ACTION_NAME');
+  const phase = optional(env, 'MINTER_TEST_CRASH_PHASE') ?? 'prewarm';
+  if (phase !== 'prewarm' && phase !== 'first_run') throw new ConfigError(`MINTER_TEST_CRASH_PHASE must be prewarm or first_run, got "${phase}"`);
+  return actionName === undefined ? undefined : { actionName, phase };
 }
 
 function issuerFrom(env: Env, port: number): string {
@@ -155,5 +170,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     trustProxy: optional(env, 'MINTER_TRUST_PROXY') === 'true',
     metrics: flag(env, 'MINTER_METRICS', true),
   };
+  const testCrash = testCrashFrom(env);
+  if (testCrash) config.testCrash = testCrash;
   return Object.freeze(config);
 }

@@ -38,6 +38,7 @@ import { registerActionBindingRoutes } from './management/action-bindings.js';
 import { registerActionRoutes } from './management/actions.js';
 import { InMemoryActionCache } from './triggers/action-cache.js';
 import { loadBoundChain } from './triggers/chain-loader.js';
+import { openCrashGuard } from './triggers/quarantine-start.js';
 import type { TriggerEngine } from './triggers/contract.js';
 import { createEgressFetch } from './triggers/egress.js';
 import { createTriggerEngine } from './triggers/engine.js';
@@ -138,6 +139,8 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
   const needGeoip = async () => {
     geoip ??= await (geoipLoading ??= openGeoip());
   };
+  // Before any action is bound: versions a dead process was loading or first running are quarantined first.
+  const crashGuard = await openCrashGuard(database.db, config.dataDir, app.log);
   const engine: TriggerEngine = createTriggerEngine({
     memoryLimitMb: config.actions.memoryLimitMb,
     chainTimeoutMs: config.actions.chainTimeoutMs,
@@ -150,6 +153,8 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
     maxFetchesPerIsolate: config.actions.maxFetchesPerIsolate,
     ...(metrics && { onBatch: (requests: number) => metrics.triggerBatch(requests) }),
     geoip: (ip) => (geoip?.lookup(ip) ?? {}) as Record<string, unknown>,
+    crashGuard: crashGuard.guard,
+    ...(config.testCrash && { testCrash: config.testCrash }),
     host: {
       cache: new InMemoryActionCache(),
       fetch: createEgressFetch({
@@ -166,6 +171,8 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
     engine.setBindings(chain);
   });
   await registry.start(config.configPollMs);
+  // Other instances stop running the quarantined versions now rather than at their next poll.
+  if (crashGuard.quarantined.length > 0) await registry.notifier?.publish().catch((e) => app.log.warn(e, 'could not publish configuration change'));
 
 
   await app.register(formbody);
@@ -228,6 +235,7 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
       await registry.close();
       redis?.disconnect();
       await engine.close();
+      crashGuard.guard.close();
       await database.close();
     },
   };

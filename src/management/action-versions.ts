@@ -1,6 +1,7 @@
 /**
  * Deploying and running action versions: `deploy` (an immutable numbered version, built first so that broken code
- * is a 400 here and never a failure on the token path), versions list and get, roll back, and `test`.
+ * is a 400 here and never a failure on the token path), versions list and get, roll back, lifting a quarantine,
+ * and `test`.
  */
 import type { FastifyInstance } from 'fastify';
 import { ManagementError, notFound } from '../errors.js';
@@ -9,6 +10,7 @@ import type { Registry } from '../registry/registry.js';
 import {
   findActionVersion,
   insertActionVersion,
+  liftQuarantine,
   listActionVersions,
   setDeployedVersion,
   updateAction,
@@ -141,6 +143,31 @@ export function registerActionVersionRoutes(
       }
       await registry.changed();
       return reply.code(201).send(actionVersionView(updated!, version));
+    },
+  );
+
+  // Minter's own route (Auth0 has no quarantine): the version runs again, on every instance, from the next reload.
+  app.delete<{ Params: { id: string; versionId: string } }>(
+    '/actions/actions/:id/versions/:versionId/quarantine',
+    {
+      config: { scope: 'update:actions' },
+      schema: {
+        tags: ['actions'],
+        description:
+          'Lifts the quarantine of a version that was loading or first running when a Minter process died ' +
+          '(docs/security.md, "quarantine"): it is prewarmed and runs again. 204 also when it was not quarantined.',
+        params: idParams('id', 'versionId'),
+      },
+    },
+    async (request, reply) => {
+      const action = await mustFind(request.params.id);
+      const version = await findActionVersion(db, action.id, request.params.versionId);
+      if (!version) throw notFound(`The version ${request.params.versionId} does not exist`);
+      if (await liftQuarantine(db, action.id, version.id)) {
+        request.log.warn({ action_id: action.id, version_id: version.id }, 'action version quarantine lifted');
+        await registry.changed();
+      }
+      return reply.code(204).send();
     },
   );
 

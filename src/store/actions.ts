@@ -159,7 +159,49 @@ export const listBoundVersions = (db: Db) =>
       'v.compiled',
       'v.secrets',
       'v.settings',
+      'v.quarantined_at',
+      'v.quarantine_reason',
     ])
     .orderBy('b.trigger_id')
     .orderBy('b.position')
     .execute();
+
+/** A version the crash guard found loading or on its first run when the process before this one died. */
+export interface QuarantineEntry {
+  versionId: string;
+  /** When that phase started: the version is quarantined as of then. */
+  since: Date;
+  reason: string;
+}
+
+/**
+ * Quarantines versions (docs/security.md, "quarantine"); one already quarantined keeps its first date and reason.
+ * Ids of deleted versions match no row. Returns the ids it quarantined.
+ */
+export async function quarantineVersions(db: Db, entries: readonly QuarantineEntry[]): Promise<string[]> {
+  const quarantined: string[] = [];
+  for (const entry of entries) {
+    const row = await db
+      .updateTable('action_versions')
+      .set({ quarantined_at: entry.since, quarantine_reason: entry.reason })
+      .where('id', '=', entry.versionId)
+      .where('quarantined_at', 'is', null)
+      .returning('id')
+      .executeTakeFirst();
+    if (row) quarantined.push(row.id);
+  }
+  return quarantined;
+}
+
+/** Lifts a version's quarantine; false when it was not quarantined. */
+export async function liftQuarantine(db: Db, actionId: string, versionId: string): Promise<boolean> {
+  const row = await db
+    .updateTable('action_versions')
+    .set({ quarantined_at: null, quarantine_reason: null })
+    .where('action_id', '=', actionId)
+    .where('id', '=', versionId)
+    .where('quarantined_at', 'is not', null)
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}

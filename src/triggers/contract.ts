@@ -34,6 +34,11 @@ export interface DeployedAction {
   /** Kinde only: declared bindings (keys of `workflowSettings.bindings`) and failure policy. */
   bindings?: string[];
   failurePolicy?: FailurePolicy;
+  /**
+   * Set when the version is quarantined (a process died while it loaded or first ran, docs/security.md
+   * "quarantine"): the engine creates no isolate for it and every run fails with `runtime`.
+   */
+  quarantine?: { since: string; reason: string };
 }
 
 /** What the host knows about the token request when the chain starts. */

@@ -10,6 +10,7 @@ import type { ChainResult, DeployedAction, HostServices, TriggerEngine, TriggerR
 import { TRIGGER_IDS } from './contract.js';
 import type { GeoipLookup } from './auth0-dialect.js';
 import { runChain, type ChainSettings } from './chain.js';
+import type { CrashGuard, TestCrash } from './crash-guard.js';
 import { IsolateCensus } from './isolate-census.js';
 import { IsolatePool, type ChainLink } from './isolate-pool.js';
 
@@ -54,6 +55,10 @@ export interface TriggerEngineOptions {
   onBatch?: (requests: number) => void;
   /** `event.request.geoip` for an IP; `{}` when absent. */
   geoip?: GeoipLookup;
+  /** Notes each version's prewarm and first run, so that one that kills the process is quarantined (crash-guard.ts). */
+  crashGuard?: CrashGuard;
+  /** Test-only: abort the process at this action's prewarm or first run (MINTER_TEST_CRASH_ON_ACTION_NAME). */
+  testCrash?: TestCrash;
 }
 
 export const ENGINE_DEFAULTS = {
@@ -95,7 +100,7 @@ class IsolatedTriggerEngine implements TriggerEngine {
     const maxIsolatesPerClient = positiveInteger('maxIsolatesPerClient', perClient, 1);
     const maxIsolates = positiveInteger('maxIsolates', options.maxIsolates ?? ENGINE_DEFAULTS.maxIsolates, 1);
     this.#settings = { chainTimeoutMs, maxLogBytes, ...(options.geoip ? { geoip: options.geoip } : {}) };
-    this.#pool = new IsolatePool({
+    const sandbox = {
       memoryLimitMb,
       maxLogBytes,
       maxIsolatesPerVersion,
@@ -109,6 +114,10 @@ class IsolatedTriggerEngine implements TriggerEngine {
       syncSliceMs,
       host: options.host,
       ...(options.onBatch && { onBatch: options.onBatch }),
+    };
+    this.#pool = new IsolatePool(sandbox, {
+      ...(options.crashGuard && { guard: options.crashGuard }),
+      ...(options.testCrash && { testCrash: options.testCrash }),
     });
   }
 

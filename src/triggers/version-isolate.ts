@@ -163,10 +163,14 @@ export class VersionIsolate {
     this.#syncCapable = options.syncSliceMs > 0 && !bindings.includes('kinde.fetch') && !bindings.includes('kinde.secureFetch');
   }
 
-  /** Creates the warm isolate ahead of the first request (errors surface on that request). */
-  prewarm(budgetMs: number): void {
+  /**
+   * Creates the warm isolate ahead of the first request (errors surface on that request). Resolves once that
+   * creation has settled, either way (the crash guard waits for it); never rejects.
+   */
+  prewarm(budgetMs: number): Promise<void> {
     // Created, not reserved: the warm isolate is nobody's until a request takes it.
     if (this.#instances.length === 0 && this.#creating === undefined) this.#startCreation(performance.now() + budgetMs);
+    return this.#creating === undefined ? Promise.resolve() : this.#creating.then(() => undefined, () => undefined);
   }
 
   /**
