@@ -6,6 +6,7 @@
 import ivm from 'isolated-vm';
 import { compileKindeWorkflow, WorkflowCompileError, type KindeWorkflowSettings } from './kinde-compile.js';
 import type { TriggerId } from './contract.js';
+import { hardenedContext } from './sandbox-hardening.js';
 
 /** A build failure with the place it happened, shown to the operator. */
 export class ActionBuildError extends Error {
@@ -40,7 +41,7 @@ const AUTH0_FILE = 'action.js';
 async function checkAuth0(code: string): Promise<void> {
   const isolate = new ivm.Isolate({ memoryLimit: 8 });
   try {
-    const context = await isolate.createContext();
+    const context = await hardenedContext(isolate);
     let script: ivm.Script;
     try {
       script = await isolate.compileScript(`(function (exports, module, require) {\n${code}\n})`, { filename: AUTH0_FILE, lineOffset: -1 });
@@ -51,21 +52,32 @@ async function checkAuth0(code: string): Promise<void> {
     }
     const wrapper = await script.run(context, { timeout: 1000, reference: true });
     await context.global.set('__module', wrapper.derefInto());
-    let kind: string;
+    let checked: { kind?: string; error?: string };
     try {
-      kind = await context.eval(
-        `(() => {
+      // The module's own error is read inside the isolate, within the budget: a thrown object never crosses to the
+      // host, where isolated-vm would read its getters outside any budget (sandbox-bootstrap.ts).
+      checked = JSON.parse(
+        await context.eval(
+          `(() => {
           const module = { exports: {} };
           const require = (name) => { throw new Error("require('" + name + "') is not available in Minter's sandbox"); };
-          __module(module.exports, module, require);
-          return typeof module.exports.onExecuteCredentialsExchange;
+          try {
+            __module(module.exports, module, require);
+            return JSON.stringify({ kind: typeof module.exports.onExecuteCredentialsExchange });
+          } catch (e) {
+            let error;
+            try { error = String(e !== null && typeof e === 'object' ? e.message : e); } catch { error = 'an exception'; }
+            return JSON.stringify({ error: error.slice(0, 2000) });
+          }
         })()`,
-        { timeout: 1000, copy: true },
-      );
+          { timeout: 1000, copy: true },
+        ),
+      ) as { kind?: string; error?: string };
     } catch (error) {
-      throw new ActionBuildError(`The module failed while loading: ${error instanceof Error ? error.message : String(error)}`, AUTH0_FILE, 0, 0);
+      checked = { error: error instanceof Error ? error.message : String(error) };
     }
-    if (kind !== 'function') {
+    if (checked.error !== undefined) throw new ActionBuildError(`The module failed while loading: ${checked.error}`, AUTH0_FILE, 0, 0);
+    if (checked.kind !== 'function') {
       throw new ActionBuildError(
         'The action must export onExecuteCredentialsExchange: exports.onExecuteCredentialsExchange = async (event, api) => { … }',
         AUTH0_FILE,

@@ -165,13 +165,9 @@ export async function createInstance(action: DeployedAction, options: SandboxOpt
       throw new LoadFailure(describe(error));
     }
     const factory = await script.run(context, { reference: true, timeout: budget() });
-    let entry: ivm.Reference;
-    try {
-      entry = await load.apply(undefined, [factory.derefInto()], { result: { reference: true }, timeout: budget() });
-    } catch (error) {
-      if (messageOf(error) === SYNC_TIMEOUT_MESSAGE || isolate.isDisposed) throw error;
-      throw new LoadFailure(describe(error));
-    }
+    // A throwing top level answers `Name: message` (see sandbox-bootstrap.ts); only a timeout or the memory limit throw.
+    const entry: ivm.Reference = await load.apply(undefined, [factory.derefInto()], { result: { reference: true }, timeout: budget() });
+    if (entry.typeof === 'string') throw new LoadFailure(String(await entry.copy()));
     const reference = async (name: string) => (await entry.get(name, { reference: true })) as ivm.Reference;
     const entries = {
       runner: await reference('run'),

@@ -13,6 +13,7 @@ import {
   KINDE_INFRASTRUCTURE_SOURCE,
   KINDE_INFRASTRUCTURE_SPECIFIER,
 } from './kinde-infrastructure/source.js';
+import { hardenedContext } from './sandbox-hardening.js';
 
 /** The only trigger Minter runs Kinde workflows for. */
 export const KINDE_M2M_TRIGGER = 'm2m:token_generation';
@@ -225,7 +226,7 @@ interface Exported {
 async function introspect(code: string, entry: string): Promise<Exported> {
   const isolate = new ivm.Isolate({ memoryLimit: INTROSPECT_MEMORY_MB });
   try {
-    const context = await isolate.createContext();
+    const context = await hardenedContext(isolate);
     const script = await isolate.compileScript(introspectionScript(code), { filename: `${entry}.bundle.js` });
     const json: unknown = await script.run(context, { timeout: INTROSPECT_TIMEOUT_MS, copy: true });
     const exported = JSON.parse(String(json)) as Exported;

@@ -12,7 +12,7 @@ export const SANDBOX_CORE_SOURCE = String.raw`
 var JSONparse = JSON.parse, JSONstringify = JSON.stringify, StringCtor = String, ObjectCreate = Object.create;
 var ObjectKeys = Object.keys, ArrayIsArray = Array.isArray, PromiseCtor = Promise, promiseThen = Promise.prototype.then;
 var ErrorCtor = Error, TypeErrorCtor = TypeError, RangeErrorCtor = RangeError, reflectApply = Reflect.apply;
-var hasOwn = Object.prototype.hasOwnProperty;
+var hasOwn = Object.prototype.hasOwnProperty, arrayJoin = Array.prototype.join, promiseResolve = Promise.resolve;
 var RESTRICTED = ObjectCreate(null);
 for (var ri = 0; ri < config.restricted.length; ri++) RESTRICTED[config.restricted[ri]] = true;
 var SECRETS = config.secrets;
@@ -309,22 +309,62 @@ function makeEntries(start) {
         lines[i] = 'P';
       } else lines[i] = 'N';
     }
-    return lines.join('\n');
+    var text = reflectApply(arrayJoin, lines, ['\n']);
+    return typeof text === 'string' ? text : '';
   }
   function waitFor(q) {
     var promise = waiting[q];
     delete waiting[q];
-    return promise === undefined ? PromiseCtor.resolve(null) : promise;
+    return promise === undefined ? reflectApply(promiseResolve, PromiseCtor, [null]) : promise;
   }
+  // Each entry answers a string (or a promise of one, a boolean, null): an action that broke a built-in this code
+  // calls makes an entry fail with a record, never with a thrown value (see sandbox-bootstrap.ts).
   return {
-    run: function (payload) { return start(JSONparse(payload)); },
-    runAll: runAll,
-    collect: collect,
-    waitFor: waitFor,
-    drain: drain,
-    quiet: quiet,
-    fireTimers: fireTimers,
+    run: function (payload) {
+      try {
+        return recordPromise(start(JSONparse(payload)));
+      } catch (e) {
+        return reflectApply(promiseResolve, PromiseCtor, [brokenRecord(e)]);
+      }
+    },
+    runAll: function (payloads) {
+      try { runAll(payloads); } catch (e) { batch = null; }
+    },
+    collect: function () {
+      try { return collect(); } catch (e) { return ''; }
+    },
+    waitFor: function (q) {
+      try { return recordPromise(waitFor(q)); } catch (e) { return reflectApply(promiseResolve, PromiseCtor, [brokenRecord(e)]); }
+    },
+    drain: function (q) {
+      try { var json = drain(q); return typeof json === 'string' ? json : null; } catch (e) { return null; }
+    },
+    quiet: function () {
+      try { return quiet() === true; } catch (e) { return false; }
+    },
+    fireTimers: function () {
+      try { return fireTimers(); } catch (e) { return reflectApply(promiseResolve, PromiseCtor, [0]); }
+    },
   };
+}
+
+/** A native promise of the record \`settled\` settles to: a string, null (nothing was waiting), or a failure record. */
+function recordPromise(settled) {
+  return new PromiseCtor(function (resolve) {
+    reflectApply(promiseThen, settled, [
+      function (record) { resolve(typeof record === 'string' || record === null ? record : brokenRecord()); },
+      function (e) { resolve(brokenRecord(e)); },
+    ]);
+  });
+}
+
+/** The record of a call whose own sandbox code failed (the action replaced something it relies on). */
+function brokenRecord(e) {
+  var error = describeError(e === undefined ? new ErrorCtor('The action returned no record') : e);
+  return JSONstringify({
+    io: ioInFlight, outcome: 'error', denial: null, error: { name: error.name, message: error.message },
+    claims: [], refused: [], target: null, logs: [], logsTruncated: false,
+  });
 }
 
 /** Runs the action's entry point and settles to the record, whether it returns, throws or rejects. */
@@ -333,10 +373,10 @@ function settle(inv, run) {
   try {
     result = run();
   } catch (e) {
-    return PromiseCtor.resolve(finish(inv, true, e));
+    return reflectApply(promiseResolve, PromiseCtor, [finish(inv, true, e)]);
   }
   return new PromiseCtor(function (resolve) {
-    reflectApply(promiseThen, PromiseCtor.resolve(result), [
+    reflectApply(promiseThen, reflectApply(promiseResolve, PromiseCtor, [result]), [
       function () { resolve(finish(inv, false)); },
       function (e) { resolve(finish(inv, true, e)); },
     ]);
