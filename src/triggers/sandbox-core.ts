@@ -13,9 +13,43 @@ var JSONparse = JSON.parse, JSONstringify = JSON.stringify, StringCtor = String,
 var ObjectKeys = Object.keys, ArrayIsArray = Array.isArray, PromiseCtor = Promise, promiseThen = Promise.prototype.then;
 var ErrorCtor = Error, TypeErrorCtor = TypeError, RangeErrorCtor = RangeError, reflectApply = Reflect.apply;
 var hasOwn = Object.prototype.hasOwnProperty;
+/*
+ * The record is the host's only view of what an action did, and action code runs in this same realm: it can replace
+ * any built-in (JSON.stringify, Array.prototype.join…), pollute prototypes (Object.prototype.toJSON, a getter for
+ * 'denial' or for index 0 of every array) and keep them so for the isolate's later requests. So everything that makes
+ * or carries a record uses only the intrinsics captured here, before any action code runs, called through
+ * reflectApply; and holds its data in objects and arrays without a prototype, whose reads and writes never leave
+ * their own properties. JSON.stringify of such a tree whose leaves are primitives runs no action code and consults no
+ * prototype (no toJSON, no getter), so the record says what the recorder saw. The host parses it strictly again
+ * (sandbox-record.ts) and re-checks every claim (restricted-claims.ts).
+ */
+var ObjectSetPrototypeOf = Object.setPrototypeOf, ObjectDefineProperty = Object.defineProperty, PromiseResolve = Promise.resolve;
+var stringSlice = String.prototype.slice, stringCharCodeAt = String.prototype.charCodeAt, stringIndexOf = String.prototype.indexOf;
+var arraySlice = Array.prototype.slice, arrayJoin = Array.prototype.join, symbolToString = Symbol.prototype.toString;
+var objectToString = Object.prototype.toString, NumberCtor = Number, parseIntFn = parseInt, parseFloatFn = parseFloat;
 var RESTRICTED = ObjectCreate(null);
 for (var ri = 0; ri < config.restricted.length; ri++) RESTRICTED[config.restricted[ri]] = true;
 var SECRETS = config.secrets;
+
+/** A new array without a prototype: writing or reading an index never reaches Array.prototype. */
+function list() { var a = []; ObjectSetPrototypeOf(a, null); return a; }
+/** Appends to a {@link list} (or any array whose indexes past its length nothing intercepts). */
+function append(a, v) { a[a.length] = v; }
+/** A two-element {@link list}: one record entry such as [name, json] or [level, message]. */
+function pair(a, b) { var p = list(); p[0] = a; p[1] = b; return p; }
+function slice(s, start, end) { return reflectApply(stringSlice, s, [start, end]); }
+function codeAt(s, i) { return reflectApply(stringCharCodeAt, s, [i]); }
+function owns(o, key) { return reflectApply(hasOwn, o, [key]); }
+/** A property the host's payload may leave out, read without reaching a getter on Object.prototype. */
+function own(o, key) { return owns(o, key) ? o[key] : undefined; }
+/** A copy of a list of strings (target scopes), as a {@link list}; anything else in it is dropped. */
+function strings(a) {
+  var out = list();
+  for (var i = 0; i < a.length; i++) if (typeof a[i] === 'string') append(out, a[i]);
+  return out;
+}
+/** A promise of \`value\` with the captured Promise.resolve. */
+function resolved(value) { return reflectApply(PromiseResolve, PromiseCtor, [value]); }
 
 /** The invocation whose code runs now: console lines and Kinde's global bindings write to it. */
 var current = null;
@@ -32,31 +66,34 @@ function quiet() { return ioInFlight === 0; }
 /** Unfinished invocations by the host's call number \`p.q\`, so that {@link drain} can read a stopped one's console. */
 var unfinished = ObjectCreate(null);
 
-function Invocation(p) {
-  this.q = p.q;
-  if (p.q !== undefined) unfinished[p.q] = this;
-  this.done = false;
-  this.prior = p.c;
-  this.bytes = p.n;
-  this.names = [];
-  this.claims = ObjectCreate(null);
-  this.refused = [];
-  this.denial = null;
-  this.initialTarget = p.t || [];
-  this.target = null;
-  this.logs = [];
-  this.logBytes = 0;
-  this.logsTruncated = false;
-  this.sideEffects = 0;
+/** One request's recorder, without a prototype (see the note at the top), from the host's parsed payload \`p\`. */
+function invocation(p) {
+  var inv = ObjectCreate(null), q = own(p, 'q'), target = own(p, 't');
+  inv.q = q;
+  if (q !== undefined) unfinished[q] = inv;
+  inv.done = false;
+  inv.prior = own(p, 'c');
+  inv.bytes = own(p, 'n');
+  inv.names = list();
+  inv.claims = ObjectCreate(null);
+  inv.refused = list();
+  inv.denial = null;
+  inv.initialTarget = ArrayIsArray(target) ? strings(target) : list();
+  inv.target = null;
+  inv.logs = list();
+  inv.logBytes = 0;
+  inv.logsTruncated = false;
+  inv.sideEffects = 0;
   /** First exception thrown by a timer callback of this invocation. */
-  this.uncaught = undefined;
+  inv.uncaught = undefined;
+  return inv;
 }
 
 /** UTF-8 length of a well-formed string, in bytes. */
 function utf8Length(s) {
   var n = s.length;
   for (var i = 0; i < s.length; i++) {
-    var c = s.charCodeAt(i);
+    var c = codeAt(s, i);
     if (c >= 0x80) n += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 1 : 2;
   }
   return n;
@@ -64,86 +101,127 @@ function utf8Length(s) {
 function truncateUtf8(s, max) {
   var n = 0;
   for (var i = 0; i < s.length; i++) {
-    var c = s.charCodeAt(i), w = c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff ? 4 : c >= 0xdc00 && c <= 0xdfff ? 0 : 3;
-    if (n + w > max) return s.slice(0, i);
+    var c = codeAt(s, i), w = c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff ? 4 : c >= 0xdc00 && c <= 0xdfff ? 0 : 3;
+    if (n + w > max) return slice(s, 0, i);
     n += w;
     if (w === 4) i++;
   }
   return s;
 }
 
-// Claims: the same rules as restricted-claims.ts on the host, so that the action sees what will be issued.
+// Claims: the same rules as restricted-claims.ts on the host, so that the action sees what will be issued. Names
+// live as keys of a prototype-less object, so \`constructor\` or \`toString\` is a claim like any other.
 function entryBytes(name, json) { return utf8Length(JSONstringify(name)) + 1 + utf8Length(json) + 1; }
-function refuse(inv, name, reason) { if (inv.refused.length < 100) inv.refused[inv.refused.length] = { name: name.slice(0, 200), reason: reason }; }
+function refuse(inv, name, reason) {
+  if (inv.refused.length >= 100) return;
+  var r = ObjectCreate(null);
+  r.name = slice(name, 0, 200);
+  r.reason = reason;
+  append(inv.refused, r);
+}
+/** The JSON text of a claim an earlier action set, or undefined (the host re-checks sizes: this is the action's view). */
+function priorJson(inv, name) {
+  if (!owns(inv.prior, name)) return undefined;
+  try {
+    var json = JSONstringify(inv.prior[name]);
+    return typeof json === 'string' ? json : undefined;
+  } catch (e) {
+    return undefined;
+  }
+}
 function recordClaim(inv, name, value) {
   if (inv.done) return;
   if (typeof name !== 'string' || name === '') return refuse(inv, StringCtor(name), config.refusal.name);
+  if (name === '__proto__') return refuse(inv, name, config.refusal.proto);
   if (RESTRICTED[name] === true) return refuse(inv, name, config.refusal.restricted);
   var json;
   try { json = JSONstringify(value); } catch (e) { json = undefined; }
   if (typeof json !== 'string') return refuse(inv, name, config.refusal.value);
   if (json.length > config.maxClaimsBytes) return refuse(inv, name, config.refusal.size);
-  var previous = name in inv.claims ? inv.claims[name] : hasOwn.call(inv.prior, name) ? JSONstringify(inv.prior[name]) : undefined;
+  var mine = name in inv.claims, previous = mine ? inv.claims[name] : priorJson(inv, name);
   var next = inv.bytes - (previous === undefined ? 0 : entryBytes(name, previous)) + entryBytes(name, json);
   if (next > config.maxClaimsBytes) return refuse(inv, name, config.refusal.size);
   inv.bytes = next;
-  if (!(name in inv.claims)) inv.names[inv.names.length] = name;
+  if (!mine) append(inv.names, name);
   inv.claims[name] = json;
 }
-/** Claims issued so far in the chain, earlier actions' and this one's, as fresh values. */
+/** Defines \`name\` as an own property: no setter on Object.prototype can take the value instead. */
+function defineOwn(o, name, value) {
+  var d = ObjectCreate(null);
+  d.value = value;
+  d.writable = true;
+  d.enumerable = true;
+  d.configurable = true;
+  ObjectDefineProperty(o, name, d);
+}
+/** Claims issued so far in the chain, earlier actions' and this one's, as fresh values, each an own property. */
 function customClaims(inv) {
-  var out = {}, keys = ObjectKeys(inv.prior), i;
-  for (i = 0; i < keys.length; i++) out[keys[i]] = JSONparse(JSONstringify(inv.prior[keys[i]]));
-  for (i = 0; i < inv.names.length; i++) out[inv.names[i]] = JSONparse(inv.claims[inv.names[i]]);
+  var out = {}, keys = ObjectKeys(inv.prior), i, json;
+  for (i = 0; i < keys.length; i++) {
+    json = priorJson(inv, keys[i]);
+    if (json !== undefined) defineOwn(out, keys[i], JSONparse(json));
+  }
+  for (i = 0; i < inv.names.length; i++) defineOwn(out, inv.names[i], JSONparse(inv.claims[inv.names[i]]));
   return out;
 }
 
-// console: captured per invocation, bounded to config.maxLogBytes of UTF-8 per action.
+// console: captured per invocation, bounded to config.maxLogBytes of UTF-8 per action. The action's values may run
+// its code while printed (a getter, a toJSON), as in Node; the formatting itself uses captured intrinsics only.
 function inspect(v, seen) {
   if (v === null) return 'null';
   switch (typeof v) {
     case 'string': return seen ? JSONstringify(v) : v;
     case 'undefined': return 'undefined';
     case 'bigint': return StringCtor(v) + 'n';
-    case 'symbol': return v.toString();
+    case 'symbol': return reflectApply(symbolToString, v, []);
     case 'function': return '[Function: ' + (v.name || '(anonymous)') + ']';
     case 'object': break;
     default: return StringCtor(v);
   }
   if (v instanceof ErrorCtor) return typeof v.stack === 'string' ? v.stack : v.name + ': ' + v.message;
-  var stack = [];
+  var stack = list();
   try {
     return JSONstringify(v, function (key, value) {
       if (typeof value === 'bigint') return StringCtor(value) + 'n';
       if (typeof value === 'function') return '[Function: ' + (value.name || '(anonymous)') + ']';
       if (value === undefined) return 'undefined';
       if (typeof value === 'object' && value !== null) {
-        while (stack.length > 0 && stack[stack.length - 1] !== this) stack.pop();
-        if (stack.indexOf(value) >= 0) return '[Circular]';
-        stack[stack.length] = value;
+        while (stack.length > 0 && stack[stack.length - 1] !== this) stack.length--;
+        for (var i = 0; i < stack.length; i++) if (stack[i] === value) return '[Circular]';
+        append(stack, value);
       }
       return value;
     });
   } catch (e) {
-    return Object.prototype.toString.call(v);
+    return reflectApply(objectToString, v, []);
+  }
+}
+/** One % directive of a console format string (%s %d %i %f %j %o %O %c), or undefined when \`c\` is none. */
+function directive(c, a) {
+  switch (c) {
+    case 0x73: return typeof a === 'string' ? a : inspect(a, false); // %s
+    case 0x64: case 0x69: return typeof a === 'object' ? 'NaN' : StringCtor(c === 0x69 ? parseIntFn(a, 10) : NumberCtor(a)); // %d %i
+    case 0x66: return StringCtor(parseFloatFn(a)); // %f
+    case 0x63: return ''; // %c
+    case 0x6a: case 0x6f: case 0x4f: return inspect(a, true); // %j %o %O
+    default: return undefined;
   }
 }
 function formatLog(args) {
   var out = '', i = 0;
-  if (typeof args[0] === 'string' && args[0].indexOf('%') >= 0 && args.length > 1) {
+  if (typeof args[0] === 'string' && args.length > 1 && reflectApply(stringIndexOf, args[0], ['%']) >= 0) {
+    var f = args[0], from = 0;
     i = 1;
-    out = args[0].replace(/%[sdifjoOc%]/g, function (m) {
-      if (m === '%%') return '%';
-      if (i >= args.length) return m;
-      var a = args[i++];
-      switch (m) {
-        case '%s': return typeof a === 'string' ? a : inspect(a, false);
-        case '%d': case '%i': return typeof a === 'object' ? 'NaN' : StringCtor(m === '%i' ? parseInt(a, 10) : Number(a));
-        case '%f': return StringCtor(parseFloat(a));
-        case '%c': return '';
-        default: return inspect(a, true);
-      }
-    });
+    for (var k = 0; k < f.length - 1; k++) {
+      if (codeAt(f, k) !== 0x25) continue;
+      var c = codeAt(f, k + 1), text = c === 0x25 ? '%' : i < args.length ? directive(c, args[i]) : undefined;
+      if (text === undefined) continue;
+      if (c !== 0x25) i++;
+      out += slice(f, from, k) + text;
+      from = k + 2;
+      k++;
+    }
+    out += slice(f, from, f.length);
   } else if (args.length > 0) {
     out = inspect(args[0], false);
     i = 1;
@@ -155,6 +233,7 @@ function writeLog(inv, level, args) {
   if (inv === null || inv.done || inv.logsTruncated) return;
   var message;
   try { message = formatLog(args); } catch (e) { message = '[unprintable]'; }
+  if (typeof message !== 'string') message = '[unprintable]';
   var bytes = utf8Length(message), room = config.maxLogBytes - inv.logBytes;
   if (bytes > room) {
     inv.logsTruncated = true;
@@ -162,12 +241,12 @@ function writeLog(inv, level, args) {
     if (message === '') return;
     bytes = utf8Length(message);
   }
-  inv.logs[inv.logs.length] = [level, message];
+  append(inv.logs, pair(level, message));
   inv.logBytes += bytes;
 }
 var consoleObject = {};
 ['log', 'info', 'warn', 'error', 'debug'].forEach(function (level) {
-  consoleObject[level] = function () { writeLog(current, level, Array.prototype.slice.call(arguments)); };
+  consoleObject[level] = function () { writeLog(current, level, reflectApply(arraySlice, arguments, [])); };
 });
 consoleObject.trace = consoleObject.debug;
 consoleObject.dir = consoleObject.log;
@@ -182,13 +261,21 @@ function require(name) {
 function describeError(e) {
   try {
     if (e !== null && typeof e === 'object') {
-      var name = typeof e.name === 'string' ? e.name : 'Error';
-      return { name: name, message: StringCtor(e.message).slice(0, 2000), stack: typeof e.stack === 'string' ? e.stack.slice(0, 4000) : '' };
+      var name = typeof e.name === 'string' ? e.name : 'Error', stack = e.stack;
+      return { name: name, message: slice(StringCtor(e.message), 0, 2000), stack: typeof stack === 'string' ? slice(stack, 0, 4000) : '' };
     }
-    return { name: 'Error', message: 'Uncaught ' + StringCtor(e).slice(0, 2000), stack: '' };
+    return { name: 'Error', message: slice('Uncaught ' + StringCtor(e), 0, 2000), stack: '' };
   } catch (err) {
     return { name: 'Error', message: 'Uncaught exception', stack: '' };
   }
+}
+
+/** The denial as a record entry: a prototype-less copy with string fields. */
+function denialEntry(denial) {
+  var d = ObjectCreate(null);
+  d.code = typeof denial.code === 'string' ? denial.code : 'server_error';
+  d.reason = typeof denial.reason === 'string' ? denial.reason : '';
+  return d;
 }
 
 /** Ends an invocation once: the JSON record the host reads. Calls made after this are ignored. */
@@ -203,20 +290,26 @@ function finish(inv, failed, err) {
   inv.done = true;
   if (current === inv) current = null;
   delete unfinished[inv.q];
-  var claims = [];
-  for (var i = 0; i < inv.names.length; i++) claims[i] = [inv.names[i], inv.claims[inv.names[i]]];
+  var claims = list();
+  for (var i = 0; i < inv.names.length; i++) append(claims, pair(inv.names[i], inv.claims[inv.names[i]]));
+  // Prototype-less all the way down, leaves primitive: see the note at the top.
+  var record = ObjectCreate(null);
   // io first: the host reads it off the front of the string (version-isolate.ts, ioOutAfter).
-  inv.record = JSONstringify({
-    io: ioInFlight,
-    outcome: inv.denial !== null ? 'denied' : failed ? 'error' : 'ok',
-    denial: inv.denial,
-    error: error === null ? null : { name: error.name, message: error.message },
-    claims: claims,
-    refused: inv.refused,
-    target: inv.target,
-    logs: inv.logs,
-    logsTruncated: inv.logsTruncated,
-  });
+  record.io = ioInFlight;
+  record.outcome = inv.denial !== null ? 'denied' : failed ? 'error' : 'ok';
+  record.denial = inv.denial === null ? null : denialEntry(inv.denial);
+  record.error = null;
+  if (error !== null) {
+    record.error = ObjectCreate(null);
+    record.error.name = error.name;
+    record.error.message = error.message;
+  }
+  record.claims = claims;
+  record.refused = inv.refused;
+  record.target = inv.target === null ? null : strings(inv.target);
+  record.logs = inv.logs;
+  record.logsTruncated = inv.logsTruncated;
+  inv.record = JSONstringify(record);
   return inv.record;
 }
 
@@ -230,7 +323,10 @@ function drain(q) {
   delete unfinished[q];
   inv.done = true;
   if (current === inv) current = null;
-  return JSONstringify({ logs: inv.logs, logsTruncated: inv.logsTruncated });
+  var out = ObjectCreate(null);
+  out.logs = inv.logs;
+  out.logsTruncated = inv.logsTruncated;
+  return JSONstringify(out);
 }
 
 /**
@@ -245,7 +341,13 @@ function drain(q) {
 function makeEntries(start) {
   var batch = null, waiting = ObjectCreate(null);
   function runAll(payloads) {
-    var b = { list: JSONparse(payloads), out: [], next: 0, open: true, waiting: -1, promise: null };
+    var b = ObjectCreate(null);
+    b.list = JSONparse(payloads);
+    b.out = list();
+    b.next = 0;
+    b.open = true;
+    b.waiting = -1;
+    b.promise = null;
     batch = b;
     step(b);
   }
@@ -272,20 +374,20 @@ function makeEntries(start) {
     batch = null;
     if (b === null) return '';
     b.open = false;
-    var lines = [];
+    var lines = list();
     for (var i = 0; i < b.list.length; i++) {
-      if (b.out[i] !== undefined) lines[i] = b.out[i];
+      if (typeof b.out[i] === 'string') lines[i] = b.out[i];
       else if (i === b.waiting) {
-        waiting[b.list[i].q] = b.promise;
+        waiting[own(b.list[i], 'q')] = b.promise;
         lines[i] = 'P';
       } else lines[i] = 'N';
     }
-    return lines.join('\n');
+    return reflectApply(arrayJoin, lines, ['\n']);
   }
   function waitFor(q) {
     var promise = waiting[q];
     delete waiting[q];
-    return promise === undefined ? PromiseCtor.resolve(null) : promise;
+    return promise === undefined ? resolved(null) : promise;
   }
   return {
     run: function (payload) { return start(JSONparse(payload)); },
@@ -303,10 +405,10 @@ function settle(inv, run) {
   try {
     result = run();
   } catch (e) {
-    return PromiseCtor.resolve(finish(inv, true, e));
+    return resolved(finish(inv, true, e));
   }
   return new PromiseCtor(function (resolve) {
-    reflectApply(promiseThen, PromiseCtor.resolve(result), [
+    reflectApply(promiseThen, resolved(result), [
       function () { resolve(finish(inv, false)); },
       function (e) { resolve(finish(inv, true, e)); },
     ]);
