@@ -73,7 +73,7 @@ function scopeIndex(set, scope) {
 function makeApi(inv) {
   var api = {};
   function targetSet() {
-    if (inv.target === null) inv.target = strings(inv.initialTarget);
+    if (inv.target === null) inv.target = ArrayIsArray(inv.initialTarget) ? strings(inv.initialTarget) : list();
     return inv.target;
   }
   function cacheWrite(call) {
