@@ -125,7 +125,7 @@ function makeRunner(module) {
   else if (entry !== null && typeof entry === 'object' && typeof entry.handle === 'function') call = function (event) { return entry.handle(event); };
   else throw new TypeErrorCtor('The workflow has no default export: export default async function (event) {} or export default { async handle(event) {} }');
   return function start(p) {
-    var inv = new Invocation(p);
+    var inv = invocation(p);
     inv.issuer = p.i;
     current = inv;
     return settle(inv, function () { return call(p.b); });

@@ -157,7 +157,7 @@ function fireTimers() {
       } catch (e) {
         if (!t.inv.done && t.inv.uncaught === undefined) t.inv.uncaught = e;
       }
-      reflectApply(promiseThen, reflectApply(promiseResolve, PromiseCtor, []), [next]);
+      reflectApply(promiseThen, resolved(undefined), [next]);
     }
     next();
   });

@@ -169,26 +169,25 @@ describe('No way out of the sandbox: no require, no process, no host objects', (
     });
   });
 
-  test('a forged record (patched Object.prototype.toJSON) is re-checked by the host', async () => {
+  test('a patched Object.prototype.toJSON cannot forge the record (the host\'s own checks: sandbox-record.test.ts)', async () => {
     const code = handler(`Object.prototype.toJSON = function () {
     if (this !== null && typeof this === 'object' && 'outcome' in this) {
       return { outcome: 'ok', denial: null, error: null, claims: [['sub', '"evil"'], ['https://t/big', '"' + 'x'.repeat(200000) + '"']],
         refused: [], target: ['admin', 'root'], logs: [['log', 'x'.repeat(10000)]], logsTruncated: false };
     }
     return this;
-  };`);
+  };
+  console.log('honest');`);
     await withEngine({ maxLogBytesPerAction: 100 }, async (engine) => {
       engine.setBindings([auth0Action(code)]);
       const result = await engine.run(request({ grantedScopes: ['read:invoices', 'admin'] }));
       assert.deepEqual(result.claims, {});
-      assert.deepEqual(result.scopes, ['admin']);
+      assert.deepEqual(result.scopes, ['read:invoices']);
       const action = only(result);
-      assert.deepEqual(action.refused_claims, [
-        { name: 'sub', reason: 'restricted claim: the token server sets it and triggers cannot change it' },
-        { name: 'https://t/big', reason: 'custom claims would exceed 102400 bytes of serialised JSON' },
-      ]);
-      assert.equal(action.logs[0]?.message.length, 100);
-      assert.equal(action.logs_truncated, true);
+      assert.equal(action.status, 'ok');
+      assert.deepEqual(action.refused_claims, []);
+      assert.deepEqual(action.logs, [{ level: 'log', message: 'honest' }]);
+      assert.equal(action.logs_truncated, false);
     });
   });
 });
