@@ -298,7 +298,8 @@ function writeLog(inv, level, args) {
   var message;
   try { message = formatLog(args); } catch (e) { message = '[unprintable]'; }
   if (typeof message !== 'string') message = '[unprintable]';
-  var bytes = utf8Length(message), room = Math.min(config.maxLogBytes - inv.logBytes, MAX_ISOLATE_LOG_BYTES - isolateLogBytes);
+  var bytes = utf8Length(message), room = config.maxLogBytes - inv.logBytes, isolateRoom = MAX_ISOLATE_LOG_BYTES - isolateLogBytes;
+  if (isolateRoom < room) room = isolateRoom;
   if (bytes > room) {
     refuseCall(inv, 'console');
     inv.logsTruncated = true;

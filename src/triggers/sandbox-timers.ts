@@ -17,7 +17,7 @@
 export const SANDBOX_TIMERS_SOURCE = String.raw`
 /** Node's longest delay (TIMEOUT_MAX); a longer or invalid one becomes 1 ms, as in Node. */
 var TIMEOUT_MAX = 2147483647;
-var MathFloor = Math.floor, DateNow = Date.now, arraySlice = Array.prototype.slice, NO_ARGS = [];
+var MathFloor = Math.floor, MathMax = Math.max, DateNow = Date.now, arraySlice = Array.prototype.slice, NO_ARGS = [];
 /** Binary min-heap of timers by (at, id); each timer knows its index \`i\`. */
 var heap = [], nextTimer = 1, armedAt = Infinity;
 /** Pending timers by id. */
@@ -73,7 +73,7 @@ function arm() {
   }
   if (first.at >= armedAt) return;
   armedAt = first.at;
-  hostArm.applySync(undefined, [Math.max(1, first.at - DateNow())]);
+  hostArm.applySync(undefined, [MathMax(1, first.at - DateNow())]);
 }
 
 function unschedule(t) {
@@ -148,7 +148,7 @@ function fireTimers() {
       var t = heap[0];
       if (t === undefined || t.at > now) {
         armedAt = t === undefined ? Infinity : t.at;
-        return resolve(t === undefined ? 0 : Math.max(1, t.at - DateNow()));
+        return resolve(t === undefined ? 0 : MathMax(1, t.at - DateNow()));
       }
       unschedule(t);
       current = t.inv;
