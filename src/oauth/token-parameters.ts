@@ -59,13 +59,15 @@ export const CREDENTIAL_PARAMETERS: readonly string[] = [
 /** A parameter name as compared with {@link CREDENTIAL_PARAMETERS}: lower case, without separators. */
 const comparable = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
 const CREDENTIALS: ReadonlySet<string> = new Set(CREDENTIAL_PARAMETERS.map(comparable));
+/** The rule's answer for the names Minter reads that are not credentials, known in advance: the common case. */
+const NOT_CREDENTIALS: ReadonlySet<string> = new Set(KNOWN.filter((name) => !CREDENTIALS.has(comparable(name))));
 
 /**
  * Whether a parameter name is a credential's, under any spelling a client may use: `Client_Secret`, `CLIENT_SECRET`,
  * `clientSecret` and `client-secret` are all `client_secret`. One rule for every place a request body is shown.
  */
 export function isCredentialParameter(name: string): boolean {
-  return CREDENTIALS.has(comparable(name));
+  return !NOT_CREDENTIALS.has(name) && CREDENTIALS.has(comparable(name));
 }
 
 export function readTokenParameters(body: unknown): TokenParameters {
