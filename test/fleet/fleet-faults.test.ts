@@ -112,6 +112,11 @@ describe('a fleet of two instances on one PostgreSQL and Redis, under faults', {
 
   test('a client\'s token quota is counted across both instances: remaining counts down A, B, A, …, then 429 on both', async () => {
     const client = await createClient(b, 'quota');
+    // A hears of the new client over Redis within a moment (the first test measures it): wait for that, not the quota.
+    for (const started = performance.now(); (await tokenRequest(a.baseUrl, client)).status !== 200; ) {
+      assert.ok(performance.now() - started < 5000, 'A never heard of the client created through B');
+      await sleep(20);
+    }
     await awayFromHourEnd();
     const patched = await callApi(b.baseUrl, adminToken, 'PATCH', `/clients/${client.clientId}`, {
       token_quota: { client_credentials: { per_hour: 6, enforce: true } },

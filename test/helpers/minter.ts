@@ -133,12 +133,18 @@ export async function startMinter(
       return body.access_token;
     },
     async api(method, path, body) {
-      const token = await running.adminToken();
-      const response = await fetch(`${baseUrl}/api/v2${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-        ...(body !== undefined && { body: JSON.stringify(body) }),
-      });
+      const call = async () =>
+        fetch(`${baseUrl}/api/v2${path}`, {
+          method,
+          headers: { authorization: `Bearer ${await running.adminToken()}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+          ...(body !== undefined && { body: JSON.stringify(body) }),
+        });
+      let response = await call();
+      // The cached token's signing key was revoked (a key test did it): take a new token once, as a client would.
+      if (response.status === 401 && cached !== undefined) {
+        cached = undefined;
+        response = await call();
+      }
       const text = await response.text();
       return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
     },
