@@ -78,11 +78,12 @@ export const EXTRA_IDLE_MS = 30_000;
 /** isolated-vm timeout of `collect()` after a batch outran its slice, and of `drain(q)`, in ms: our own short code. */
 export const DRAIN_WAIT_MS = 50;
 /**
- * How long a stopped call's console is waited for, in ms (see `#withConsole`): off the main thread, and long enough
- * for the isolate's thread to get a core on a loaded machine (250 ms lost it in about 1 run in 8 of the console tests
- * with both cores busy). Only a request whose action already timed out waits, and only while the isolate is busy.
+ * How long a stopped call's console is waited for, in ms (see `#withConsole`): off the main thread, long enough for
+ * the isolate's thread to get a core on a loaded machine. An isolate still spinning when its call timed out (a loop
+ * in a continuation no isolated-vm timeout covers) cannot answer until it is stopped: it gets the shorter wait.
  */
 const CONSOLE_WAIT_MS = 1000;
+const SPINNING_CONSOLE_WAIT_MS = 250;
 /** isolated-vm timeout of the `quiet()` probe, in ms: it only reads a counter. */
 const PROBE_TIMEOUT_MS = 100;
 /** How often an isolate whose last call left host I/O out is probed again until it is quiet, in ms. */
@@ -455,8 +456,10 @@ export class VersionIsolate {
       });
       if (result === TIMED_OUT) {
         this.#retireInstance(instance);
-        const failed = await this.#withConsole(instance, q, failure('timeout', 'The action did not finish in time'));
-        if (spinning(instance, cpuBefore, startedAt)) this.#stop(instance, STOPPED_BEHIND_LOOP);
+        const spins = spinning(instance, cpuBefore, startedAt);
+        const timedOut = failure('timeout', 'The action did not finish in time');
+        const failed = await this.#withConsole(instance, q, timedOut, spins ? SPINNING_CONSOLE_WAIT_MS : CONSOLE_WAIT_MS);
+        if (spins) this.#stop(instance, STOPPED_BEHIND_LOOP);
         return failed;
       }
       if (sync) this.#slow.ranWithin(client);
@@ -530,13 +533,13 @@ export class VersionIsolate {
    * what a looping or hanging action printed. The isolate is idle after isolated-vm's timeout or a promise that never
    * settled; one still busy (a loop in a timer callback) gets {@link CONSOLE_WAIT_MS} before the failure goes without.
    */
-  async #withConsole(instance: Instance, q: number, failed: SandboxFailure): Promise<SandboxFailure> {
+  async #withConsole(instance: Instance, q: number, failed: SandboxFailure, waitMs = CONSOLE_WAIT_MS): Promise<SandboxFailure> {
     if (instance.isolate.isDisposed) return failed;
     const read = instance.drainer.apply(undefined, [q], { timeout: DRAIN_WAIT_MS }).then(
       (json: unknown) => (typeof json === 'string' ? json : undefined),
       () => undefined,
     );
-    const json = await within(read, CONSOLE_WAIT_MS, undefined);
+    const json = await within(read, waitMs, undefined);
     return json === undefined ? failed : { ...failed, console: json };
   }
 
