@@ -34,10 +34,13 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
     // connectionTimeoutMillis bounds both opening a connection and waiting for a free one: a database that does not
     // answer (a dropped route, a full pool) fails the request in 10 s, a 503 (error-handler.ts), instead of holding it.
     const pool = new pg.default.Pool({ connectionString: options.databaseUrl, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-    // An idle connection the server closes (a restart, a terminated backend) is reported on the pool; without a
-    // listener that is an uncaught exception that ends the process. The pool drops the connection and opens a new one
-    // for the next query, and a query that fails reports its own error.
+    // A connection the server or the network drops (a restart, a terminated backend, a reset) is reported as an
+    // 'error' event: on the pool while the connection is idle, on the client itself while it is checked out (pg-pool
+    // removes its own listener on acquire, and pg emits 'error' even when a query in flight also receives it).
+    // Without a listener either is an uncaught exception that ends the process, so both are listened to: the query
+    // in flight fails with its own error, and the pool drops the connection on release and opens a new one.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     dialect = new PostgresDialect({ pool });
     kind = 'postgres';
   } else {
