@@ -3,6 +3,7 @@
  */
 import { resolve } from 'node:path';
 import { PGLITE_NICE } from './store/pglite-pool.js';
+import type { TestCrash } from './triggers/crash-guard.js';
 
 /** Frozen configuration, units in the names or comments. */
 export interface Config {
@@ -46,6 +47,14 @@ export interface Config {
     /** Per-request timeout of action `fetch` (ms) and its response size limit (bytes). */
     fetchTimeoutMs: number;
     fetchMaxBytes: number;
+    /** Isolates of all action versions together (see docs/security.md, "Fairness between clients"). */
+    maxIsolates: number;
+    /** Timers pending per action execution, and per isolate (all its executions together). */
+    maxTimers: number;
+    maxTimersPerIsolate: number;
+    /** Fetches out per action execution, and per isolate. */
+    maxFetches: number;
+    maxFetchesPerIsolate: number;
     /**
      * Where action code runs: `process`, a supervised sandbox process of its own (V8 fatal errors and stuck built-ins
      * end that process, not the server); or `inline`, in the server process (one IPC round trip less per request).
@@ -60,6 +69,12 @@ export interface Config {
   trustProxy: boolean;
   /** Serve Prometheus metrics at `GET /metrics`. */
   metrics: boolean;
+  /**
+   * TEST ONLY, never set in production: the engine aborts the process (SIGABRT) when it prewarms, or first runs, a
+   * version of the action with this name, as a native crash in action code would — how the quarantine tests crash
+   * a version on purpose (docs/security.md, "quarantine"). Action code cannot reach the environment.
+   */
+  testCrash?: TestCrash;
 }
 
 /** A configuration mistake: thrown at start-up, never at request time. */
@@ -98,6 +113,14 @@ function oneOf<const T extends string>(env: Env, name: string, values: readonly 
 function optional(env: Env, name: string): string | undefined {
   const raw = env[name]?.trim();
   return raw ? raw : undefined;
+}
+
+/** MINTER_TEST_CRASH_ON_ACTION_NAME and MINTER_TEST_CRASH_PHASE (`prewarm`, the default, or `first_run`). */
+function testCrashFrom(env: Env): TestCrash | undefined {
+  const actionName = optional(env, 'MINTER_TEST_CRASH_ON_ACTION_NAME');
+  const phase = optional(env, 'MINTER_TEST_CRASH_PHASE') ?? 'prewarm';
+  if (phase !== 'prewarm' && phase !== 'first_run') throw new ConfigError(`MINTER_TEST_CRASH_PHASE must be prewarm or first_run, got "${phase}"`);
+  return actionName === undefined ? undefined : { actionName, phase };
 }
 
 function issuerFrom(env: Env, port: number): string {
@@ -151,6 +174,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
         .filter(Boolean),
       fetchTimeoutMs: integer(env, 'MINTER_ACTIONS_FETCH_TIMEOUT_MS', 10_000, 1),
       fetchMaxBytes: integer(env, 'MINTER_ACTIONS_FETCH_MAX_BYTES', 1024 * 1024, 1),
+      maxIsolates: integer(env, 'MINTER_ACTIONS_MAX_ISOLATES', 64, 1),
+      maxTimers: integer(env, 'MINTER_ACTIONS_MAX_TIMERS', 100, 0),
+      maxTimersPerIsolate: integer(env, 'MINTER_ACTIONS_MAX_TIMERS_PER_ISOLATE', 10_000, 0),
+      maxFetches: integer(env, 'MINTER_ACTIONS_MAX_FETCHES', 20, 0),
+      maxFetchesPerIsolate: integer(env, 'MINTER_ACTIONS_MAX_FETCHES_PER_ISOLATE', 200, 0),
       isolation: oneOf(env, 'MINTER_ACTIONS_ISOLATION', ['process', 'inline'] as const, 'process'),
       sandboxMaxRssMb: integer(env, 'MINTER_ACTIONS_SANDBOX_MAX_RSS_MB', 2048, 128),
     },
@@ -158,5 +186,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     trustProxy: optional(env, 'MINTER_TRUST_PROXY') === 'true',
     metrics: flag(env, 'MINTER_METRICS', true),
   };
+  const testCrash = testCrashFrom(env);
+  if (testCrash) config.testCrash = testCrash;
   return Object.freeze(config);
 }

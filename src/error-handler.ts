@@ -1,12 +1,23 @@
 /**
  * The one place errors become responses. Token endpoint (and everything outside `/api/v2`): RFC 6749 §5.2
- * `{error, error_description}`. Management API: Auth0's `{statusCode, error, message, errorCode}`. Anything
- * unexpected is logged and answered without detail.
+ * `{error, error_description}`. Management API: Auth0's `{statusCode, error, message, errorCode}`, with the
+ * database's failures mapped here and nowhere else: a unique violation is a 409, a reference deleted meanwhile a
+ * 404, a value it refused a 400, an outage a 503 with `Retry-After`. Anything unexpected is logged and answered
+ * without detail.
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ManagementError, OAuthError, STATUS_TEXT } from './errors.js';
+import type { Socket } from 'node:net';
+import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { conflict, ManagementError, notFound, OAuthError, STATUS_TEXT } from './errors.js';
+import { errorSummary } from './observability/error-summary.js';
+import { classifyDatabaseError, DUPLICATE_MESSAGES } from './store/database-errors.js';
+
+/** Seconds a client is asked to wait after a 503 for a database outage (RFC 9110 §10.2.3). */
+export const OUTAGE_RETRY_AFTER_S = 5;
 
 const isManagement = (request: FastifyRequest) => request.url.startsWith('/api/v2');
+
+/** Auth0's error code for a schema error in each part of the request. */
+const VALIDATION_CODES: Partial<Record<string, string>> = { querystring: 'invalid_query_string', params: 'invalid_uri', body: 'invalid_body' };
 
 function validationMessage(error: FastifyError): string {
   const first = error.validation?.[0];
@@ -15,6 +26,9 @@ function validationMessage(error: FastifyError): string {
   const params = first.params as Record<string, unknown>;
   if (first.keyword === 'additionalProperties') return `${where}: unknown property "${String(params.additionalProperty)}"`;
   if (first.keyword === 'required') return `${where}: missing required property "${String(params.missingProperty)}"`;
+  if (first.keyword === 'format' && params.format === 'date-time') {
+    return `${where} must be an RFC 3339 date-time from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z`;
+  }
   return `${where} ${first.message ?? 'is invalid'}`;
 }
 
@@ -35,6 +49,28 @@ function clientErrorMessage(error: FastifyError): string {
   }
 }
 
+/** A database failure of a management request as the answer it gets, or undefined when `error` is none. */
+function fromDatabase(error: Error, request: FastifyRequest): ManagementError | undefined {
+  const failure = classifyDatabaseError(error);
+  switch (failure?.kind) {
+    case undefined:
+      return undefined;
+    case 'duplicate':
+      return conflict((failure.constraint && DUPLICATE_MESSAGES.get(failure.constraint)) ?? 'The object already exists');
+    case 'missing_reference':
+      return notFound('An object this request refers to does not exist (it was deleted meanwhile)');
+    case 'invalid_data':
+      // Validation at the edge should have refused it first: worth an operator's look, not a client's 500.
+      request.log.warn(errorSummary(error), 'the database refused a value from a management request');
+      return new ManagementError(400, 'invalid_body', 'Payload validation error: the request holds a value that cannot be stored');
+    case 'unavailable':
+      request.log.warn(errorSummary(error), 'management request failed: the database is unavailable');
+      return new ManagementError(503, 'temporarily_unavailable', 'The database is unavailable; try again shortly', {
+        'retry-after': String(OUTAGE_RETRY_AFTER_S),
+      });
+  }
+}
+
 function send(reply: FastifyReply, status: number, headers: Record<string, string>, body: unknown): void {
   reply.code(status).headers({ 'cache-control': 'no-store', ...headers }).type('application/json; charset=utf-8').send(body);
 }
@@ -51,34 +87,82 @@ export function asOAuthError(error: FastifyError | Error): OAuthError {
   return new OAuthError('server_error', 500, 'Internal error');
 }
 
+/** Fastify's errors for a path it cannot route: undecodable percent-encoding, a parameter past `maxParamLength`. */
+const URI_ERRORS = new Set(['FST_ERR_BAD_URL', 'FST_ERR_MAX_PARAM_LENGTH']);
+
+/**
+ * Answers any error of any request. Also Fastify's `frameworkErrors` option: a path it cannot even route (bad
+ * percent-encoding) is answered here too, in the caller's shape, instead of Fastify's own body.
+ */
+export function answerError(thrown: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const error = (isManagement(request) && fromDatabase(thrown, request)) || thrown;
+  if (error instanceof ManagementError) {
+    return send(reply, error.statusCode, error.headers, {
+      statusCode: error.statusCode,
+      error: STATUS_TEXT[error.statusCode] ?? 'Error',
+      message: error.message,
+      errorCode: error.errorCode,
+    });
+  }
+  if (!isManagement(request)) {
+    const oauth = asOAuthError(error);
+    if (oauth.status >= 500) request.log.error({ err: error }, 'token request failed');
+    return send(reply, oauth.status, oauth.headers, { error: oauth.error, error_description: oauth.message });
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    const errorCode = error.validation
+      ? (VALIDATION_CODES[error.validationContext ?? 'body'] ?? 'invalid_body')
+      : URI_ERRORS.has(error.code)
+        ? 'invalid_uri'
+        : 'invalid_request';
+    return send(reply, status, {}, {
+      statusCode: status,
+      error: STATUS_TEXT[status] ?? 'Error',
+      message: error.validation ? `Payload validation error: ${validationMessage(error)}` : clientErrorMessage(error),
+      errorCode,
+    });
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return send(reply, 500, {}, { statusCode: 500, error: STATUS_TEXT[500], message: 'Internal error', errorCode: 'internal_error' });
+}
+
+/** Node's HTTP parser's failures, by its code: timeouts (408), headers past 16 KB, the URL included (431), any other (400). */
+const CLIENT_ERROR_STATUS: Partial<Record<string, number>> = { ERR_HTTP_REQUEST_TIMEOUT: 408, HPE_HEADER_OVERFLOW: 431 };
+const CLIENT_ERROR_MESSAGE: Partial<Record<number, string>> = {
+  408: 'The request took too long to arrive',
+  431: 'The request line and headers are larger than 16 KB',
+  400: 'The request is not valid HTTP',
+};
+
+/**
+ * Fastify's `clientErrorHandler`: a request Node could not parse never becomes a request object, so the answer is
+ * written to the socket here, in the shape of the API the request line names (as far as the parser got).
+ */
+export function answerClientError(error: ConnectionError, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = CLIENT_ERROR_STATUS[error.code] ?? 400;
+  const message = CLIENT_ERROR_MESSAGE[status]!;
+  // Node hands a Buffer (Fastify's types describe its JSON form); absent when nothing was read.
+  const raw = error.rawPacket as unknown;
+  const requestLine = Buffer.isBuffer(raw) ? raw.subarray(0, 64).toString('latin1') : '';
+  const management = /^[A-Z]+ \/api\/v2(?:[/?]|$| )/.test(requestLine);
+  const body = JSON.stringify(
+    management
+      ? { statusCode: status, error: STATUS_TEXT[status] ?? 'Error', message, errorCode: 'invalid_request' }
+      : { error: 'invalid_request', error_description: message },
+  );
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\nCache-Control: no-store\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
 export function registerErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof ManagementError) {
-      return send(reply, error.statusCode, error.headers, {
-        statusCode: error.statusCode,
-        error: STATUS_TEXT[error.statusCode] ?? 'Error',
-        message: error.message,
-        errorCode: error.errorCode,
-      });
-    }
-    if (!isManagement(request)) {
-      const oauth = asOAuthError(error);
-      if (oauth.status >= 500) request.log.error({ err: error }, 'token request failed');
-      return send(reply, oauth.status, oauth.headers, { error: oauth.error, error_description: oauth.message });
-    }
-    const status = error.statusCode ?? 500;
-    if (status >= 400 && status < 500) {
-      const errorCode = error.validation ? (error.validationContext === 'querystring' ? 'invalid_query_string' : 'invalid_body') : 'invalid_request';
-      return send(reply, status, {}, {
-        statusCode: status,
-        error: STATUS_TEXT[status] ?? 'Error',
-        message: error.validation ? `Payload validation error: ${validationMessage(error)}` : clientErrorMessage(error),
-        errorCode,
-      });
-    }
-    request.log.error({ err: error }, 'unhandled error');
-    return send(reply, 500, {}, { statusCode: 500, error: STATUS_TEXT[500], message: 'Internal error', errorCode: 'internal_error' });
-  });
+  app.setErrorHandler(answerError);
 
   app.setNotFoundHandler((request, reply) => {
     if (isManagement(request)) {

@@ -10,7 +10,7 @@ import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import type { Config } from './config.js';
 import { loadSecretBox, type SecretBox } from './crypto/secret-box.js';
 import { checkSealingKey } from './keys/key-rotation.js';
-import { registerErrorHandler } from './error-handler.js';
+import { answerClientError, answerError, registerErrorHandler } from './error-handler.js';
 import { registerManagementAuthorization } from './management/authorization.js';
 import { registerClientCredentialRoutes } from './management/client-credentials.js';
 import { registerClientGrantRoutes } from './management/client-grants.js';
@@ -18,6 +18,8 @@ import { registerClientRoutes } from './management/clients.js';
 import { registerLogRoutes } from './management/logs.js';
 import { registerOrganizationRoutes } from './management/organizations.js';
 import { registerResourceServerRoutes } from './management/resource-servers.js';
+import { narrowDateTimeFormat } from './management/schemas.js';
+import { registerStorableInput } from './management/storable-input.js';
 import { registerSigningKeyRoutes } from './management/signing-keys.js';
 import { BatchWriter } from './observability/batch-writer.js';
 import { Metrics, registerMetricsRoute } from './observability/metrics.js';
@@ -30,11 +32,14 @@ import { MemoryQuotaCounter, RedisQuotaCounter, type QuotaCounter } from './oaut
 import { redisNotifier } from './registry/redis-notifier.js';
 import { Registry } from './registry/registry.js';
 import { openDatabase, type OpenedDatabase } from './store/database.js';
-import { insertSerializedLogs, type SerializedLogRecord } from './store/logs.js';
+import { insertSerializedLogs, refusedLogStandIn, type SerializedLogRecord } from './store/logs.js';
+import { isDataError } from './store/data-errors.js';
 import { registerActionBindingRoutes } from './management/action-bindings.js';
 import { registerActionRoutes } from './management/actions.js';
 import { loadBoundChain } from './triggers/chain-loader.js';
 import { engineFromConfig, geoipLookup } from './triggers/engine-from-config.js';
+import { quarantineOnLoss } from './triggers/quarantine-loss.js';
+import { openCrashGuard } from './triggers/quarantine-start.js';
 import { openGeoip, type GeoipLookup } from './triggers/geoip.js';
 
 export interface MinterApp {
@@ -65,7 +70,16 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     // One line per request costs the hot path a few µs and fills disks; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: config.trustProxy,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
+    // A path Fastify cannot route (bad percent-encoding) is answered by the one error handler, in the caller's shape.
+    frameworkErrors: answerError,
+    clientErrorHandler: answerClientError,
+    // Path ids go up to 600 characters (a resource server's identifier), percent-encoded up to 3 bytes each.
+    routerOptions: { maxParamLength: 2048 },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false },
+      // Every `format: 'date-time'` is a date the database can store (management/schemas.ts).
+      onCreate: narrowDateTimeFormat,
+    },
   });
 
   const { box } = await loadSecretBox(config.secretKey, config.dataDir);
@@ -104,7 +118,14 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
     ? new RedisReplayGuard(redis, (error) => app.log.error(error, 'assertion replay check failed (Redis); this instance remembers them meanwhile'))
     : new MemoryReplayGuard();
 
-  const writerOptions = { batchSize: config.logBatchSize, flushMs: config.logFlushMs, maxBuffered: config.logBufferMax };
+  const writerOptions = {
+    batchSize: config.logBatchSize,
+    flushMs: config.logFlushMs,
+    maxBuffered: config.logBufferMax,
+    // A record the database refuses for its content is isolated and stood in for; it never holds back the rest.
+    isDataError,
+    standIn: refusedLogStandIn,
+  };
   const logs = new BatchWriter<SerializedLogRecord>('logs', (batch) => insertSerializedLogs(database.db, batch), writerOptions, app.log);
   const metrics = config.metrics ? new Metrics(() => logs.stats) : undefined;
 
@@ -115,13 +136,24 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
   const needGeoip = async () => {
     geoip ??= await (geoipLoading ??= openGeoip());
   };
-  const engine = engineFromConfig(config, registry, geoipLookup(() => geoip), metrics, app.log);
+  // Before any action is bound: versions a dead process was loading or first running are quarantined first.
+  const crashGuard = await openCrashGuard(database.db, config.dataDir, app.log);
+  const engine = engineFromConfig(config, {
+    registry,
+    geoip: geoipLookup(() => geoip),
+    metrics,
+    log: app.log,
+    crashGuard: crashGuard.guard,
+    onLoss: quarantineOnLoss(database.db, registry, app.log),
+  });
   registry.onReload(async () => {
     const chain = await loadBoundChain(database.db, box);
     if (chain.some((action) => action.triggerId === 'credentials-exchange')) await needGeoip();
     engine.setBindings(chain);
   });
   await registry.start(config.configPollMs);
+  // Other instances stop running the quarantined versions now rather than at their next poll.
+  if (crashGuard.quarantined.length > 0) await registry.notifier?.publish().catch((e) => app.log.warn(e, 'could not publish configuration change'));
 
 
   await app.register(formbody);
@@ -154,6 +186,7 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
         },
       });
       registerManagementAuthorization(api, registry, config.issuer);
+      registerStorableInput(api);
       registerClientRoutes(api, registry);
       registerClientCredentialRoutes(api, registry);
       registerResourceServerRoutes(api, registry);
@@ -183,6 +216,7 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
       await registry.close();
       redis?.disconnect();
       await engine.close();
+      crashGuard.guard.close();
       await database.close();
     },
   };

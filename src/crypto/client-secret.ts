@@ -19,6 +19,13 @@ export function digestBytes(stored: string): Buffer {
   return Buffer.from(stored.slice(7), 'hex');
 }
 
+/**
+ * What a presented secret is checked against when there is no stored digest to check it against (an unknown
+ * client id, a client without a secret): 32 random bytes no secret hashes to, so that the answer is the same
+ * `false` after the same work — a SHA-256 and a 32-byte comparison — and its time does not tell which ids exist.
+ */
+export const NO_SECRET_DIGEST: Buffer = randomBytes(32);
+
 /** Constant-time check of a presented secret against a stored digest. */
 export function verifyClientSecret(presented: string, digest: Buffer): boolean {
   const candidate = createHash('sha256').update(presented, 'utf8').digest();

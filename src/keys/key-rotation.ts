@@ -5,6 +5,7 @@
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
+import { sql } from 'kysely';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../store/database.js';
 import {
@@ -60,10 +61,26 @@ export async function checkSealingKey(db: Db, box: SecretBox): Promise<void> {
 }
 
 /**
+ * Runs a lifecycle change in a transaction holding the signing keys' table lock (readers do not wait for it):
+ * rotations, revocations and the start-up check of every instance sharing the database take turns, so two at once
+ * cannot both promote a key or both add one — six concurrent rotations left four current RS256 keys before.
+ */
+function oneAtATime<T>(db: Db, change: (tx: Db) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (tx) => {
+    await sql`lock table signing_keys in share row exclusive mode`.execute(tx);
+    return change(tx);
+  });
+}
+
+/**
  * Makes sure every algorithm has a current and a next key, and retires previous keys whose tokens have all
  * expired. Runs at start-up and after every rotation or revocation.
  */
-export async function ensureSigningKeys(db: Db, box: SecretBox, now = new Date()): Promise<void> {
+export function ensureSigningKeys(db: Db, box: SecretBox, now = new Date()): Promise<void> {
+  return oneAtATime(db, (tx) => ensureWithin(tx, box, now));
+}
+
+async function ensureWithin(db: Db, box: SecretBox, now: Date): Promise<void> {
   const rows = await listSigningKeys(db);
   for (const row of rows) {
     if (row.status === 'previous' && row.publish_until && row.publish_until <= now) {
@@ -96,6 +113,14 @@ export async function rotateSigningKeys(
   box: SecretBox,
   options: { maxTokenLifetimeSeconds: number; alg?: SigningAlg; force?: boolean; now?: Date },
 ): Promise<void> {
+  return oneAtATime(db, (tx) => rotateWithin(tx, box, options));
+}
+
+async function rotateWithin(
+  db: Db,
+  box: SecretBox,
+  options: { maxTokenLifetimeSeconds: number; alg?: SigningAlg; force?: boolean; now?: Date },
+): Promise<void> {
   const now = options.now ?? new Date();
   const rows = await listSigningKeys(db);
   const algs = options.alg ? [options.alg] : SIGNING_ALGORITHMS;
@@ -123,11 +148,15 @@ export async function rotateSigningKeys(
       }
     }
   }
-  await ensureSigningKeys(db, box, now);
+  await ensureWithin(db, box, now);
 }
 
 /** Revokes a key: it leaves the JWKS at once; a revoked current key is replaced by the next one. */
-export async function revokeSigningKey(db: Db, box: SecretBox, kid: string, now = new Date()): Promise<SigningKeyRow> {
+export function revokeSigningKey(db: Db, box: SecretBox, kid: string, now = new Date()): Promise<SigningKeyRow> {
+  return oneAtATime(db, (tx) => revokeWithin(tx, box, kid, now));
+}
+
+async function revokeWithin(db: Db, box: SecretBox, kid: string, now: Date): Promise<SigningKeyRow> {
   const row = await findSigningKey(db, kid);
   if (!row) throw notFound(`signing key ${kid} does not exist`);
   if (row.status === 'revoked') throw new ManagementError(409, 'already_revoked', `signing key ${kid} is already revoked`);
@@ -136,6 +165,6 @@ export async function revokeSigningKey(db: Db, box: SecretBox, kid: string, now 
     revoked_at: now,
     ...(row.status === 'current' && { current_until: now }),
   });
-  await ensureSigningKeys(db, box, now);
+  await ensureWithin(db, box, now);
   return (await findSigningKey(db, kid))!;
 }

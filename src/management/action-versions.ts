@@ -1,6 +1,7 @@
 /**
  * Deploying and running action versions: `deploy` (an immutable numbered version, built first so that broken code
- * is a 400 here and never a failure on the token path), versions list and get, roll back, and `test`.
+ * is a 400 here and never a failure on the token path), versions list and get, roll back, lifting a quarantine,
+ * and `test`.
  */
 import type { FastifyInstance } from 'fastify';
 import { ManagementError, notFound } from '../errors.js';
@@ -9,6 +10,7 @@ import type { Registry } from '../registry/registry.js';
 import {
   findActionVersion,
   insertActionVersion,
+  liftQuarantine,
   listActionVersions,
   setDeployedVersion,
   updateAction,
@@ -20,7 +22,8 @@ import type { TriggerId } from '../triggers/contract.js';
 import { testRequestFromPayload } from '../triggers/test-payload.js';
 import { actionVersionView } from './action-views.js';
 import type { ActionRouteOptions } from './actions.js';
-import { idParam } from './schemas.js';
+import { pageSchema, perPageSchema } from './paging.js';
+import { idParam, idParams } from './schemas.js';
 
 function buildFailed(error: ActionBuildError): ManagementError {
   const where = error.line ? `${error.file}:${error.line}:${error.column}` : error.file;
@@ -98,7 +101,7 @@ export function registerActionVersionRoutes(
         params: idParam('id'),
         querystring: {
           type: 'object',
-          properties: { page: { type: 'integer', minimum: 0, default: 0 }, per_page: { type: 'integer', minimum: 1, maximum: 100, default: 50 } },
+          properties: { page: pageSchema, per_page: perPageSchema },
         },
       },
     },
@@ -117,7 +120,7 @@ export function registerActionVersionRoutes(
 
   app.get<{ Params: { id: string; versionId: string } }>(
     '/actions/actions/:id/versions/:versionId',
-    { config: { scope: 'read:actions' }, schema: { tags: ['actions'] } },
+    { config: { scope: 'read:actions' }, schema: { tags: ['actions'], params: idParams('id', 'versionId') } },
     async (request) => {
       const action = await mustFind(request.params.id);
       const version = await findActionVersion(db, action.id, request.params.versionId);
@@ -132,6 +135,7 @@ export function registerActionVersionRoutes(
       config: { scope: 'create:actions' },
       schema: {
         tags: ['actions'],
+        params: idParams('id', 'versionId'),
         body: { type: ['object', 'null'], additionalProperties: false, properties: { update_draft: { type: 'boolean' } } },
       },
     },
@@ -151,6 +155,31 @@ export function registerActionVersionRoutes(
       }
       await registry.changed();
       return reply.code(201).send(actionVersionView(updated!, version));
+    },
+  );
+
+  // Minter's own route (Auth0 has no quarantine): the version runs again, on every instance, from the next reload.
+  app.delete<{ Params: { id: string; versionId: string } }>(
+    '/actions/actions/:id/versions/:versionId/quarantine',
+    {
+      config: { scope: 'update:actions' },
+      schema: {
+        tags: ['actions'],
+        description:
+          'Lifts the quarantine of a version that was loading or first running when a Minter process died ' +
+          '(docs/security.md, "quarantine"): it is prewarmed and runs again. 204 also when it was not quarantined.',
+        params: idParams('id', 'versionId'),
+      },
+    },
+    async (request, reply) => {
+      const action = await mustFind(request.params.id);
+      const version = await findActionVersion(db, action.id, request.params.versionId);
+      if (!version) throw notFound(`The version ${request.params.versionId} does not exist`);
+      if (await liftQuarantine(db, action.id, version.id)) {
+        request.log.warn({ action_id: action.id, version_id: version.id }, 'action version quarantine lifted');
+        await registry.changed();
+      }
+      return reply.code(204).send();
     },
   );
 

@@ -19,6 +19,14 @@ export function actionVersionView(action: ActionRow, version: ActionVersionRow) 
     status: 'built',
     supported_triggers: supportedTriggers(action.trigger_id),
     ...(Object.keys(version.settings).length > 0 && { settings: version.settings }),
+    // Minter's own field, present only while the version is quarantined (docs/security.md, "quarantine").
+    ...(version.quarantined_at && {
+      quarantine: {
+        quarantined_at: version.quarantined_at.toISOString(),
+        reason: version.quarantine_reason ?? '',
+        lift: `DELETE /api/v2/actions/actions/${version.action_id}/versions/${version.id}/quarantine`,
+      },
+    }),
     built_at: version.created_at.toISOString(),
     created_at: version.created_at.toISOString(),
     updated_at: version.created_at.toISOString(),

@@ -23,6 +23,7 @@ import { openSecrets, versionSecretsContext } from '../triggers/chain-loader.js'
 import type { TriggerEngine, TriggerId } from '../triggers/contract.js';
 import { actionView } from './action-views.js';
 import { actionDeployer, registerActionVersionRoutes } from './action-versions.js';
+import { pageSchema, perPageSchema } from './paging.js';
 import { idParam } from './schemas.js';
 
 const TRIGGERS = ['credentials-exchange', 'm2m:token_generation'] as const;
@@ -98,11 +99,13 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
     const current = action ? openSecrets(box, action.id, action.secrets) : {};
     if (!update) return { values: current, names: action?.secret_names ?? [] };
     const now = new Date().toISOString();
-    const values: Record<string, string> = {};
+    // Null prototype and own-key lookups: a secret named `toString` or `__proto__` is a name like any other.
+    const values: Record<string, string> = Object.create(null) as Record<string, string>;
     const names: Array<{ name: string; updated_at: string }> = [];
     for (const s of update) {
-      if (s.value === undefined && !(s.name in current)) throw badRequest(`Payload validation error: secret "${s.name}" needs a value`);
-      values[s.name] = s.value ?? current[s.name]!;
+      const kept = Object.hasOwn(current, s.name) ? current[s.name] : undefined;
+      if (s.value === undefined && kept === undefined) throw badRequest(`Payload validation error: secret "${s.name}" needs a value`);
+      values[s.name] = s.value ?? kept!;
       const old = action?.secret_names.find((n) => n.name === s.name);
       names.push({ name: s.name, updated_at: s.value === undefined && old ? old.updated_at : now });
     }
@@ -121,8 +124,8 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
             triggerId: { type: 'string', enum: TRIGGERS },
             actionName: { type: 'string' },
             deployed: { type: 'boolean' },
-            page: { type: 'integer', minimum: 0, default: 0 },
-            per_page: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
+            page: pageSchema,
+            per_page: perPageSchema,
           },
         },
       },

@@ -6,19 +6,19 @@
 import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import { badRequest, notFound } from '../errors.js';
+import { badRequest, conflict, notFound } from '../errors.js';
 import { newClientCredentialId } from '../ids.js';
 import { ASSERTION_ALGS } from '../oauth/client-assertion.js';
 import type { Registry } from '../registry/registry.js';
 import {
+  addClientCredential,
   deleteClientCredential,
   findClientCredential,
-  insertClientCredential,
   listClientCredentials,
   type ClientCredentialRow,
 } from '../store/client-credentials.js';
 import { mustFindClient } from './clients.js';
-import { idParam } from './schemas.js';
+import { ID, idParam } from './schemas.js';
 
 /** Auth0 keeps two per application, enough to roll a key over. */
 export const MAX_CREDENTIALS_PER_CLIENT = 2;
@@ -102,7 +102,7 @@ export function registerClientCredentialRoutes(app: FastifyInstance, registry: R
   const params = {
     type: 'object',
     required: ['id', 'credential_id'],
-    properties: { id: idParam('id').properties.id, credential_id: { type: 'string', minLength: 1, maxLength: 64 } },
+    properties: { id: ID, credential_id: { ...ID, maxLength: 64 } },
   } as const;
 
   app.get<{ Params: { id: string } }>(
@@ -122,21 +122,28 @@ export function registerClientCredentialRoutes(app: FastifyInstance, registry: R
       const { key, certificateExpiry } = readPublicKey(request.body.pem);
       checkRsa(key);
       const expiresAt = expiryOf(request.body, certificateExpiry);
-      if ((await listClientCredentials(db, client.client_id)).length >= MAX_CREDENTIALS_PER_CLIENT) {
+      const kid = await calculateJwkThumbprint(key.export({ format: 'jwk' }) as JWK);
+      const added = await addClientCredential(
+        db,
+        {
+          id: newClientCredentialId(),
+          client_id: client.client_id,
+          name: request.body.name ?? '',
+          credential_type: 'public_key',
+          alg: request.body.alg ?? 'RS256',
+          kid,
+          pem: key.export({ type: 'spki', format: 'pem' }) as string,
+          expires_at: expiresAt,
+        },
+        MAX_CREDENTIALS_PER_CLIENT,
+      );
+      if ('refused' in added) {
+        if (added.refused === 'no_client') throw notFound(`The client ${request.params.id} does not exist`);
+        if (added.refused === 'same_key') throw conflict(`The client ${client.client_id} already has a credential for this key (kid ${kid})`);
         throw badRequest(`A client has at most ${MAX_CREDENTIALS_PER_CLIENT} credentials: delete one before adding another`, 'too_many_credentials');
       }
-      const row = await insertClientCredential(db, {
-        id: newClientCredentialId(),
-        client_id: client.client_id,
-        name: request.body.name ?? '',
-        credential_type: 'public_key',
-        alg: request.body.alg ?? 'RS256',
-        kid: await calculateJwkThumbprint(key.export({ format: 'jwk' }) as JWK),
-        pem: key.export({ type: 'spki', format: 'pem' }) as string,
-        expires_at: expiresAt,
-      });
       await registry.changed();
-      return reply.code(201).send(credentialView(row));
+      return reply.code(201).send(credentialView(added.row));
     },
   );
 

@@ -11,7 +11,7 @@ import { deleteClient, findClient, insertClient, listClients, updateClient, type
 import { findOrganization } from '../store/organizations.js';
 import type { DefaultOrganizationJson, TokenQuotaJson } from '../store/schema.js';
 import { page, pagingQuerySchema, type PagingQuery } from './paging.js';
-import { clientMetadataSchema, idParam, tokenQuotaSchema } from './schemas.js';
+import { clientMetadataSchema, ID, idParam, tokenQuotaSchema } from './schemas.js';
 
 /** `private_key_jwt` turns the secret off: the client then authenticates with its registered keys only. */
 const AUTH_METHODS = ['client_secret_post', 'client_secret_basic', 'private_key_jwt'] as const;
@@ -85,6 +85,7 @@ export async function mustFindClient(db: Registry['db'], id: string): Promise<Cl
 }
 
 const PROPERTY_KEY = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.:-]+$' } as const;
+const propertyParams = { type: 'object', required: ['id', 'key'], properties: { id: ID, key: PROPERTY_KEY } } as const;
 
 export function registerClientRoutes(app: FastifyInstance, registry: Registry): void {
   const db = registry.db;
@@ -176,7 +177,7 @@ export function registerClientRoutes(app: FastifyInstance, registry: Registry): 
       config: { scope: 'update:clients' },
       schema: {
         tags: ['clients'],
-        params: { type: 'object', required: ['id', 'key'], properties: { id: { type: 'string' }, key: PROPERTY_KEY } },
+        params: propertyParams,
         body: {
           type: 'object',
           required: ['value'],
@@ -198,11 +199,12 @@ export function registerClientRoutes(app: FastifyInstance, registry: Registry): 
     '/clients/:id/properties/:key',
     {
       config: { scope: 'update:clients' },
-      schema: { tags: ['clients'], params: { type: 'object', required: ['id', 'key'], properties: { id: { type: 'string' }, key: PROPERTY_KEY } } },
+      schema: { tags: ['clients'], params: propertyParams },
     },
     async (request, reply) => {
       const row = await mustFind(request.params.id);
-      if (!(request.params.key in row.properties)) throw notFound(`The client has no property ${request.params.key}`);
+      // Own keys only: `toString`, `constructor` or `__proto__` is a property the client does not have, not Object's.
+      if (!Object.hasOwn(row.properties, request.params.key)) throw notFound(`The client has no property ${request.params.key}`);
       const { [request.params.key]: _removed, ...properties } = row.properties;
       await updateClient(db, row.client_id, { properties });
       await registry.changed();

@@ -7,6 +7,7 @@ import { badRequest, notFound } from '../errors.js';
 import type { BatchWriter } from '../observability/batch-writer.js';
 import type { Registry } from '../registry/registry.js';
 import { countLogs, findLog, queryLogs, type LogQuery, type LogRow, type SerializedLogRecord } from '../store/logs.js';
+import { pagingQuerySchema } from './paging.js';
 import { idParam } from './schemas.js';
 
 export function logView(row: LogRow) {
@@ -74,9 +75,7 @@ export function registerLogRoutes(app: FastifyInstance, registry: Registry, writ
           additionalProperties: false,
           properties: {
             q: { type: 'string', maxLength: 1000 },
-            page: { type: 'integer', minimum: 0, default: 0 },
-            per_page: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
-            include_totals: { type: 'boolean', default: false },
+            ...pagingQuerySchema,
             from: { type: 'string', maxLength: 64 },
             take: { type: 'integer', minimum: 1, maximum: 100 },
             sort: { type: 'string', enum: ['date:1', 'date:-1'], default: 'date:-1' },

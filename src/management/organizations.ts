@@ -25,7 +25,7 @@ import {
 } from '../store/organizations.js';
 import { clientGrantView } from './client-grants.js';
 import { page, pagingQuerySchema, type PagingQuery } from './paging.js';
-import { idParam, tokenQuotaSchema } from './schemas.js';
+import { ID, idParam, tokenQuotaSchema } from './schemas.js';
 
 export function organizationView(row: OrganizationRow) {
   return {
@@ -68,7 +68,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, registry: Regis
   const grantParams = {
     type: 'object',
     required: ['id', 'grant_id'],
-    properties: { id: idParam('id').properties.id, grant_id: { type: 'string', minLength: 1, maxLength: 64 } },
+    properties: { id: ID, grant_id: { ...ID, maxLength: 64 } },
   } as const;
 
   app.get<{ Querystring: PagingQuery }>(

@@ -1,8 +1,17 @@
 /** Auth0's list paging: `page` (from 0), `per_page` (≤ 100, default 50) and `include_totals`. */
 
+/**
+ * The last page a list can be asked for: with 100 a page, an offset of at most 10^7 rows, which PostgreSQL's
+ * `offset` and a JS array index both take (`page=1e300` is a number too, and was a 500 from the database).
+ */
+export const MAX_PAGE = 100_000;
+
+export const pageSchema = { type: 'integer', minimum: 0, maximum: MAX_PAGE, default: 0 } as const;
+export const perPageSchema = { type: 'integer', minimum: 1, maximum: 100, default: 50 } as const;
+
 export const pagingQuerySchema = {
-  page: { type: 'integer', minimum: 0, default: 0 },
-  per_page: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
+  page: pageSchema,
+  per_page: perPageSchema,
   include_totals: { type: 'boolean', default: false },
 } as const;
 

@@ -6,6 +6,7 @@
  * ±10 s of clock skew, at most 2,048 characters. Asynchronous (WebCrypto verification through jose): only requests
  * that send an assertion take this path.
  */
+import { createPublicKey } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import { invalidClient, invalidRequest, type OAuthError } from '../errors.js';
 import type { ClientEntry, Snapshot } from '../registry/snapshot.js';
@@ -22,6 +23,23 @@ const MAX_JTI_LENGTH = 256;
 
 /** Whether the request authenticates with an assertion (then it must not send a secret or Basic credentials too). */
 export const sendsAssertion = (params: TokenParameters) => params.client_assertion !== undefined || params.client_assertion_type !== undefined;
+
+/**
+ * An RSA-2048 public key whose private key was thrown away: an assertion naming an unknown client, or a key it does
+ * not have, is verified against it (and fails) with the same work as a known client's wrong signature.
+ */
+const NO_CLIENT_KEY = createPublicKey(`-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAp9oTqMs1hdBNAyW5Zq6Z
+uGw+7oP3GTEnYAYD8LAq5iBd0Ez5Pji9tJJKH+l3JGDL8vhit1OPrOTVsRkWe7Lv
+jqv8FJm9+OCZl6/XFtMQfqDsP0u9lIGMg4LqREqdUJjY02WUTheXGRsHCYv073bz
+oaZkhUTaAHe04Evep/gmpwPife4aYwNK1FcbeH/iNlLJZFv0RKBTRuYtDsooi9j9
+Dq48Nax/9KtXLg2KPZml1xFV8GwzETnRyh2eXPIdEWUsd1slrQF7P9s4RXynDRe/
+Fri59I/ZX6eGg0w/DK2alJ/r2dyDD0EyPBGT98WWd8doWTRmxwxovtoiFNlUM/m6
+wQIDAQAB
+-----END PUBLIC KEY-----`);
+
+const isAssertionAlg = (alg: string | undefined): alg is (typeof ASSERTION_ALGS)[number] =>
+  (ASSERTION_ALGS as readonly (string | undefined)[]).includes(alg);
 
 /** The same answer for an unknown client, a key it does not have and a bad signature, so ids cannot be probed. */
 const failed = () => invalidClient('Client authentication failed', false);
@@ -91,7 +109,11 @@ export async function authenticateAssertion(
   const client = snapshot.clients.get(payload.sub);
   const now = Date.now();
   const keys = (client?.assertionKeys ?? []).filter((k) => k.alg === alg && k.expiresAt > now && (kid === undefined || k.kid === kid));
-  if (!client || keys.length === 0) throw failed();
+  if (!client || keys.length === 0) {
+    // The work of a wrong signature, so that the time of the answer does not tell which clients hold keys.
+    if (isAssertionAlg(alg)) await jwtVerify(assertion, NO_CLIENT_KEY, { algorithms: [alg] }).catch(() => undefined);
+    throw failed();
+  }
 
   let verified: JWTPayload | undefined;
   for (const key of keys) {

@@ -3,7 +3,7 @@
  * form-urlencoded id and secret) and `client_secret_post`. Exactly one method per request; `private_key_jwt` is
  * client-assertion.ts. A client whose `token_endpoint_auth_method` is `private_key_jwt` has no usable secret.
  */
-import { verifyClientSecret } from '../crypto/client-secret.js';
+import { NO_SECRET_DIGEST, verifyClientSecret } from '../crypto/client-secret.js';
 import { invalidClient, invalidRequest } from '../errors.js';
 import type { ClientEntry, Snapshot } from '../registry/snapshot.js';
 import type { TokenParameters } from './token-parameters.js';
@@ -57,9 +57,10 @@ export function authenticateClient(
     method = 'client_secret_post';
   }
   const client = snapshot.clients.get(id);
-  // The same answer for an unknown client and a wrong secret, so that ids cannot be probed.
-  if (!client || !client.acceptsSecret || !verifyClientSecret(secret, client.secretDigest)) {
-    throw invalidClient('Client authentication failed', Boolean(basic));
-  }
+  // The same answer after the same work for an unknown client, a client without a secret and a wrong secret: the
+  // presented secret is always hashed and compared, so that neither the answer nor its time tells which ids exist.
+  const usable = client !== undefined && client.acceptsSecret;
+  const matches = verifyClientSecret(secret, usable ? client.secretDigest : NO_SECRET_DIGEST);
+  if (!matches || !usable) throw invalidClient('Client authentication failed', Boolean(basic));
   return { client, method };
 }

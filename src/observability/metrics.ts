@@ -1,7 +1,8 @@
 /**
  * Prometheus metrics at `GET /metrics` (text exposition format), on a registry of Minter's own: token requests and
  * their outcomes by OAuth error (a token quota's refusals are `too_many_requests`), time to answer, trigger actions by
- * status and their batch sizes, sandbox processes replaced, the log writer's backlog and losses, and prom-client's default process metrics (CPU,
+ * status and their batch sizes, sandbox processes replaced, the log writer's backlog, losses and refused records, and
+ * prom-client's default process metrics (CPU,
  * memory, event-loop delay, GC). Counting is a few increments per request on pre-created series; nothing here touches
  * the database.
  */
@@ -9,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Where the log writer's numbers come from (BatchWriter.stats). */
-export type LogWriterStats = () => { buffered: number; dropped: number; written: number };
+export type LogWriterStats = () => { buffered: number; dropped: number; written: number; rejected: number };
 
 export class Metrics {
   readonly registry = new Registry();
@@ -78,6 +79,15 @@ export class Metrics {
       collect() {
         this.reset();
         this.inc(logStats().dropped);
+      },
+    });
+    new Counter({
+      name: 'minter_log_records_rejected_total',
+      help: 'Log records the database refused for their content since start, each written as a stand-in (id, date, type, client) or dropped',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(logStats().rejected);
       },
     });
   }

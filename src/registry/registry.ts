@@ -19,6 +19,7 @@ import { configFingerprint } from '../store/config-fingerprint.js';
 import type { Db } from '../store/database.js';
 import { listResourceServers } from '../store/resource-servers.js';
 import { listSigningKeys } from '../store/signing-keys.js';
+import { errorSummary } from '../observability/error-summary.js';
 import { Snapshot } from './snapshot.js';
 
 /** Tells other instances that the configuration changed, and hears them. */
@@ -62,9 +63,20 @@ export class Registry {
   /** Loads the first snapshot, subscribes to change notices and starts the poll. */
   async start(pollMs: number): Promise<void> {
     await this.#rebuild();
-    await this.notifier?.subscribe(() => void this.reload().catch((e) => this.log.error(e, 'configuration reload failed')));
-    this.#timer = setInterval(() => void this.poll().catch((e) => this.log.error(e, 'configuration poll failed')), pollMs);
+    await this.notifier?.subscribe(() => void this.reload().catch(this.#failed('configuration reload failed')));
+    this.#timer = setInterval(() => void this.poll().catch(this.#failed('configuration poll failed')), pollMs);
     this.#timer.unref();
+  }
+
+  /**
+   * Reports a failed reload or poll: a database away (an error with a code) in one line without its stack, as it
+   * repeats every poll until the database is back; anything else, a bug, with its stack.
+   */
+  #failed(what: string): (error: unknown) => void {
+    return (error) => {
+      const dependency = typeof (error as { code?: unknown } | null)?.code === 'string';
+      this.log.error(dependency ? { error: errorSummary(error) } : error, what);
+    };
   }
 
   /** Rebuilds now (coalescing concurrent calls: one more rebuild runs after the one under way). */

@@ -1,5 +1,5 @@
 /** Queries on actions, their immutable versions, trigger bindings. */
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db } from './database.js';
 import type { ActionsTable, ActionVersionsTable, TriggerBindingsTable } from './schema.js';
 
@@ -75,9 +75,13 @@ export interface NewActionVersion {
   settings: Record<string, unknown>;
 }
 
-/** Inserts the next numbered version (number = previous max + 1) in one transaction. */
+/**
+ * Inserts the next numbered version (number = previous max + 1) in one transaction, holding the action's row so that
+ * concurrent deploys of one action number their versions one after the other instead of colliding on a number.
+ */
 export async function insertActionVersion(db: Db, version: NewActionVersion): Promise<ActionVersionRow> {
   return db.transaction().execute(async (tx) => {
+    await tx.selectFrom('actions').select('id').where('id', '=', version.action_id).forUpdate().execute();
     const last = await tx
       .selectFrom('action_versions')
       .select((eb) => eb.fn.max('number').as('n'))
@@ -116,13 +120,18 @@ export const countBindingsOf = async (db: Db, actionId: string) =>
     ).n,
   );
 
-/** Replaces a trigger's bindings with `bindings`, in order, in one transaction. */
+/**
+ * Replaces a trigger's bindings with `bindings`, in order, in one transaction. Writers of bindings take turns (a
+ * table lock readers do not wait for): two replacements at once would each delete only the rows they saw, and the
+ * trigger would end up with both lists.
+ */
 export async function replaceBindings(
   db: Db,
   triggerId: string,
   bindings: Array<{ id: string; action_id: string; display_name: string }>,
 ): Promise<void> {
   await db.transaction().execute(async (tx) => {
+    await sql`lock table trigger_bindings in share row exclusive mode`.execute(tx);
     await tx.deleteFrom('trigger_bindings').where('trigger_id', '=', triggerId).execute();
     if (bindings.length === 0) return;
     await tx
@@ -150,7 +159,49 @@ export const listBoundVersions = (db: Db) =>
       'v.compiled',
       'v.secrets',
       'v.settings',
+      'v.quarantined_at',
+      'v.quarantine_reason',
     ])
     .orderBy('b.trigger_id')
     .orderBy('b.position')
     .execute();
+
+/** A version the crash guard found loading or on its first run when the process before this one died. */
+export interface QuarantineEntry {
+  versionId: string;
+  /** When that phase started: the version is quarantined as of then. */
+  since: Date;
+  reason: string;
+}
+
+/**
+ * Quarantines versions (docs/security.md, "quarantine"); one already quarantined keeps its first date and reason.
+ * Ids of deleted versions match no row. Returns the ids it quarantined.
+ */
+export async function quarantineVersions(db: Db, entries: readonly QuarantineEntry[]): Promise<string[]> {
+  const quarantined: string[] = [];
+  for (const entry of entries) {
+    const row = await db
+      .updateTable('action_versions')
+      .set({ quarantined_at: entry.since, quarantine_reason: entry.reason })
+      .where('id', '=', entry.versionId)
+      .where('quarantined_at', 'is', null)
+      .returning('id')
+      .executeTakeFirst();
+    if (row) quarantined.push(row.id);
+  }
+  return quarantined;
+}
+
+/** Lifts a version's quarantine; false when it was not quarantined. */
+export async function liftQuarantine(db: Db, actionId: string, versionId: string): Promise<boolean> {
+  const row = await db
+    .updateTable('action_versions')
+    .set({ quarantined_at: null, quarantine_reason: null })
+    .where('action_id', '=', actionId)
+    .where('id', '=', versionId)
+    .where('quarantined_at', 'is not', null)
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -8,13 +8,18 @@ import { join } from 'node:path';
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
-import { pgliteWorkerPool } from './pglite-pool.js';
+import { pgliteWorkerPool, type PgliteWorkerPool } from './pglite-pool.js';
 
 export type Db = Kysely<Database>;
+
+/** How long a PostgreSQL query waits to get a connection (to open one, or for one of the pool's 10), in ms. */
+export const CONNECT_TIMEOUT_MS = 10_000;
 
 export interface OpenedDatabase {
   db: Db;
   kind: 'pglite' | 'postgres';
+  /** Embedded PGlite's worker pool (diagnostics and tests); undefined on PostgreSQL. */
+  pglite?: PgliteWorkerPool;
   close(): Promise<void>;
 }
 
@@ -22,21 +27,28 @@ export interface OpenedDatabase {
 export async function openDatabase(options: { databaseUrl?: string; dataDir: string; pgliteNice?: number }): Promise<OpenedDatabase> {
   let dialect: PostgresDialect;
   let kind: OpenedDatabase['kind'];
+  let pglite: PgliteWorkerPool | undefined;
   if (options.databaseUrl) {
     const pg = await import('pg');
     // timestamptz → Date and jsonb → objects are pg's defaults; int8 stays a string, and Minter stores none.
-    const pool = new pg.default.Pool({ connectionString: options.databaseUrl, max: 10 });
-    // An idle connection the server closes (a restart, a terminated backend) is reported on the pool; without a
-    // listener that is an uncaught exception that ends the process. The pool drops the connection and opens a new one
-    // for the next query, and a query that fails reports its own error.
+    // connectionTimeoutMillis bounds both opening a connection and waiting for a free one: a database that does not
+    // answer (a dropped route, a full pool) fails the request in 10 s, a 503 (error-handler.ts), instead of holding it.
+    const pool = new pg.default.Pool({ connectionString: options.databaseUrl, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    // A connection the server or the network drops (a restart, a terminated backend, a reset) is reported as an
+    // 'error' event: on the pool while the connection is idle, on the client itself while it is checked out (pg-pool
+    // removes its own listener on acquire, and pg emits 'error' even when a query in flight also receives it).
+    // Without a listener either is an uncaught exception that ends the process, so both are listened to: the query
+    // in flight fails with its own error, and the pool drops the connection on release and opens a new one.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     dialect = new PostgresDialect({ pool });
     kind = 'postgres';
   } else {
     const dir = join(options.dataDir, 'pglite');
     await mkdir(dir, { recursive: true });
     // PGlite parses timestamptz → Date and jsonb → objects in the worker; the structured clone keeps both.
-    dialect = new PostgresDialect({ pool: await pgliteWorkerPool(dir, options.pgliteNice) });
+    pglite = await pgliteWorkerPool(dir, options.pgliteNice);
+    dialect = new PostgresDialect({ pool: pglite });
     kind = 'pglite';
   }
   const db = new Kysely<Database>({ dialect });
@@ -47,5 +59,5 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
     await db.destroy();
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String((error as Error)?.message ?? error)}`);
   }
-  return { db, kind, close: () => db.destroy() };
+  return { db, kind, ...(pglite && { pglite }), close: () => db.destroy() };
 }

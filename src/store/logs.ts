@@ -2,6 +2,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { Db } from './database.js';
 import type { LogsTable } from './schema.js';
+import { replaceUnstorable } from './storable-json.js';
 
 /** A log record as listed: without its (possibly large) execution record. */
 export type LogRow = Omit<Selectable<LogsTable>, 'execution'>;
@@ -32,7 +33,54 @@ export type LogRecord = Selectable<LogsTable>;
  */
 export type SerializedLogRecord = string;
 
-export const serializeLogRecord = (record: LogRecord): SerializedLogRecord => JSON.stringify(record);
+/**
+ * Every record passes here, and leaves storable: a NUL or an unpaired surrogate anywhere in it (a request field, an
+ * action's console output or claim name) is replaced by U+FFFD and the record's `details.replaced_unstorable_characters`
+ * says how many were (see storable-json.ts). Ordinary records cost one `includes` on their JSON more.
+ */
+export function serializeLogRecord(record: LogRecord): SerializedLogRecord {
+  const json = JSON.stringify(record);
+  const { json: storable, replaced } = replaceUnstorable(json);
+  if (replaced === 0) return json;
+  const parsed = JSON.parse(storable) as LogRecord;
+  parsed.details = { ...parsed.details, replaced_unstorable_characters: replaced };
+  return JSON.stringify(parsed);
+}
+
+/**
+ * What is written in place of a record the database still refused (see BatchWriter): its id, date, type and client,
+ * the description `Record refused by the database`, and why in `details.refused` (SQLSTATE and message) — so the log
+ * shows that a request was made and when, though not what it carried. `undefined` when the record cannot be read.
+ */
+export function refusedLogStandIn(record: SerializedLogRecord, error: unknown): SerializedLogRecord | undefined {
+  let original: Partial<Record<keyof LogRecord, unknown>>;
+  try {
+    original = JSON.parse(record) as typeof original;
+  } catch {
+    return undefined;
+  }
+  const { log_id, date, type, client_id } = original;
+  if (typeof log_id !== 'string' || typeof date !== 'string' || typeof type !== 'string') return undefined;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  const when = new Date(date);
+  return serializeLogRecord({
+    log_id,
+    // The original's date, unless that is what was refused.
+    date: Number.isNaN(when.getTime()) ? new Date() : when,
+    type,
+    description: 'Record refused by the database',
+    client_id: typeof client_id === 'string' ? client_id : null,
+    client_name: null,
+    audience: null,
+    scope: null,
+    ip: null,
+    user_agent: null,
+    hostname: null,
+    execution_id: null,
+    execution: null,
+    details: { refused: { code: String(code), message: String(message) } },
+  });
+}
 
 /**
  * Writes a batch as one JSON parameter expanded by PostgreSQL (`jsonb_populate_recordset`) rather than a

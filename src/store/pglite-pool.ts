@@ -9,7 +9,8 @@
  *
  * The worker holds the process open only while a query is outstanding (like a socket with a request in flight);
  * `end()` closes PGlite in the worker and terminates it. If the worker dies, every outstanding and later query
- * rejects with an error that says so.
+ * rejects with an error that says so, carrying SQLSTATE 08006 (connection_failure; 08003 once closed): to its
+ * callers a dead worker is a database that cannot be reached (store/database-errors.ts).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,6 +57,12 @@ const COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'SELECT']);
 function toError(serialized: SerializedError): Error {
   return Object.assign(new Error(serialized.message), serialized.fields);
 }
+
+/** SQLSTATEs of a connection that failed (the worker died) and of one that no longer exists (closed). */
+const CONNECTION_FAILURE = '08006';
+const CONNECTION_CLOSED = '08003';
+
+const unreachable = (message: string, code = CONNECTION_FAILURE) => Object.assign(new Error(message), { code });
 
 interface Pending {
   resolve(message: FromWorker): void;
@@ -127,16 +134,16 @@ async function startWorkerPool(dataDir: string, nice: number): Promise<PgliteWor
   });
   worker.on('exit', (code) => {
     gone ??= ending
-      ? new Error('the PGlite database is closed')
-      : new Error(`the PGlite worker exited unexpectedly (exit code ${code})${lastError ? `: ${lastError.message}` : ''}`);
+      ? unreachable('the PGlite database is closed', CONNECTION_CLOSED)
+      : unreachable(`the PGlite worker exited unexpectedly (exit code ${code})${lastError ? `: ${lastError.message}` : ''}`);
     opened.reject(gone);
     for (const entry of pending.values()) entry.reject(gone);
     pending.clear();
   });
 
   function request(build: (id: number) => ToWorker): Promise<FromWorker> {
-    if (gone) return Promise.reject(new Error(gone.message));
-    if (ending) return Promise.reject(new Error('the PGlite database is closed'));
+    if (gone) return Promise.reject(unreachable(gone.message, (gone as Error & { code?: string }).code));
+    if (ending) return Promise.reject(unreachable('the PGlite database is closed', CONNECTION_CLOSED));
     const id = nextId++;
     return new Promise<FromWorker>((resolve, reject) => {
       if (pending.size === 0) worker.ref();

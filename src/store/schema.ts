@@ -189,6 +189,10 @@ export interface ActionVersionsTable {
   secrets: string;
   settings: Json<Record<string, unknown>>;
   created_at: Timestamp;
+  /** When the version was quarantined (its loading or first run was under way when a process died); null if not. */
+  quarantined_at: ColumnType<Date | null, never, Date | null>;
+  /** Why, for the operator; null when not quarantined. */
+  quarantine_reason: ColumnType<string | null, never, string | null>;
 }
 
 export interface TriggerBindingsTable {

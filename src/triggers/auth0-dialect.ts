@@ -52,7 +52,8 @@ globalThis.Response = Response;
 globalThis.URL = URL;
 globalThis.URLSearchParams = URLSearchParams;
 
-var DENY_CODES = { invalid_scope: true, invalid_request: true, server_error: true };
+var DENY_CODES = ObjectCreate(null);
+DENY_CODES.invalid_scope = DENY_CODES.invalid_request = DENY_CODES.server_error = true;
 var MAX_TARGET_SCOPES = 1000;
 var MAX_CACHE_WRITES = 100;
 
@@ -63,10 +64,16 @@ function scopeToken(scope) {
   return scope;
 }
 
+/** Index of \`scope\` in a target list, or -1 (no Array.prototype method: action code may have replaced them). */
+function scopeIndex(set, scope) {
+  for (var i = 0; i < set.length; i++) if (set[i] === scope) return i;
+  return -1;
+}
+
 function makeApi(inv) {
   var api = {};
   function targetSet() {
-    if (inv.target === null) inv.target = inv.initialTarget.slice();
+    if (inv.target === null) inv.target = ArrayIsArray(inv.initialTarget) ? strings(inv.initialTarget) : list();
     return inv.target;
   }
   function cacheWrite(call) {
@@ -77,10 +84,10 @@ function makeApi(inv) {
   api.access = {
     deny: function deny(code, reason) {
       if (!inv.done && inv.denial === null) {
-        inv.denial = {
-          code: DENY_CODES[code] === true ? code : 'server_error',
-          reason: reason === undefined || reason === null ? '' : StringCtor(reason).slice(0, 1000),
-        };
+        var denial = ObjectCreate(null);
+        denial.code = DENY_CODES[code] === true ? code : 'server_error';
+        denial.reason = reason === undefined || reason === null ? '' : slice(StringCtor(reason), 0, 1000);
+        inv.denial = denial;
       }
       return api;
     },
@@ -107,27 +114,30 @@ function makeApi(inv) {
   api.transaction = {
     addTargetScope: function addTargetScope(scope) {
       var set = targetSet();
-      if (set.indexOf(scopeToken(scope)) < 0) {
+      if (scopeIndex(set, scopeToken(scope)) < 0) {
         if (set.length >= MAX_TARGET_SCOPES) throw new RangeErrorCtor('At most ' + MAX_TARGET_SCOPES + ' target scopes');
-        set[set.length] = scope;
+        append(set, scope);
       }
       return api;
     },
     removeTargetScope: function removeTargetScope(scope) {
-      var set = targetSet(), i = set.indexOf(scopeToken(scope));
-      if (i >= 0) set.splice(i, 1);
+      var set = targetSet(), i = scopeIndex(set, scopeToken(scope));
+      if (i >= 0) {
+        for (; i < set.length - 1; i++) set[i] = set[i + 1];
+        set.length--;
+      }
       return api;
     },
     setTargetScopes: function setTargetScopes(scopes) {
       if (!ArrayIsArray(scopes)) throw new TypeErrorCtor('setTargetScopes expects an array of scopes');
-      var next = [];
-      for (var i = 0; i < scopes.length; i++) if (next.indexOf(scopeToken(scopes[i])) < 0) next[next.length] = scopes[i];
+      var next = list();
+      for (var i = 0; i < scopes.length; i++) if (scopeIndex(next, scopeToken(scopes[i])) < 0) append(next, scopes[i]);
       if (next.length > MAX_TARGET_SCOPES) throw new RangeErrorCtor('At most ' + MAX_TARGET_SCOPES + ' target scopes');
       inv.target = next;
       return api;
     },
     clearTargetScopes: function clearTargetScopes() {
-      inv.target = [];
+      inv.target = list();
       return api;
     },
   };
@@ -139,7 +149,7 @@ function makeEvent(p) {
   for (var i = 0; i < keys.length; i++) secrets[keys[i]] = SECRETS[keys[i]];
   event.secrets = secrets;
   event.accessToken = { customClaims: p.c, scope: p.s };
-  event.transaction.target_scopes = p.t.slice();
+  event.transaction.target_scopes = reflectApply(arraySlice, p.t, []);
   return event;
 }
 
@@ -150,7 +160,7 @@ function makeRunner(module) {
     throw new TypeErrorCtor('The action does not export onExecuteCredentialsExchange: write exports.onExecuteCredentialsExchange = async (event, api) => {}');
   }
   return function start(p) {
-    var inv = new Invocation(p);
+    var inv = invocation(p);
     current = inv;
     var event = makeEvent(p), api = makeApi(inv);
     return settle(inv, function () { return handler(event, api); });

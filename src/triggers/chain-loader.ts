@@ -23,8 +23,9 @@ export function deployedAction(fields: {
   code: string;
   secrets: Record<string, string>;
   settings: Record<string, unknown>;
+  quarantine?: DeployedAction['quarantine'];
 }): DeployedAction {
-  const { settings, triggerId, ...rest } = fields;
+  const { settings, triggerId, quarantine, ...rest } = fields;
   const kinde = settings as { bindings?: string[]; failurePolicy?: FailurePolicy };
   return {
     ...rest,
@@ -33,6 +34,7 @@ export function deployedAction(fields: {
       bindings: kinde.bindings ?? [],
       failurePolicy: kinde.failurePolicy ?? 'stop',
     }),
+    ...(quarantine && { quarantine }),
   };
 }
 
@@ -48,6 +50,7 @@ export async function loadBoundChain(db: Db, box: SecretBox): Promise<DeployedAc
       code: row.compiled,
       secrets: openSecrets(box, row.action_id, row.secrets),
       settings: row.settings,
+      ...(row.quarantined_at && { quarantine: { since: row.quarantined_at.toISOString(), reason: row.quarantine_reason ?? '' } }),
     }),
   );
 }

@@ -29,7 +29,7 @@ interface Step {
   status: ActionStatus;
   record?: SandboxRecord;
   /** The console of an action stopped before it made a record. */
-  console?: Pick<SandboxRecord, 'logs' | 'logsTruncated'>;
+  console?: Pick<SandboxRecord, 'logs' | 'logsTruncated' | 'refusedCalls'>;
   message?: string;
 }
 
@@ -113,12 +113,13 @@ export async function runChain(links: readonly ChainLink[], request: TriggerRequ
 
     const startedAt = Date.now();
     const t0 = performance.now();
-    const step = toStep(await isolate.invoke(payload, deadline), settings.maxLogBytes);
+    const step = toStep(await isolate.invoke(payload, deadline, request.client.client_id), settings.maxLogBytes);
     const result = baseResult(action, step.status, startedAt, performance.now() - t0);
     const output = step.record ?? step.console;
     if (output !== undefined) {
       result.logs = output.logs;
       result.logs_truncated = output.logsTruncated;
+      if (output.refusedCalls !== undefined) result.refused_calls = output.refusedCalls;
     }
     results.push(result);
 

@@ -36,6 +36,11 @@ export interface DeployedAction {
   /** Kinde only: declared bindings (keys of `workflowSettings.bindings`) and failure policy. */
   bindings?: string[];
   failurePolicy?: FailurePolicy;
+  /**
+   * Set when the version is quarantined (a process died while it loaded or first ran, docs/security.md
+   * "quarantine"): the engine creates no isolate for it and every run fails with `runtime`.
+   */
+  quarantine?: { since: string; reason: string };
 }
 
 /** What the host knows about the token request when the chain starts. */
@@ -109,6 +114,16 @@ export interface ActionResult {
   claims_set: string[];
   /** Kinde: `continue` when a failure was ignored under `failurePolicy: continue`. */
   failure_policy?: FailurePolicy;
+  /** Present when the action made calls past a cap (timers, fetches, console): how many were refused, by API. */
+  refused_calls?: RefusedCalls;
+}
+
+/** Calls refused by the per-execution and per-isolate caps (MINTER_ACTIONS_MAX_TIMERS, …), by API. */
+export interface RefusedCalls {
+  setTimeout?: number;
+  fetch?: number;
+  /** Console calls whose output was cut or dropped (`logs_truncated` is then true). */
+  console?: number;
 }
 
 /** The OAuth error codes a chain can deny with (Auth0 `api.access.deny` codes; failures are `server_error`). */

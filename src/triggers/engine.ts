@@ -11,6 +11,8 @@ import type { ChainResult, DeployedAction, HostServices, TriggerEngine, TriggerR
 import { TRIGGER_IDS } from './contract.js';
 import type { GeoipLookup } from './auth0-dialect.js';
 import { runChain, type ChainSettings } from './chain.js';
+import type { PhaseGuard, TestCrash } from './crash-guard.js';
+import { IsolateCensus } from './isolate-census.js';
 import { IsolatePool, type ChainLink } from './isolate-pool.js';
 
 export interface TriggerEngineOptions {
@@ -26,6 +28,24 @@ export interface TriggerEngineOptions {
    * between 2 and 8.
    */
   maxIsolatesPerVersion?: number;
+  /**
+   * Isolates of one version one client's requests may hold at once: a client stuck in a loop takes no more. Default:
+   * half of `maxIsolatesPerVersion`, rounded up. See version-isolate.ts, "Fairness".
+   */
+  maxIsolatesPerClient?: number;
+  /**
+   * Isolates of all versions together. A client whose requests find every isolate of a version held by others gets
+   * one of its own past `maxIsolatesPerVersion`, up to this. Default 64.
+   */
+  maxIsolates?: number;
+  /** Timers pending per action execution. Default 100. */
+  maxTimers?: number;
+  /** Timers pending per isolate, all its executions together (kept in the isolate, not the host). Default 10 000. */
+  maxTimersPerIsolate?: number;
+  /** Fetches out per action execution. Default 20. */
+  maxFetches?: number;
+  /** Fetches out per isolate, all its executions together. Default 200. */
+  maxFetchesPerIsolate?: number;
   /**
    * How long an action may run on the main thread before it is stopped and run again off it, in ms; 0 runs every
    * action off the main thread. Default 10. See version-isolate.ts.
@@ -43,6 +63,10 @@ export interface TriggerEngineOptions {
    * termination): the thread is lost until that built-in ends, which may be never.
    */
   onStuck?: (versionId: string) => void;
+  /** Notes each version's prewarm and first run, so that one that kills the process is quarantined (crash-guard.ts). */
+  crashGuard?: PhaseGuard;
+  /** Test-only: abort the process at this action's prewarm or first run (MINTER_TEST_CRASH_ON_ACTION_NAME). */
+  testCrash?: TestCrash;
 }
 
 export const ENGINE_DEFAULTS = {
@@ -50,7 +74,12 @@ export const ENGINE_DEFAULTS = {
   chainTimeoutMs: 20_000,
   maxLogBytesPerAction: 4096,
   maxIsolatesPerVersion: Math.min(8, Math.max(2, availableParallelism())),
+  maxIsolates: 64,
   syncSliceMs: 10,
+  maxTimers: 100,
+  maxTimersPerIsolate: 10_000,
+  maxFetches: 20,
+  maxFetchesPerIsolate: 200,
 } as const;
 
 function positiveInteger(name: string, value: number, minimum: number): number {
@@ -75,17 +104,30 @@ class IsolatedTriggerEngine implements TriggerEngine {
     const maxLogBytes = positiveInteger('maxLogBytesPerAction', options.maxLogBytesPerAction ?? ENGINE_DEFAULTS.maxLogBytesPerAction, 0);
     const maxIsolatesPerVersion = positiveInteger('maxIsolatesPerVersion', options.maxIsolatesPerVersion ?? ENGINE_DEFAULTS.maxIsolatesPerVersion, 1);
     const syncSliceMs = positiveInteger('syncSliceMs', options.syncSliceMs ?? ENGINE_DEFAULTS.syncSliceMs, 0);
+    const perClient = options.maxIsolatesPerClient ?? Math.ceil(maxIsolatesPerVersion / 2);
+    const maxIsolatesPerClient = positiveInteger('maxIsolatesPerClient', perClient, 1);
+    const maxIsolates = positiveInteger('maxIsolates', options.maxIsolates ?? ENGINE_DEFAULTS.maxIsolates, 1);
     this.#settings = { chainTimeoutMs, maxLogBytes, ...(options.geoip ? { geoip: options.geoip } : {}) };
-    this.#pool = new IsolatePool({
+    const sandbox = {
       memoryLimitMb,
       maxLogBytes,
       maxIsolatesPerVersion,
+      maxIsolatesPerClient,
+      census: new IsolateCensus(maxIsolates),
+      maxTimers: positiveInteger('maxTimers', options.maxTimers ?? ENGINE_DEFAULTS.maxTimers, 0),
+      maxTimersPerIsolate: positiveInteger('maxTimersPerIsolate', options.maxTimersPerIsolate ?? ENGINE_DEFAULTS.maxTimersPerIsolate, 0),
+      maxFetches: positiveInteger('maxFetches', options.maxFetches ?? ENGINE_DEFAULTS.maxFetches, 0),
+      maxFetchesPerIsolate: positiveInteger('maxFetchesPerIsolate', options.maxFetchesPerIsolate ?? ENGINE_DEFAULTS.maxFetchesPerIsolate, 0),
       chainTimeoutMs,
       syncSliceMs,
       host: options.host,
       ...(options.onBatch && { onBatch: options.onBatch }),
       ...(options.onLoad && { onLoad: options.onLoad }),
       ...(options.onStuck && { onStuck: options.onStuck }),
+    };
+    this.#pool = new IsolatePool(sandbox, {
+      ...(options.crashGuard && { guard: options.crashGuard }),
+      ...(options.testCrash && { testCrash: options.testCrash }),
     });
   }
 

@@ -2,9 +2,10 @@
  * The only doors out of an isolate: isolated-vm References to host functions, one set per isolate.
  *
  * Every argument arrives from untrusted code, so each function checks types, never throws into the isolate with host
- * detail beyond an error message, and answers with one JSON string. Cache calls are synchronous (`applySync`); fetch
- * answers a promise, awaited by the isolate either asynchronously (`fetch`) or blocking (`kinde.fetch`, via
- * `applySyncPromise`).
+ * detail beyond an error message, and answers with one JSON string. Cache calls and `hostArm` (timers) are
+ * synchronous (`applySync`); fetch answers a promise, awaited by the isolate either asynchronously (`fetch`) or
+ * blocking (`kinde.fetch`, via `applySyncPromise`). Nothing here grows with what an action asks: fetches are capped
+ * per isolate, and an isolate's timers are one Node timer.
  */
 import { STATUS_CODES } from 'node:http';
 import ivm from 'isolated-vm';
@@ -82,17 +83,85 @@ export interface HostIo {
 }
 
 /**
- * The References handed to one isolate's sandbox program, in {@link HOST_REFERENCE_NAMES} order. `maxSleepMs`
- * caps a `setTimeout` delay: past the chain budget the action has been stopped anyway. `hostIo.started` is set by
- * the first call that starts host I/O (fetch, a timer), whose answer resumes the isolate later on its own thread.
+ * The host half of an isolate's timers (sandbox-timers.ts): one Node timer, armed for the earliest timer due in the
+ * isolate, whatever the number of timers there. Unref'd: a pending action timer never keeps the process alive (the
+ * chain deadline timer does while it matters).
  */
-export function hostReferences(actionId: string, host: HostServices, maxSleepMs: number, hostIo: HostIo): ivm.Reference[] {
+export class IsolateAlarm {
+  #timer: NodeJS.Timeout | undefined;
+  /** `performance.now()` when the timer rings. */
+  #dueAt = 0;
+  /** The longest wait, in ms: the chain budget (past it every invocation that set a timer has ended). */
+  readonly #maxMs: number;
+  /** Runs the isolate's `fireTimers()`: set once the isolate's entry points exist (isolate-factory.ts). */
+  onRing: () => void = () => {};
+
+  constructor(maxMs: number) {
+    this.#maxMs = maxMs;
+  }
+
+  /** Rings in `ms` (ms), replacing any earlier arming (the isolate asks only for an earlier ring, or none). */
+  arm(ms: number): void {
+    this.stop();
+    const wait = Math.min(ms, this.#maxMs);
+    this.#dueAt = performance.now() + wait;
+    this.#timer = setTimeout(this.#ring, wait).unref();
+  }
+
+  /**
+   * Rings in `ms` (ms) after a ring, as `fireTimers()` answered, unless armed to ring sooner: the isolate may have
+   * asked for an earlier ring after that answer was made. An answer that comes after the isolate disarmed makes one
+   * ring too many, which finds nothing due.
+   */
+  rearm(ms: unknown): void {
+    if (typeof ms !== 'number' || !(ms > 0)) return;
+    if (this.#timer === undefined || performance.now() + ms < this.#dueAt) this.arm(ms);
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  readonly #ring = (): void => {
+    this.#timer = undefined;
+    this.onRing();
+  };
+}
+
+/** What the host bounds per isolate. */
+export interface IsolateCaps {
+  /** Fetches (and `kinde.fetch` calls) out at once, from all invocations of the isolate together. */
+  maxFetches: number;
+}
+
+/**
+ * The References handed to one isolate's sandbox program, in {@link HOST_REFERENCE_NAMES} order. `hostIo.started`
+ * is set by the first call that starts host I/O (fetch, a timer), whose answer resumes the isolate later on its own
+ * thread. A fetch past `caps.maxFetches` is answered at once with `{error, refused: true}` (no request is made).
+ */
+export function hostReferences(actionId: string, host: HostServices, hostIo: HostIo, caps: IsolateCaps, alarm: IsolateAlarm): ivm.Reference[] {
+  const ioStarts = () => {
+    hostIo.started = true;
+    hostIo.generation++;
+  };
   const io = <A extends unknown[], R>(f: (...args: A) => R) =>
     (...args: A): R => {
-      hostIo.started = true;
-      hostIo.generation++;
+      ioStarts();
       return f(...args);
     };
+  let fetchesOut = 0;
+  const capped = async (run: () => Promise<string>): Promise<string> => {
+    if (fetchesOut >= caps.maxFetches) {
+      return JSON.stringify({ error: `at most ${caps.maxFetches} fetches may be pending on one isolate of an action version`, refused: true });
+    }
+    fetchesOut++;
+    try {
+      return await run();
+    } finally {
+      fetchesOut--;
+    }
+  };
   const functions: Record<(typeof HOST_REFERENCE_NAMES)[number], (...args: never[]) => unknown> = {
     cacheGet: (key: unknown) => {
       if (typeof key !== 'string') return undefined;
@@ -127,18 +196,17 @@ export function hostReferences(actionId: string, host: HostServices, maxSleepMs:
         return JSON.stringify({ type: 'error', code: 'FailedToDeleteCacheRecord' });
       }
     },
-    hostFetch: io((url: unknown, initJson: unknown) => answerFetch(() => host.fetch(String(url), parseInit(initJson)))),
+    hostFetch: io((url: unknown, initJson: unknown) => capped(() => answerFetch(() => host.fetch(String(url), parseInit(initJson))))),
     hostKindeFetch: io((url: unknown, initJson: unknown, issuer: unknown) =>
-      answerFetch(() => kindeFetch(host, String(url), parseInit(initJson), String(issuer))),
+      capped(() => answerFetch(() => kindeFetch(host, String(url), parseInit(initJson), String(issuer)))),
     ),
-    // Unref'd: a pending action timer never keeps the process alive (the chain deadline timer does while it matters).
-    hostSleep: io(
-      (ms: unknown) =>
-        new Promise<void>((resolve) => {
-          const delay = typeof ms === 'number' && ms > 0 ? Math.min(ms, maxSleepMs) : 0;
-          setTimeout(resolve, delay).unref();
-        }),
-    ),
+    // Synchronous (applySync from the isolate): re-arming is a clearTimeout and a setTimeout, nothing is queued.
+    // Disarming (0) starts no I/O.
+    hostArm: (ms: unknown) => {
+      if (typeof ms !== 'number' || !(ms > 0)) return alarm.stop();
+      ioStarts();
+      alarm.arm(ms);
+    },
   };
   return HOST_REFERENCE_NAMES.map((name) => new ivm.Reference(functions[name]));
 }

@@ -3,13 +3,14 @@
  *
  * Everything that depends only on the version is done here once: the sandbox program and the action's code are
  * compiled and evaluated, and the entry points (`run(payload)`, the batch's `runAll`, `collect` and `waitFor`,
- * `drain(q)`, `quiet()`) are kept as References. Top-level code runs within the caller's budget (isolated-vm
- * `timeout`), inside the memory limit.
+ * `drain(q)`, `quiet()`, `fireTimers()`) are kept as References. Top-level code runs within the caller's budget
+ * (isolated-vm `timeout`), inside the memory limit.
  */
 import { createHash } from 'node:crypto';
 import ivm from 'isolated-vm';
 import type { DeployedAction, HostServices } from './contract.js';
-import { hostReferences, type HostIo } from './host-bridge.js';
+import { hostReferences, IsolateAlarm, type HostIo } from './host-bridge.js';
+import type { IsolateCensus } from './isolate-census.js';
 import { DIALECT, sandboxConfig, sandboxProgram, wrapModule, type Dialect } from './sandbox-bootstrap.js';
 
 /** How a sandbox call ended without a record. */
@@ -28,6 +29,16 @@ export interface SandboxOptions {
   maxLogBytes: number;
   /** Isolates one version may run at once when requests overlap (the first stays warm, the others are reaped). */
   maxIsolatesPerVersion: number;
+  /** Isolates of one version one client's requests may hold at once (see version-isolate.ts, "Fairness"). */
+  maxIsolatesPerClient: number;
+  /** Isolates of every version together, against MINTER_ACTIONS_MAX_ISOLATES. */
+  census: IsolateCensus;
+  /** Timers pending per invocation, and per isolate. */
+  maxTimers: number;
+  maxTimersPerIsolate: number;
+  /** Fetches out per invocation, and per isolate (all its invocations together). */
+  maxFetches: number;
+  maxFetchesPerIsolate: number;
   /** The chain budget, in ms: the longest an action timer may wait. */
   chainTimeoutMs: number;
   /**
@@ -59,13 +70,30 @@ export interface Instance {
   drainer: ivm.Reference;
   /** `quiet()`: true when no host I/O is out, so nothing can resume on the isolate's thread unasked. */
   quieter: ivm.Reference;
+  /** The host's one timer for the isolate's timers; rings into `fireTimers()`. */
+  alarm: IsolateAlarm;
   /** Requests whose answer is still awaited. */
   live: number;
   /** Of those, the ones called asynchronously: while any is in flight the isolate may be running on its own thread. */
   asyncLive: number;
+  /** The client whose calls hold the isolate (see version-isolate.ts, "Fairness"), and how many of them. */
+  holder: string | undefined;
+  holds: number;
+  /** `performance.now()` and `isolate.cpuTime` when a call on it last ended, or it was taken: tells a stuck one. */
+  progressAt: number;
+  progressCpu: bigint;
+  /**
+   * The last call to end left host I/O out (`io` > 0 in its record): once no call is live, what comes back runs code
+   * no request owns, so the isolate takes no request until a probe finds it quiet.
+   */
+  ioLeftOut: boolean;
   /** Takes no new requests; disposed once `live` is 0. */
   retired: boolean;
   disposedByUs: boolean;
+  /** Still counted by the census (until disposed). */
+  counted: boolean;
+  /** Why the host stopped it while requests were live on it: their failure. */
+  stoppedFor?: SandboxFailure;
   /** `performance.now()` when `live` last dropped to 0. */
   idleSince: number;
   /**
@@ -126,14 +154,21 @@ export async function createInstance(action: DeployedAction, options: SandboxOpt
 async function load(action: DeployedAction, options: SandboxOptions, deadline: number): Promise<Instance | SandboxFailure> {
   const isolate = new ivm.Isolate({ memoryLimit: options.memoryLimitMb });
   const hostIo: HostIo = { started: false, generation: 0 };
+  const alarm = new IsolateAlarm(options.chainTimeoutMs);
   const budget = () => Math.max(1, Math.ceil(deadline - performance.now()));
   try {
     const context = await isolate.createContext();
     const dialect = DIALECT[action.triggerId];
     const program = await compileProgram(isolate, dialect);
     const boot = await program.run(context, { reference: true, timeout: budget() });
-    const config = sandboxConfig(dialect, action.secrets, action.bindings ?? [], options.maxLogBytes);
-    const load = await boot.apply(undefined, [...hostReferences(action.actionId, options.host, options.chainTimeoutMs, hostIo), JSON.stringify(config)], {
+    const config = sandboxConfig(dialect, action.secrets, action.bindings ?? [], {
+      maxLogBytes: options.maxLogBytes,
+      maxTimers: options.maxTimers,
+      maxIsolateTimers: options.maxTimersPerIsolate,
+      maxFetches: options.maxFetches,
+    });
+    const references = hostReferences(action.actionId, options.host, hostIo, { maxFetches: options.maxFetchesPerIsolate }, alarm);
+    const load = await boot.apply(undefined, [...references, JSON.stringify(config)], {
       result: { reference: true },
       timeout: budget(),
     });
@@ -156,9 +191,38 @@ async function load(action: DeployedAction, options: SandboxOptions, deadline: n
       drainer: await reference('drain'),
       quieter: await reference('quiet'),
     };
+    const timerFirer = await reference('fireTimers');
+    // A timer callback belongs to a live invocation, whose deadline stops a loop in it; this timeout is a backstop.
+    // fireTimers() answers the ms until the next timer (0: none), the next ring.
+    alarm.onRing = () => {
+      if (isolate.isDisposed) return;
+      timerFirer.apply(undefined, [], { timeout: options.chainTimeoutMs, result: { promise: true, copy: true } }).then(
+        (nextMs: unknown) => {
+          if (!isolate.isDisposed) alarm.rearm(nextMs);
+        },
+        () => {},
+      );
+    };
     for (const handle of [program, boot, load, script, factory, entry]) handle.release();
-    return { isolate, ...entries, live: 0, asyncLive: 0, retired: false, disposedByUs: false, idleSince: performance.now(), hostIo };
+    return {
+      isolate,
+      ...entries,
+      alarm,
+      live: 0,
+      asyncLive: 0,
+      holder: undefined,
+      holds: 0,
+      progressAt: performance.now(),
+      progressCpu: 0n,
+      ioLeftOut: false,
+      retired: false,
+      disposedByUs: false,
+      counted: true,
+      idleSince: performance.now(),
+      hostIo,
+    };
   } catch (error) {
+    alarm.stop();
     const outOfMemory = isolate.isDisposed;
     if (!isolate.isDisposed) isolate.dispose();
     if (error instanceof LoadFailure) return failure('compile', error.message);

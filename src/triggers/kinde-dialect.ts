@@ -90,7 +90,8 @@ function kindeFetch(url, options) {
     throw new TypeErrorCtor('kinde.fetch failed: ' + hostMessage(e));
   }
   var r = JSONparse(raw);
-  if (r.error !== undefined) throw new TypeErrorCtor('kinde.fetch failed: ' + r.error);
+  if (r.refused === true) refuseCall(inv, 'fetch');
+  if (r.error !== undefined) throw new TypeErrorCtor((r.refused === true ? 'kinde.fetch refused: ' : 'kinde.fetch failed: ') + r.error);
   return kindeResponse(r, options && options.responseFormat === 'text' ? 'text' : 'json');
 }
 
@@ -124,7 +125,7 @@ function makeRunner(module) {
   else if (entry !== null && typeof entry === 'object' && typeof entry.handle === 'function') call = function (event) { return entry.handle(event); };
   else throw new TypeErrorCtor('The workflow has no default export: export default async function (event) {} or export default { async handle(event) {} }');
   return function start(p) {
-    var inv = new Invocation(p);
+    var inv = invocation(p);
     inv.issuer = p.i;
     current = inv;
     return settle(inv, function () { return call(p.b); });

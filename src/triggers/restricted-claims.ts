@@ -7,6 +7,7 @@
  * the isolate (so `getCustomClaims()` and later actions see what will really be issued) and on the host, which is
  * the authority because nothing read out of an isolate is trusted.
  */
+import { defineClaim } from '../oauth/claims.js';
 import type { RefusedClaim } from './contract.js';
 
 /** Auth0 §3.6 restricted claim names. */
@@ -19,8 +20,15 @@ const AUTH0_RESTRICTED = [
 ];
 /** Kinde `Kindem2mTokenProhibitedClaims`. */
 const KINDE_RESTRICTED = ['azp', 'exp', 'iat', 'iss', 'nbf', 'sid', 'sub', 'act', 'aud', 'gty', 'jti', 'scp'];
-/** Claims Minter writes itself, and `__proto__`, which would change the prototype of a payload built by assignment. */
-const MINTER_RESTRICTED = ['scope', 'client_id', 'org_id', 'org_name', 'org_code', 'permissions', '__proto__'];
+/** Claims Minter writes itself. */
+const MINTER_RESTRICTED = ['scope', 'client_id', 'org_id', 'org_name', 'org_code', 'permissions'];
+
+/**
+ * The one name refused for what it does to receivers rather than because Minter sets it: a resource server that
+ * copies claims into an object by assignment (`Object.assign`, a deep merge) would change that object's prototype
+ * instead of adding a claim. Every other name, `constructor` and `toString` included, is an ordinary claim.
+ */
+export const PROTOTYPE_CLAIM = '__proto__';
 
 /** Every claim name a trigger may not set (case-sensitive, as JWT claim names are). */
 export const RESTRICTED_CLAIMS: readonly string[] = [
@@ -35,6 +43,7 @@ export const MAX_CUSTOM_CLAIMS_BYTES = 100 * 1024;
 /** Reasons written into `refused_claims`; the sandbox uses the same texts. */
 export const REFUSAL = {
   restricted: 'restricted claim: the token server sets it and triggers cannot change it',
+  proto: 'claim name __proto__ is refused: receivers that copy claims into an object would change its prototype',
   name: 'claim name must be a non-empty string',
   value: 'value is not JSON-serialisable',
   size: `custom claims would exceed ${MAX_CUSTOM_CLAIMS_BYTES} bytes of serialised JSON`,
@@ -62,6 +71,7 @@ export class ClaimSet {
   /** Tries to set one claim; returns why it was refused, or undefined when it was accepted. */
   offer(name: unknown, valueJson: unknown): string | undefined {
     if (typeof name !== 'string' || name === '') return REFUSAL.name;
+    if (name === PROTOTYPE_CLAIM) return REFUSAL.proto;
     if (RESTRICTED.has(name)) return REFUSAL.restricted;
     if (typeof valueJson !== 'string') return REFUSAL.value;
     const previous = this.#values.get(name);
@@ -97,13 +107,11 @@ export class ClaimSet {
     return out + '}';
   }
 
-  /** The claims as values, for the token payload. */
+  /** The claims as values, for the token payload: each an own property, whatever its name. */
   toObject(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const [name, [, value]] of this.#values) {
-      // defineProperty, not assignment: a claim named like an Object.prototype member stays a plain own property.
-      Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
-    }
+    for (const [name, [, value]] of this.#values) defineClaim(out, name, value);
     return out;
   }
 }
+

@@ -3,11 +3,11 @@
  *
  * The program is one function expression. The host calls it once per isolate with the host References and the
  * configuration; it first removes what no action may reach (sandbox-hardening.ts), installs the globals and returns
- * `load(factory)`, which evaluates the action module and returns
- * the entry points `{ run(payload), runAll(payloads), collect(), waitFor(q), drain(q), quiet() }` (kept by the host as
- * References; see sandbox-core's `makeEntries`). Per request, one JSON string goes in and one JSON string comes out
- * (`runAll` and `collect` do the same for a batch); `drain` reads back the console of a call the host stopped, and
- * `quiet` says whether host I/O could still resume code in the isolate.
+ * `load(factory)`, which evaluates the action module and returns the entry points `{ run(payload), runAll(payloads),
+ * collect(), waitFor(q), drain(q), quiet(), fireTimers() }` (kept by the host as References; see sandbox-core's
+ * `makeEntries`). Per request, one JSON string goes in and one JSON string comes out (`runAll` and `collect` do the
+ * same for a batch); `drain` reads back the console of a call the host stopped, `quiet` says whether host I/O could
+ * still resume code in the isolate, and `fireTimers` runs the timers that are due (sandbox-timers.ts).
  *
  * Nothing the action made ever crosses to the host as a thrown value: isolated-vm copies a thrown object (its
  * `message` and `stack`, getters included) on the host's side of the call, outside every budget. `load` answers a
@@ -22,6 +22,7 @@ import { SANDBOX_CORE_SOURCE } from './sandbox-core.js';
 import { SANDBOX_FETCH_SOURCE } from './sandbox-fetch.js';
 import { SANDBOX_HARDENING_SOURCE } from './sandbox-hardening.js';
 import { SANDBOX_NODE_GLOBALS_SOURCE } from './sandbox-node-globals.js';
+import { SANDBOX_TIMERS_SOURCE } from './sandbox-timers.js';
 import { SANDBOX_URL_SOURCE } from './sandbox-url.js';
 
 export type Dialect = 'auth0' | 'kinde';
@@ -40,17 +41,28 @@ export interface SandboxConfig {
   bindings: string[];
   /** Console bound per invocation, in bytes of UTF-8. */
   maxLogBytes: number;
+  /** Timers pending per invocation, and per isolate (all its invocations together), at most. */
+  maxTimers: number;
+  maxIsolateTimers: number;
+  /** Fetches out per invocation at most. */
+  maxFetches: number;
   maxClaimsBytes: number;
   restricted: readonly string[];
   refusal: typeof REFUSAL;
 }
 
-export function sandboxConfig(dialect: Dialect, secrets: Record<string, string>, bindings: string[], maxLogBytes: number): SandboxConfig {
+/** The caps the sandbox enforces itself (the host caps fetches per isolate too: host-bridge.ts). */
+export type SandboxCaps = Pick<SandboxConfig, 'maxLogBytes' | 'maxTimers' | 'maxIsolateTimers' | 'maxFetches'>;
+
+export function sandboxConfig(dialect: Dialect, secrets: Record<string, string>, bindings: string[], caps: SandboxCaps): SandboxConfig {
   return {
     dialect,
     secrets,
     bindings,
-    maxLogBytes,
+    maxLogBytes: caps.maxLogBytes,
+    maxTimers: caps.maxTimers,
+    maxIsolateTimers: caps.maxIsolateTimers,
+    maxFetches: caps.maxFetches,
     maxClaimsBytes: MAX_CUSTOM_CLAIMS_BYTES,
     restricted: RESTRICTED_CLAIMS,
     refusal: REFUSAL,
@@ -58,7 +70,7 @@ export function sandboxConfig(dialect: Dialect, secrets: Record<string, string>,
 }
 
 /** Order of the References the program receives, before the config JSON. */
-export const HOST_REFERENCE_NAMES = ['cacheGet', 'cacheSet', 'cacheDelete', 'hostFetch', 'hostKindeFetch', 'hostSleep'] as const;
+export const HOST_REFERENCE_NAMES = ['cacheGet', 'cacheSet', 'cacheDelete', 'hostFetch', 'hostKindeFetch', 'hostArm'] as const;
 
 const programs = new Map<Dialect, string>();
 
@@ -71,6 +83,7 @@ export function sandboxProgram(dialect: Dialect): string {
 ${SANDBOX_HARDENING_SOURCE}
 var config = JSON.parse(configJson);
 ${SANDBOX_CORE_SOURCE}
+${SANDBOX_TIMERS_SOURCE}
 ${SANDBOX_URL_SOURCE}
 ${SANDBOX_FETCH_SOURCE}
 ${dialect === 'auth0' ? SANDBOX_NODE_GLOBALS_SOURCE + AUTH0_SANDBOX_SOURCE : KINDE_SANDBOX_SOURCE}

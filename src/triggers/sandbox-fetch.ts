@@ -100,25 +100,38 @@ class Response {
   get [Symbol.toStringTag]() { return 'Response'; }
 }
 
-/** Global fetch (Auth0 actions run on Node, which has one): asynchronous, answered by HostServices.fetch. */
+/**
+ * Global fetch (Auth0 actions run on Node, which has one): asynchronous, answered by HostServices.fetch. At most
+ * \`config.maxFetches\` may be out per invocation (the host caps them per isolate too): past that, fetch rejects at once
+ * and the refusal is counted in the record (\`refused_calls.fetch\`).
+ */
 function fetch(input, init) {
   var inv = current;
+  if (inv !== null && inv.fetches >= config.maxFetches) {
+    refuseCall(inv, 'fetch');
+    return PromiseCtor.reject(new TypeErrorCtor('fetch refused: an execution may have at most ' + config.maxFetches + ' fetches pending'));
+  }
   return new PromiseCtor(function (resolve, reject) {
     var req = requestParts(input, init, false);
     var pending = hostFetch.apply(undefined, [req.url, JSONstringify(req.init)], { result: { promise: true, copy: true } });
     ioStarted();
+    if (inv !== null) inv.fetches++;
+    function returned() {
+      ioReturned();
+      if (inv !== null) inv.fetches--;
+      // Interleaved requests on one isolate: the code resuming after this await belongs to inv.
+      current = inv;
+    }
     reflectApply(promiseThen, pending, [
       function (raw) {
-        ioReturned();
-        // Interleaved requests on one isolate: the code resuming after this await belongs to inv.
-        current = inv;
+        returned();
         var r = JSONparse(raw);
-        if (r.error !== undefined) reject(new TypeErrorCtor('fetch failed: ' + r.error));
+        if (r.refused === true) refuseCall(inv, 'fetch');
+        if (r.error !== undefined) reject(new TypeErrorCtor((r.refused === true ? 'fetch refused: ' : 'fetch failed: ') + r.error));
         else resolve(new Response(r.body, { status: r.status, statusText: r.statusText, headers: r.headers, url: req.url }));
       },
       function (e) {
-        ioReturned();
-        current = inv;
+        returned();
         reject(new TypeErrorCtor('fetch failed: ' + hostMessage(e)));
       },
     ]);

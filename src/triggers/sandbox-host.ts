@@ -17,6 +17,7 @@ import ivm from 'isolated-vm';
 import { InMemoryActionCache } from './action-cache.js';
 import { ActionBuildError } from './action-build.js';
 import type { ChainResult, TriggerEngine } from './contract.js';
+import { FirstTimeGuard } from './crash-guard.js';
 import { createEgressFetch } from './egress.js';
 import { createTriggerEngine } from './engine.js';
 import { Outbox, type FromSandbox, type SandboxLossKind, type SandboxProcessSettings, type ToSandbox } from './sandbox-protocol.js';
@@ -50,6 +51,15 @@ function start(settings: SandboxProcessSettings): void {
     chainTimeoutMs: settings.chainTimeoutMs,
     maxLogBytesPerAction: settings.maxLogBytes,
     syncSliceMs: settings.syncSliceMs,
+    maxIsolates: settings.maxIsolates,
+    maxTimers: settings.maxTimers,
+    maxTimersPerIsolate: settings.maxTimersPerIsolate,
+    maxFetches: settings.maxFetches,
+    maxFetchesPerIsolate: settings.maxFetchesPerIsolate,
+    // What this process was loading and running when it ended is the supervisor's to see (the 'load' messages and
+    // the requests in flight); the guard only makes the test-only crash trigger work here as in the server.
+    crashGuard: new FirstTimeGuard(),
+    ...(settings.testCrash && { testCrash: settings.testCrash }),
     onBatch: (requests) => batches.push(requests),
     onLoad: (versionId, phase) => {
       // At once: the load's top-level code (at 'start') or the request waiting for it (at 'end') may end this process

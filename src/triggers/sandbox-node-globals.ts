@@ -1,42 +1,12 @@
 /**
  * Node globals that Auth0 actions (Node 22 runtime) commonly use and V8 alone lacks: `setTimeout` / `clearTimeout`,
- * `queueMicrotask`, `atob` / `btoa` (HTML "forgiving-base64"). Timers wait on the host (`hostSleep`, capped at the
- * chain budget) and run the callback back in the invocation that set them. A callback that throws fails that
- * invocation, as an uncaught exception would fail a Node action.
+ * `queueMicrotask`, `atob` / `btoa` (HTML "forgiving-base64"). Timers are kept in the isolate (sandbox-timers.ts) and
+ * run the callback back in the invocation that set them. A callback that throws fails that invocation, as an uncaught
+ * exception would fail a Node action.
  *
- * Names in scope: the core (sandbox-core.ts), `hostSleep` (a Reference).
+ * Names in scope: the core (sandbox-core.ts), the timers (sandbox-timers.ts).
  */
 export const SANDBOX_NODE_GLOBALS_SOURCE = String.raw`
-var timers = ObjectCreate(null), nextTimer = 1;
-function Timeout(id) { this.id = id; }
-Timeout.prototype.ref = function () { return this; };
-Timeout.prototype.unref = function () { return this; };
-Timeout.prototype.hasRef = function () { return true; };
-Timeout.prototype[Symbol.toPrimitive] = function () { return this.id; };
-
-function setTimeout(callback, delay) {
-  if (typeof callback !== 'function') throw new TypeErrorCtor('The "callback" argument must be of type function');
-  var args = Array.prototype.slice.call(arguments, 2), id = nextTimer++, inv = current, ms = Number(delay);
-  timers[id] = true;
-  var waiting = hostSleep.apply(undefined, [ms >= 1 && ms <= 2147483647 ? ms : 1], { result: { promise: true } });
-  ioStarted();
-  reflectApply(promiseThen, waiting, [function () {
-    ioReturned();
-    if (timers[id] !== true) return;
-    delete timers[id];
-    current = inv;
-    try {
-      reflectApply(callback, undefined, args);
-    } catch (e) {
-      if (inv !== null && !inv.done && inv.uncaught === undefined) inv.uncaught = e;
-    }
-  }, ioReturned]);
-  return new Timeout(id);
-}
-function clearTimeout(timer) {
-  var id = timer instanceof Timeout ? timer.id : Number(timer);
-  delete timers[id];
-}
 function queueMicrotask(callback) {
   if (typeof callback !== 'function') throw new TypeErrorCtor('The "callback" argument must be of type function');
   reflectApply(promiseThen, PromiseCtor.resolve(), [function () { callback(); }]);

@@ -6,6 +6,7 @@
  */
 import type { ActionSource, BuiltAction } from './action-build.js';
 import type { ChainResult, DeployedAction, TriggerRequest } from './contract.js';
+import type { TestCrash } from './crash-guard.js';
 
 /** What the sandbox process is started with (the engine's settings and the egress policy of `fetch`). */
 export interface SandboxProcessSettings {
@@ -13,7 +14,14 @@ export interface SandboxProcessSettings {
   chainTimeoutMs: number;
   maxLogBytes: number;
   syncSliceMs: number;
+  maxIsolates: number;
+  maxTimers: number;
+  maxTimersPerIsolate: number;
+  maxFetches: number;
+  maxFetchesPerIsolate: number;
   egress: { timeoutMs: number; maxResponseBytes: number; allowPrivate: string[] };
+  /** Test-only: abort the sandbox process at this action's prewarm or first run (MINTER_TEST_CRASH_ON_ACTION_NAME). */
+  testCrash?: TestCrash;
   /** Resident memory past which the sandbox process ends itself, in MB (native memory no isolate limit counts). */
   maxRssMb: number;
 }

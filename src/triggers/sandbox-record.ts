@@ -2,7 +2,7 @@
  * Reading back what an action did. The record is the one JSON string the sandbox's `finish()` returns; it comes out
  * of untrusted code, so every field is checked and every bound enforced again here.
  */
-import type { DenialError, LogLine, RefusedClaim } from './contract.js';
+import type { DenialError, LogLine, RefusedCalls, RefusedClaim } from './contract.js';
 
 /** One action's record, validated. */
 export interface SandboxRecord {
@@ -16,6 +16,8 @@ export interface SandboxRecord {
   target: string[] | null;
   logs: LogLine[];
   logsTruncated: boolean;
+  /** Calls refused by a cap, when there were any. */
+  refusedCalls?: RefusedCalls;
 }
 
 /** Largest record accepted, in UTF-16 code units: claims ≤ 100 KB plus bounded logs leave ample room. */
@@ -63,15 +65,40 @@ export function parseRecord(json: string, maxLogBytes: number): SandboxRecord | 
     target = [...new Set(raw.target.filter((s): s is string => typeof s === 'string'))].slice(0, MAX_TARGET_SCOPES);
   }
   const { logs, truncated } = boundLogs(raw.logs, maxLogBytes);
-  return { outcome: raw.outcome, denial, error, claims, refused, target, logs, logsTruncated: truncated || raw.logsTruncated === true };
+  const refusedCalls = parseRefusedCalls(raw.refusedCalls);
+  return {
+    outcome: raw.outcome,
+    denial,
+    error,
+    claims,
+    refused,
+    target,
+    logs,
+    logsTruncated: truncated || raw.logsTruncated === true,
+    ...(refusedCalls && { refusedCalls }),
+  };
+}
+
+const REFUSABLE = ['setTimeout', 'fetch', 'console'] as const;
+
+/** The counts of refused calls the sandbox reported, by known API; undefined when none. */
+function parseRefusedCalls(raw: unknown): RefusedCalls | undefined {
+  if (!isObject(raw)) return undefined;
+  let calls: RefusedCalls | undefined;
+  for (const name of REFUSABLE) {
+    const count = raw[name];
+    if (typeof count === 'number' && Number.isSafeInteger(count) && count > 0) (calls ??= {})[name] = count;
+  }
+  return calls;
 }
 
 /** The console of a call the host stopped (`drain(q)`'s JSON), bounded like a record's; undefined when malformed. */
-export function parseConsole(json: string, maxLogBytes: number): Pick<SandboxRecord, 'logs' | 'logsTruncated'> | undefined {
+export function parseConsole(json: string, maxLogBytes: number): Pick<SandboxRecord, 'logs' | 'logsTruncated' | 'refusedCalls'> | undefined {
   const raw = boundedJson(json);
   if (!isObject(raw) || !Array.isArray(raw.logs)) return undefined;
   const { logs, truncated } = boundLogs(raw.logs, maxLogBytes);
-  return { logs, logsTruncated: truncated || raw.logsTruncated === true };
+  const refusedCalls = parseRefusedCalls(raw.refusedCalls);
+  return { logs, logsTruncated: truncated || raw.logsTruncated === true, ...(refusedCalls && { refusedCalls }) };
 }
 
 /** Console lines within the per-action byte bound (UTF-8), cut at the first line that does not fit. */

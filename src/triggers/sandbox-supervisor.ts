@@ -53,9 +53,10 @@ export interface SupervisorOptions {
   onBatch?: (requests: number) => void;
   /**
    * Told what the sandbox process was doing when it was lost (or when a call of a version kept its thread): the
-   * information a quarantine needs (docs/security.md, "quarantine").
+   * information a quarantine needs (docs/security.md, "quarantine"). Answers the versions it quarantines, which the
+   * next sandbox process is sent as quarantined at once (before the store and the reload catch up).
    */
-  onLoss?: (loss: SandboxLoss) => void;
+  onLoss?: (loss: SandboxLoss) => ReadonlyMap<string, NonNullable<DeployedAction['quarantine']>> | void;
   /** Counts each sandbox process replaced, by why (metrics). */
   onReplaced?: (kind: SandboxLossKind) => void;
   /** For the operator: the sandbox process was lost, or restarted. */
@@ -206,7 +207,7 @@ export class SandboxSupervisor implements TriggerEngine {
       }
       case 'stuck': {
         const firstRuns = this.#proven.has(message.versionId) ? [] : [message.versionId];
-        this.#options.onLoss?.({ how: 'stuck', kind: 'stuck', loading: [], running: [message.versionId], firstRuns });
+        this.#quarantine(this.#options.onLoss?.({ how: 'stuck', kind: 'stuck', loading: [], running: [message.versionId], firstRuns }));
         if (!child.retiring) this.#options.onReplaced?.('stuck');
         return this.#retire(child);
       }
@@ -220,6 +221,15 @@ export class SandboxSupervisor implements TriggerEngine {
       default:
         message satisfies never;
     }
+  }
+
+  /** Marks versions quarantined in the chain the next sandbox process is sent: it never loads them. */
+  #quarantine(quarantined: ReadonlyMap<string, NonNullable<DeployedAction['quarantine']>> | void): void {
+    if (quarantined === undefined || quarantined.size === 0) return;
+    this.#chain = this.#chain.map((action) => {
+      const quarantine = action.quarantine ?? quarantined.get(action.versionId);
+      return quarantine === action.quarantine ? action : { ...action, quarantine };
+    });
   }
 
   #ping(): void {
@@ -258,7 +268,7 @@ export class SandboxSupervisor implements TriggerEngine {
       const { loading, running } = child.suspects();
       this.#options.log?.warn({ how, loading, running, stderr: lastWords(child.stderrTail) }, 'the sandbox process was lost');
       const firstRuns = running.filter((versionId) => !this.#proven.has(versionId));
-      if (!child.retiring) this.#options.onLoss?.({ how, kind: child.lossKind, loading, running, firstRuns });
+      if (!child.retiring) this.#quarantine(this.#options.onLoss?.({ how, kind: child.lossKind, loading, running, firstRuns }));
       this.#losses = [...this.#losses.filter((at) => Date.now() - at < LOSS_WINDOW_MS), Date.now()];
       if (!child.retiring) this.#options.onReplaced?.(child.lossKind);
     }

@@ -10,8 +10,9 @@
  * covers the rest (a promise that never settles, a loop after a host callback). A timed-out isolate is *retired*: no
  * new work, and disposed as soon as no live request uses it, which stops whatever still runs; the next request
  * creates a fresh one. Before that, the stopped call's console is read back (`drain`), so a timeout still shows what
- * the action printed. An out-of-memory isolate is disposed by isolated-vm itself and replaced the same way (its
- * console is lost with it).
+ * the action printed. An isolate still spinning on CPU when its call times out is disposed at once instead, failing
+ * the requests queued behind the loop (all of the same client, see "Fairness") rather than letting them wait for it.
+ * An out-of-memory isolate is disposed by isolated-vm itself and replaced the same way (its console is lost with it).
  *
  * Synchronous fast path: an idle isolate with no host I/O out is called with `applySync` on the main
  * thread, limited to a slice of `syncSliceMs` (isolated-vm's `timeout`, which also covers the microtasks that
@@ -21,11 +22,12 @@
  * on the isolate's thread behind anything queued there) finds no I/O out — so an action that fetches only on a cache
  * miss is back on the fast path once the fetch is answered (see `Instance.hostIo`). One that outruns
  * the slice is stopped, its isolate retired, and the request runs again from the start within what is left of its
- * budget. An action that spends most of its slice on CPU (not merely preempted by the OS, or caught by a GC pause)
- * {@link SLOW_AFTER_OVERRUNS} times in a
- * row is slow: the version then runs asynchronously for {@link SLOW_PAUSE_MS}. So a loop costs other requests three
- * slices of main thread at most, and legitimately heavy code still gets the whole budget — at the price of running
- * again (side effects before a slice ended, like a cache write or a fetch, happen again).
+ * budget. When the action spends most of its slice on CPU (not merely preempted by the OS, or caught by a GC pause)
+ * three times in a row for one client's requests, that client is slow: its requests run asynchronously for a minute,
+ * and the other clients keep the fast path (several clients slow at once make the whole version slow; see
+ * slow-clients.ts). So a loop costs other requests three slices of main thread per client at most, and
+ * legitimately heavy code still gets the whole budget — at the price of running again (side effects before a slice
+ * ended, like a cache write or a fetch, happen again).
  * Kinde workflows that declare `kinde.fetch` block their isolate on the host (`applySyncPromise`), which only works
  * off the main thread: they always run asynchronously.
  *
@@ -39,6 +41,19 @@
  * {@link BATCH_SLICE_SHARE} of the slice at the version's CPU time per request so far. When a batch outruns the slice,
  * the records it made stand (those requests do not run again) and the rest run alone, the one that ran out first as
  * above; when its isolate dies (out of memory), all of them run again alone, where the culprit meets its own failure.
+ *
+ * Fairness: an isolate runs one thing at a time, so a request placed on an isolate that is stuck for another client
+ * waits for that client's loop. A call in flight off the main thread (or a synchronous one still waiting) *holds* its
+ * isolate for its client, and isolates are never shared between clients while held: a request takes an idle isolate,
+ * a new one, or one its own client already holds. One client may hold at most `maxIsolatesPerClient` isolates of a
+ * version (half of `maxIsolatesPerVersion`, rounded up); its requests past that go to one of its own isolates that is
+ * not stuck (its calls await I/O, so they interleave there), or wait until one is, within their own deadline — so a
+ * client's stuck requests delay only that client, and only until the loop is stopped. A
+ * client that holds none gets a new isolate even past `maxIsolatesPerVersion`, up to the engine-wide
+ * `MINTER_ACTIONS_MAX_ISOLATES` (isolate-census.ts); past that it waits for one to free up, within its deadline.
+ * Host I/O still out when the last call on an isolate ended (an unawaited fetch) would resume code no request owns,
+ * so such an isolate takes no request until a probe finds it quiet; a probe that cannot run because that code spins
+ * on CPU disposes the isolate.
  */
 import type { DeployedAction } from './contract.js';
 import { DeadlineWatch } from './deadline-watch.js';
@@ -52,22 +67,36 @@ import {
   type SandboxFailure,
   type SandboxOptions,
 } from './isolate-factory.js';
+import { ClientHolds, spinning } from './client-holds.js';
+import { SlowClients } from './slow-clients.js';
 
 export type { SandboxFailure, SandboxOptions } from './isolate-factory.js';
 export type InvokeOutcome = { kind: 'record'; record: string } | SandboxFailure;
 
 /** How long an extra isolate may stay idle before it is disposed, in ms. */
 export const EXTRA_IDLE_MS = 30_000;
-/** How long a version that keeps outrunning its synchronous slice runs asynchronously only, in ms. */
-export const SLOW_PAUSE_MS = 60_000;
-/** Consecutive slices spent on CPU that make a version slow (one alone may be a GC pause or a cold path). */
-export const SLOW_AFTER_OVERRUNS = 3;
-/** How long a stopped call's console is waited for, in ms (see `#withConsole`). */
+/** isolated-vm timeout of `collect()` after a batch outran its slice, and of `drain(q)`, in ms: our own short code. */
 export const DRAIN_WAIT_MS = 50;
 /** How long a call stopped at its deadline may take to give its thread back before it counts as stuck, in ms. */
 export const STUCK_AFTER_MS = 2000;
+/**
+ * How long a stopped call's console is waited for, in ms (see `#withConsole`): off the main thread, long enough for
+ * the isolate's thread to get a core on a loaded machine. An isolate still spinning when its call timed out (a loop
+ * in a continuation no isolated-vm timeout covers) cannot answer until it is stopped: it gets the shorter wait.
+ */
+const CONSOLE_WAIT_MS = 1000;
+const SPINNING_CONSOLE_WAIT_MS = 250;
 /** isolated-vm timeout of the `quiet()` probe, in ms: it only reads a counter. */
 const PROBE_TIMEOUT_MS = 100;
+/** How often an isolate whose last call left host I/O out is probed again until it is quiet, in ms. */
+const PROBE_AGAIN_MS = 100;
+/**
+ * How long a probe of an isolate no call uses may wait behind code that runs on it, in ms, before that code (which no
+ * request owns) is taken for a loop — if the isolate spent most of that time on CPU — and the isolate disposed.
+ */
+const ORPHAN_WAIT_MS = 1_000;
+/** How often a request that found no isolate free and no room for one looks again, in ms. */
+const ROOM_POLL_MS = 10;
 
 /** The size of a version's first batch, before its CPU time per request is known. */
 const FIRST_BATCH = 16;
@@ -76,10 +105,15 @@ const MAX_BATCH = 256;
 /** The share of the synchronous slice a batch is sized to fill, by the version's CPU time per request. */
 const BATCH_SLICE_SHARE = 0.25;
 
-/** A request waiting for its batch. */
-interface Queued {
+/** One request to run: its payload, its `performance.now()` deadline and its client (whose isolates it may use). */
+interface Request {
   payload: string;
   deadline: number;
+  client: string;
+}
+
+/** A request waiting for its batch. */
+interface Queued extends Request {
   resolve: (outcome: InvokeOutcome) => void;
 }
 
@@ -92,6 +126,14 @@ const DEADLINES = new DeadlineWatch();
 const OWN_DEADLINE: SandboxFailure = Object.freeze(failure('timeout', 'The action did not load in time'));
 /** What a request gets when its chain's budget is spent before its action could be called. */
 const OUT_OF_TIME: SandboxFailure = Object.freeze(failure('timeout', 'The trigger chain ran out of time'));
+/** What a request gets when no isolate freed up within its deadline (every one held, none may be added). */
+const NO_ISOLATE: SandboxFailure = Object.freeze(
+  failure('timeout', "No isolate was free for the action in time: the client's own were stuck, or MINTER_ACTIONS_MAX_ISOLATES were in use"),
+);
+/** What the requests on an isolate get when it is disposed because another call on it spun past its deadline. */
+const STOPPED_BEHIND_LOOP: SandboxFailure = Object.freeze(
+  failure('timeout', 'The action did not finish in time: another request of the same client was stuck in a loop on its isolate'),
+);
 
 /** The isolates of one deployed action version. */
 export class VersionIsolate {
@@ -106,10 +148,10 @@ export class VersionIsolate {
   #reaper: NodeJS.Timeout | undefined;
   /** Whether this version may ever run on the synchronous path. */
   readonly #syncCapable: boolean;
-  /** `performance.now()` before which calls stay asynchronous (the version kept outrunning its slice). */
-  #asyncUntil = 0;
-  /** Slices spent on CPU in a row. */
-  #overruns = 0;
+  /** Clients (or the whole version) whose requests run asynchronously only, having kept outrunning their slice. */
+  readonly #slow = new SlowClients();
+  /** Which isolates each client's calls hold now (see "Fairness"). */
+  readonly #holds = new ClientHolds();
   /** Calls made so far: each call's number `q`, unique within the version (a batch takes one per request). */
   #calls = 0;
   /** Requests for the batch of this turn (see "Batches"), run from `setImmediate`. */
@@ -125,52 +167,70 @@ export class VersionIsolate {
     this.#syncCapable = options.syncSliceMs > 0 && !bindings.includes('kinde.fetch') && !bindings.includes('kinde.secureFetch');
   }
 
-  /** Creates the warm isolate ahead of the first request (errors surface on that request). */
-  prewarm(budgetMs: number): void {
+  /**
+   * Creates the warm isolate ahead of the first request (errors surface on that request). Resolves once that
+   * creation has settled, either way (the crash guard waits for it); never rejects.
+   */
+  prewarm(budgetMs: number): Promise<void> {
     // Created, not reserved: the warm isolate is nobody's until a request takes it.
     if (this.#instances.length === 0 && this.#creating === undefined) this.#startCreation(performance.now() + budgetMs);
+    return this.#creating === undefined ? Promise.resolve() : this.#creating.then(() => undefined, () => undefined);
   }
 
   /**
-   * Runs one request; `deadline` is a `performance.now()` time. Never throws. A version that may run synchronously
-   * takes it into the batch that runs once this turn of the event loop has read what the sockets had.
+   * Runs one request of `client`; `deadline` is a `performance.now()` time. Never throws. A version that may run
+   * synchronously takes it into the batch that runs once this turn of the event loop has read what the sockets had.
    */
-  invoke(payload: string, deadline: number): Promise<InvokeOutcome> {
-    if (!this.#syncCapable || performance.now() < this.#asyncUntil) return this.#invokeOne(payload, deadline);
+  invoke(payload: string, deadline: number, client: string): Promise<InvokeOutcome> {
+    if (!this.#syncCapable || this.#apart(client, performance.now())) return this.#invokeOne({ payload, deadline, client });
     return new Promise((resolve) => {
-      if (this.#queued.push({ payload, deadline, resolve }) === 1) setImmediate(this.#flush);
+      if (this.#queued.push({ payload, deadline, client, resolve }) === 1) setImmediate(this.#flush);
     });
   }
 
+  /** Whether `client`'s requests stay off the batches: it is slow, or it holds its share of isolates already. */
+  #apart(client: string, now: number): boolean {
+    return this.#slow.isSlow(client, now) || (this.#holds.any && this.#holds.count(client) >= this.#options.maxIsolatesPerClient);
+  }
+
   /** Runs one request in a call of its own. */
-  async #invokeOne(payload: string, deadline: number): Promise<InvokeOutcome> {
-    const ready = this.#idle() ?? this.#syncReady();
-    const instance = ready !== undefined ? this.#reserve(ready) : await this.#acquire(deadline);
+  async #invokeOne(request: Request): Promise<InvokeOutcome> {
+    const sync = this.#syncCapable && !this.#apart(request.client, performance.now());
+    const ready = sync ? this.#syncReady() : undefined;
+    const instance = ready !== undefined ? this.#holds.hold(this.#reserve(ready), request.client) : await this.#acquire(request);
     if ('kind' in instance) return instance;
-    const outcome = await this.#call(instance, payload, deadline, this.#mayRunSync(instance));
+    const outcome = await this.#call(instance, request, sync && this.#mayRunSync(instance));
     // The slice ran out: the isolate is retired; run the request again within its own budget.
-    return outcome === SLICE_SPENT ? this.#invokeOne(payload, deadline) : outcome;
+    return outcome === SLICE_SPENT ? this.#invokeOne(request) : outcome;
   }
 
   /** {@link #invokeOne} for a request a batch hands back, settling its promise. */
   #alone(request: Queued): void {
-    void this.#invokeOne(request.payload, request.deadline).then(request.resolve);
+    void this.#invokeOne(request).then(request.resolve);
   }
 
   /**
    * Runs the requests queued since the last turn: in batches sized to fill a share of the slice, while an isolate may
-   * run synchronously; the rest (none may, or the version turned slow) one call each.
+   * run synchronously; the rest (none may, the version turned slow, or their client did) one call each.
    */
   readonly #flush = (): void => {
     const queued = this.#queued;
     this.#queued = [];
+    const apart: Queued[] = [];
     let next = 0;
     while (next < queued.length) {
-      const instance = performance.now() < this.#asyncUntil ? undefined : this.#syncReady();
+      const instance = this.#syncReady();
       if (instance === undefined) break;
       const size = this.#requestMs > 0 ? Math.floor((this.#options.syncSliceMs * BATCH_SLICE_SHARE) / this.#requestMs) : FIRST_BATCH;
-      const batch = queued.slice(next, next + Math.min(MAX_BATCH, Math.max(1, size)));
-      next += batch.length;
+      const limit = Math.min(MAX_BATCH, Math.max(1, size));
+      const now = performance.now();
+      const batch: Queued[] = [];
+      // A client that turned slow, or took its share of isolates, since its request was queued runs apart.
+      while (next < queued.length && batch.length < limit) {
+        const request = queued[next++]!;
+        (this.#apart(request.client, now) ? apart : batch).push(request);
+      }
+      if (batch.length === 0) continue;
       this.#reserve(instance);
       try {
         this.#runBatch(instance, batch);
@@ -178,6 +238,7 @@ export class VersionIsolate {
         this.#release(instance);
       }
     }
+    for (const request of apart) this.#alone(request);
     for (const request of queued.slice(next)) this.#alone(request);
   };
 
@@ -222,22 +283,26 @@ export class VersionIsolate {
     this.#options.onBatch?.(live.length);
     const cpuMs = instance.isolate.isDisposed ? 0 : Number(instance.isolate.cpuTime - cpuBefore) / 1e6;
     this.#requestMs = this.#requestMs === 0 ? cpuMs / live.length : this.#requestMs * 0.8 + (cpuMs / live.length) * 0.2;
-    if (overran) this.#overran(cpuMs, slice);
-    else this.#overruns = 0;
+    if (overran) {
+      // The request that ran out is the first without a record: the ones before it ended, the ones after never began.
+      const culprit = live.findIndex((_, i) => !lines[i]?.startsWith('{'));
+      this.#slow.overran(live[Math.max(0, culprit)]!.client, cpuMs, slice, performance.now());
+    } else {
+      for (const request of live) this.#slow.ranWithin(request.client);
+    }
     live.forEach((request, i) => {
       const line = lines[i];
       if (line === 'P' && !overran) {
-        this.#reserve(instance);
-        void this.#call(instance, request.payload, request.deadline, false, firstQ + i).then((outcome) =>
-          outcome === SLICE_SPENT ? this.#alone(request) : request.resolve(outcome),
-        );
+        this.#holds.hold(this.#reserve(instance), request.client);
+        void this.#call(instance, request, false, firstQ + i).then((outcome) => (outcome === SLICE_SPENT ? this.#alone(request) : request.resolve(outcome)));
       } else if (line === undefined || !line.startsWith('{')) {
         this.#alone(request);
       } else {
-        if (ioOutAfter(line)) this.#hostIoStarted(instance);
+        this.#ended(instance, line);
         request.resolve({ kind: 'record', record: line });
       }
     });
+    this.#probeQuiet(instance);
   }
 
   /** No new work for this version: its isolates are disposed once their live requests end. */
@@ -264,7 +329,7 @@ export class VersionIsolate {
    * requests may still count as live between `applySync` and their next microtask; they do not hold the isolate.)
    */
   #mayRunSync(instance: Instance): boolean {
-    return this.#syncCapable && instance.asyncLive === 0 && !instance.hostIo.started && performance.now() >= this.#asyncUntil;
+    return this.#syncCapable && instance.asyncLive === 0 && !instance.hostIo.started && !this.#slow.versionSlow(performance.now());
   }
 
   /** An isolate that may run this request synchronously although it counts as live, if any. */
@@ -273,8 +338,9 @@ export class VersionIsolate {
     return undefined;
   }
 
+  /** An isolate no request uses and on which nothing can resume unasked: any client may take it. */
   #idle(): Instance | undefined {
-    for (const instance of this.#instances) if (instance.live === 0) return instance;
+    for (const instance of this.#instances) if (instance.live === 0 && !instance.ioLeftOut) return instance;
     return undefined;
   }
 
@@ -287,28 +353,51 @@ export class VersionIsolate {
     return instance;
   }
 
-  /** An isolate for a request when none is idle: a new one if allowed, else the least busy. */
-  async #acquire(deadline: number): Promise<Instance | SandboxFailure> {
+  /**
+   * An isolate for a request that cannot run on the synchronous path: an idle one or a new one while its client holds
+   * less than its share, else the least busy of its client's own; with none of its own and no room for another, it
+   * waits for one to free up (see "Fairness").
+   */
+  async #acquire(request: Request): Promise<Instance | SandboxFailure> {
+    const { client, deadline } = request;
     for (;;) {
       if (this.#loadFailure !== undefined) return this.#loadFailure;
-      const idle = this.#idle();
-      if (idle !== undefined) return this.#reserve(idle);
-      if (this.#creating === undefined && this.#instances.length >= Math.max(1, this.#options.maxIsolatesPerVersion)) {
-        return this.#reserve(this.#instances.reduce((a, b) => (b.live < a.live ? b : a)));
+      const held = this.#holds.count(client);
+      if (held < this.#options.maxIsolatesPerClient) {
+        const idle = this.#idle();
+        if (idle !== undefined) return this.#holds.hold(this.#reserve(idle), client);
+        if (this.#creating !== undefined || this.#mayCreate(held)) {
+          const result = await raceDeadline(this.#creating ?? this.#startCreation(deadline), deadline);
+          // A creation started for another request ran out of that request's budget: this request tries again within
+          // its own. Our own deadline, and every other failure, is final.
+          if (result !== OWN_DEADLINE && 'kind' in result && result.status === 'timeout' && performance.now() < deadline) continue;
+          if ('kind' in result) return result;
+          // Several requests may wait for one creation: the first to wake takes it; the others look again.
+          if ((result.live > 0 || result.ioLeftOut) && performance.now() < deadline) continue;
+          return this.#holds.hold(this.#reserve(result), client);
+        }
       }
-      const result = await raceDeadline(this.#creating ?? this.#startCreation(deadline), deadline);
-      // A creation started for another request ran out of that request's budget: this request tries again within
-      // its own. Our own deadline, and every other failure, is final.
-      if (result !== OWN_DEADLINE && 'kind' in result && result.status === 'timeout' && performance.now() < deadline) continue;
-      // Several requests may wait for one creation: the first to wake takes it; the others look again (an idle
-      // isolate, another creation, or the least busy at the cap), so a request never shares a busy isolate needlessly.
-      if ('kind' in result) return result;
-      if (result.live > 0 && performance.now() < deadline) continue;
-      return this.#reserve(result);
+      // Its share taken: one of its own that is not spinning (its calls await I/O), else wait for one to be.
+      const own = this.#holds.leastBusyOf(client, this.#instances);
+      if (own !== undefined) return this.#holds.hold(this.#reserve(own), client);
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) return NO_ISOLATE;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(ROOM_POLL_MS, remaining)));
     }
   }
 
+  /**
+   * Whether a request of a client holding `held` isolates may create one: past `maxIsolatesPerVersion` only for a
+   * client that holds none (every isolate is then held by others), and never past MINTER_ACTIONS_MAX_ISOLATES.
+   */
+  #mayCreate(held: number): boolean {
+    const count = this.#instances.length;
+    if (!this.#options.census.hasRoom(count === 0)) return false;
+    return count < Math.max(1, this.#options.maxIsolatesPerVersion) || held === 0;
+  }
+
   #startCreation(deadline: number): Promise<Instance | SandboxFailure> {
+    this.#options.census.enter();
     const started = createInstance(this.action, this.#options, deadline);
     this.#creating = started;
     void started.then((result) => this.#created(started, result));
@@ -318,6 +407,7 @@ export class VersionIsolate {
   #created(creating: Promise<Instance | SandboxFailure>, result: Instance | SandboxFailure): void {
     if (this.#creating === creating) this.#creating = undefined;
     if ('kind' in result) {
+      this.#options.census.leave();
       if (result.status === 'compile') this.#loadFailure = result;
       return;
     }
@@ -334,16 +424,18 @@ export class VersionIsolate {
   }
 
   /**
-   * Runs `payload` on `instance`, synchronously or not; or, given `waiting` (the call number of a request a batch
-   * left waiting), awaits that request's record with `waitFor` instead.
+   * Runs `request` on `instance`, reserved and held for its client by the caller, synchronously or not; or, given
+   * `waiting` (the call number of a request a batch left waiting), awaits that request's record with `waitFor` instead.
    */
-  async #call(instance: Instance, payload: string, deadline: number, sync: boolean, waiting?: number): Promise<InvokeOutcome | typeof SLICE_SPENT> {
-    const remaining = deadline - performance.now();
+  async #call(instance: Instance, request: Request, sync: boolean, waiting?: number): Promise<InvokeOutcome | typeof SLICE_SPENT> {
+    const { payload, deadline, client } = request;
+    const startedAt = performance.now();
+    const remaining = deadline - startedAt;
     // The call number lets drain() find this call's console if it has to be stopped.
     const q = waiting ?? ++this.#calls;
     const [entry, argument] = waiting === undefined ? [instance.runner, `{"q":${q},${payload.slice(1)}`] : [instance.waiter, q];
     const slice = sync ? Math.min(this.#options.syncSliceMs, Math.ceil(remaining)) : 0;
-    const cpuBefore = sync && !instance.isolate.isDisposed ? instance.isolate.cpuTime : 0n;
+    const cpuBefore = instance.isolate.isDisposed ? 0n : instance.isolate.cpuTime;
     if (!sync) instance.asyncLive++;
     try {
       if (remaining <= 0) return OUT_OF_TIME;
@@ -370,37 +462,42 @@ export class VersionIsolate {
       if (result === TIMED_OUT) {
         this.#retireInstance(instance);
         if (started !== undefined) this.#watchStuck(started);
-        return await this.#withConsole(instance, q, failure('timeout', 'The action did not finish in time'));
+        const spins = spinning(instance, cpuBefore, startedAt);
+        const timedOut = failure('timeout', 'The action did not finish in time');
+        const failed = await this.#withConsole(instance, q, timedOut, spins ? SPINNING_CONSOLE_WAIT_MS : CONSOLE_WAIT_MS);
+        if (spins) this.#stop(instance, STOPPED_BEHIND_LOOP);
+        return failed;
       }
-      if (sync) this.#overruns = 0;
+      if (sync) this.#slow.ranWithin(client);
       if (typeof result !== 'string') return failure('runtime', 'The action returned no record');
-      // A call that left host I/O out (a timer, an unawaited fetch) makes the isolate asynchronous at once: the host
-      // may not have seen that I/O start yet, and its continuation will run on the isolate's thread.
-      if (ioOutAfter(result)) this.#hostIoStarted(instance);
+      this.#ended(instance, result);
       return { kind: 'record', record: result };
     } catch (error) {
       if (sync && slice < remaining && messageOf(error) === SYNC_TIMEOUT_MESSAGE && !instance.isolate.isDisposed) {
         this.#retireInstance(instance);
-        this.#overran(Number(instance.isolate.cpuTime - cpuBefore) / 1e6, slice);
+        this.#slow.overran(client, Number(instance.isolate.cpuTime - cpuBefore) / 1e6, slice, performance.now());
         return SLICE_SPENT;
       }
       const failed = this.#classify(instance, error);
       return failed.status === 'timeout' ? await this.#withConsole(instance, q, failed) : failed;
     } finally {
       if (!sync) instance.asyncLive--;
+      this.#holds.release(instance);
       this.#release(instance);
-      if (!sync) this.#probeQuiet(instance);
+      this.#probeQuiet(instance);
     }
   }
 
   /**
-   * Counts a slice that ran out. The slice is wall time: a thread preempted by the OS can spend it without running
-   * much. Only an action that used most of it on CPU is slow; the version then runs asynchronously for a while.
+   * A call on `instance` ended with `record`. A call that left host I/O out (an unawaited fetch) makes the isolate
+   * asynchronous at once: the host may not have seen that I/O start yet, and its continuation will run on the
+   * isolate's thread; and until a probe finds it quiet, no other request is placed there (see "Fairness").
    */
-  #overran(cpuMs: number, slice: number): void {
-    if (cpuMs >= slice / 2 && ++this.#overruns >= SLOW_AFTER_OVERRUNS) {
-      this.#overruns = 0;
-      this.#asyncUntil = performance.now() + SLOW_PAUSE_MS;
+  #ended(instance: Instance, record: string): void {
+    instance.ioLeftOut = ioOutAfter(record);
+    if (instance.ioLeftOut) {
+      instance.hostIo.started = true;
+      instance.hostIo.generation++;
     }
   }
 
@@ -418,40 +515,51 @@ export class VersionIsolate {
     setTimeout(() => settled || onStuck(this.action.versionId), STUCK_AFTER_MS).unref();
   }
 
-  #hostIoStarted(instance: Instance): void {
-    instance.hostIo.started = true;
-    instance.hostIo.generation++;
-  }
-
   /**
-   * Clears `hostIo.started` when the isolate can take synchronous calls again: no call running and, asked on its own
-   * thread (so behind any continuation still queued there), no host I/O out, none started while the probe ran.
+   * Clears `hostIo.started` and `ioLeftOut` when the isolate is quiet: no call running and, asked on its own thread
+   * (so behind any continuation still queued there), no host I/O out, none started while the probe ran. An isolate
+   * whose last call left I/O out is probed again until it is quiet; if the probe cannot run because code no request
+   * owns spins on the isolate, the isolate is disposed.
    */
   #probeQuiet(instance: Instance): void {
-    if (!this.#syncCapable || !instance.hostIo.started || instance.asyncLive > 0 || instance.retired || instance.isolate.isDisposed) return;
+    const unsettled = instance.ioLeftOut || (this.#syncCapable && instance.hostIo.started);
+    if (!unsettled || instance.asyncLive > 0 || instance.retired || instance.isolate.isDisposed) return;
     const generation = instance.hostIo.generation;
+    const startedAt = performance.now();
+    const cpuBefore = instance.isolate.cpuTime;
+    let answered = false;
     instance.asyncLive++;
     instance.quieter.apply(undefined, [], { timeout: PROBE_TIMEOUT_MS }).then(
       (quiet: unknown) => {
+        answered = true;
         instance.asyncLive--;
         if (quiet === true && instance.asyncLive === 0 && instance.hostIo.generation === generation) instance.hostIo.started = false;
+        if (quiet === true) instance.ioLeftOut = false;
+        else if (instance.ioLeftOut && instance.live === 0) setTimeout(() => this.#probeQuiet(instance), PROBE_AGAIN_MS).unref();
       },
-      () => instance.asyncLive--,
+      () => {
+        answered = true;
+        instance.asyncLive--;
+      },
     );
+    if (!instance.ioLeftOut) return;
+    setTimeout(() => {
+      if (!answered && instance.live === 0 && spinning(instance, cpuBefore, startedAt)) this.#stop(instance, STOPPED_BEHIND_LOOP);
+    }, ORPHAN_WAIT_MS).unref();
   }
 
   /**
    * A stopped call's failure with its console until then, read with `drain(q)`, so that the execution record shows
    * what a looping or hanging action printed. The isolate is idle after isolated-vm's timeout or a promise that never
-   * settled; one still busy (a loop in a timer callback) gets {@link DRAIN_WAIT_MS} before the failure goes without.
+   * settled; one still busy (a loop in a timer callback) gets {@link CONSOLE_WAIT_MS} before the failure goes without.
    */
-  async #withConsole(instance: Instance, q: number, failed: SandboxFailure): Promise<SandboxFailure> {
+  async #withConsole(instance: Instance, q: number, failed: SandboxFailure, waitMs = CONSOLE_WAIT_MS): Promise<SandboxFailure> {
     if (instance.isolate.isDisposed) return failed;
     const read = instance.drainer.apply(undefined, [q], { timeout: DRAIN_WAIT_MS }).then(
       (json: unknown) => (typeof json === 'string' ? json : undefined),
       () => undefined,
     );
-    const json = await within(read, DRAIN_WAIT_MS, undefined);
+    const json = await within(read, waitMs, undefined);
     return json === undefined ? failed : { ...failed, console: json };
   }
 
@@ -462,6 +570,7 @@ export class VersionIsolate {
   }
 
   #classify(instance: Instance, error: unknown): SandboxFailure {
+    if (instance.stoppedFor !== undefined) return instance.stoppedFor;
     if (instance.isolate.isDisposed && !instance.disposedByUs) {
       this.#retireInstance(instance);
       return failure('oom', 'The action ran out of memory');
@@ -480,11 +589,24 @@ export class VersionIsolate {
     this.#disposeIfIdle(instance);
   }
 
+  /** Disposes `instance` now, whatever runs on it; the requests still on it fail with `reason`. */
+  #stop(instance: Instance, reason: SandboxFailure): void {
+    if (instance.isolate.isDisposed) return;
+    instance.stoppedFor = reason;
+    this.#retireInstance(instance);
+    this.#dispose(instance);
+  }
+
   #disposeIfIdle(instance: Instance): void {
     if (instance.retired && instance.live === 0) this.#dispose(instance);
   }
 
   #dispose(instance: Instance): void {
+    instance.alarm.stop();
+    if (instance.counted) {
+      instance.counted = false;
+      this.#options.census.leave();
+    }
     if (instance.isolate.isDisposed) return;
     instance.disposedByUs = true;
     instance.isolate.dispose();

@@ -4,7 +4,7 @@ import type { RunningMinter } from './minter.js';
 export type TriggerName = 'credentials-exchange' | 'm2m:token_generation';
 
 export async function deployAction(
-  m: RunningMinter,
+  m: Pick<RunningMinter, 'api'>,
   options: { name: string; code: string; trigger?: TriggerName; secrets?: Array<{ name: string; value: string }>; files?: Record<string, string>; entry_path?: string },
 ): Promise<string> {
   const trigger = options.trigger ?? 'credentials-exchange';
@@ -22,7 +22,7 @@ export async function deployAction(
 }
 
 /** Replaces a trigger's bindings with these action ids, in order. */
-export async function bind(m: RunningMinter, trigger: TriggerName, actionIds: string[]): Promise<void> {
+export async function bind(m: Pick<RunningMinter, 'api'>, trigger: TriggerName, actionIds: string[]): Promise<void> {
   const response = await m.api('PATCH', `/actions/triggers/${trigger}/bindings`, {
     bindings: actionIds.map((value) => ({ ref: { type: 'action_id', value } })),
   });

@@ -1,10 +1,11 @@
 /**
  * Issue 11, finding 1: nothing in action code can end the server. `Atomics.waitAsync(…, timeout)` aborted the whole
  * process (SIGABRT) on the token path, through `POST /actions/actions/{id}/test`, at deploy from top-level code, and
- * from a Kinde workflow. Each now fails cleanly and the server keeps answering. An action that makes V8 itself give
- * up (`sort` on an array-like 2³²−1 long, a `Map` that outgrows the isolate heap: V8 ends the process, whatever the
- * isolate's memory limit) ends only the sandbox process: that request fails with `server_error` and a record that says
- * so, and the server goes on.
+ * from a Kinde workflow. The sandbox removes it (sandbox-hardening.ts): each way now fails cleanly with a record that
+ * says why, and the server keeps answering. An action that
+ * makes V8 itself give up (`sort` on an array-like 2³²−1 long, a `Map` that outgrows the isolate heap: V8 ends the
+ * process, whatever the isolate's memory limit) ends only the sandbox process: that request fails with `server_error`
+ * and a record that says so, and the server goes on.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -230,19 +231,32 @@ export default async function Workflow(event: onM2MTokenGeneratedEvent) {
     await bind(m, 'm2m:token_generation', []);
   });
 
-  test('on every request: each fails with a record that says so, the server goes on, a fixed version runs', async () => {
+  test('on its first request: that request fails, the version is quarantined at once, a fixed version runs', async () => {
     const id = await deployAction(m, {
       name: 'sort-bomb-always',
       code: `exports.onExecuteCredentialsExchange = async (event, api) => { ${SORT_BOMB} };`,
     });
     await bind(m, 'credentials-exchange', [id]);
-    for (const client of [hostile, innocent]) {
-      const crashed = await requestToken(m, client);
-      assert.deepEqual(crashed, { status: 500, body: { error: 'server_error', error_description: 'A token trigger failed; see the execution record in the logs' } });
-      const [lost] = await lastExecution(m, client);
-      assert.match(lost!.error!.msg, /^The sandbox process ended \(signal SIGABRT\) while this request ran/);
-      assert.equal((await fetch(`${m.baseUrl}/health`)).status, 200);
+    const versionId = (await m.api('GET', `/actions/actions/${id}`)).body.deployed_version.id as string;
+    const crashed = await requestToken(m, hostile);
+    assert.deepEqual(crashed, { status: 500, body: { error: 'server_error', error_description: 'A token trigger failed; see the execution record in the logs' } });
+    const [lost] = await lastExecution(m, hostile);
+    assert.match(lost!.error!.msg, /^The sandbox process ended \(signal SIGABRT\) while this request ran/);
+    assert.equal((await fetch(`${m.baseUrl}/health`)).status, 200);
+    // It never finished a run: quarantined at once, not crashed again by every request (docs/security.md, "Quarantine").
+    let quarantine: { reason: string } | undefined;
+    for (let i = 0; i < 100 && quarantine === undefined; i++) {
+      quarantine = (await m.api('GET', `/actions/actions/${id}/versions/${versionId}`)).body.quarantine;
+      if (quarantine === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    assert.match(quarantine!.reason, /^The sandbox process that runs actions ended \(signal SIGABRT\) at \S+Z while it was running this version for the first time/);
+    const crashes = await replaced(m, 'crashed');
+    for (const client of [hostile, innocent]) {
+      assert.equal((await requestToken(m, client)).status, 500);
+      const [refused] = await lastExecution(m, client);
+      assert.match(refused!.error!.msg, new RegExp(`^Version ${versionId} of action "sort-bomb-always" is quarantined since`));
+    }
+    assert.equal(await replaced(m, 'crashed'), crashes, 'no further crash');
     const fixed = await m.api('PATCH', `/actions/actions/${id}`, { code: `exports.onExecuteCredentialsExchange = async () => {};` });
     assert.equal(fixed.status, 200);
     assert.equal((await m.api('POST', `/actions/actions/${id}/deploy`)).status, 201);

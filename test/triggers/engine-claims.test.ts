@@ -126,7 +126,7 @@ describe('Claim values must be JSON-serialisable', () => {
       const result = await engine.run(request());
       assert.deepEqual(Object.keys(result.claims), ['constructor']);
       assert.equal(Object.getPrototypeOf(result.claims), Object.prototype);
-      assert.deepEqual(only(result).refused_claims, [{ name: '__proto__', reason: REFUSAL.restricted }]);
+      assert.deepEqual(only(result).refused_claims, [{ name: '__proto__', reason: REFUSAL.proto }]);
     });
   });
 

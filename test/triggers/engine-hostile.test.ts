@@ -74,7 +74,7 @@ describe('Runaway code is stopped by the chain budget (Auth0 notes §3.2: 20 s p
     });
   });
 
-  test('a request looping in an isolate does not hold up other requests to the same action version', async () => {
+  test("a request looping in an isolate does not hold up another client's requests to the same action version", async () => {
     const code = handler(`if (event.request.ip === '192.0.2.66') for (;;) {}
   api.accessToken.setCustomClaim('https://t/ok', true);`);
     await withEngine({ chainTimeoutMs: 1000 }, async (engine) => {
@@ -83,10 +83,28 @@ describe('Runaway code is stopped by the chain budget (Auth0 notes §3.2: 20 s p
       const hostile = engine.run(request({ request: { ...request().request, ip: '192.0.2.66' } }));
       await new Promise((resolve) => setTimeout(resolve, 50));
       const started = performance.now();
-      const innocent = await engine.run(request());
+      const innocent = await engine.run(request({ client: { client_id: 'cli_other', name: 'Other service', metadata: {} } }));
       assert.deepEqual(innocent.claims, { 'https://t/ok': true });
       assert.ok(performance.now() - started < 700, 'served by another isolate, not queued behind the loop');
       assert.equal((await hostile).results[0]?.status, 'timeout');
+    });
+  });
+
+  test("the same client's next request waits for its own isolate, and is served once the loop is stopped", async () => {
+    // One client may hold half the version's isolates (here 1 of 2): its requests past that wait for its own.
+    const code = handler(`if (event.request.ip === '192.0.2.66') for (;;) {}
+  api.accessToken.setCustomClaim('https://t/ok', true);`);
+    await withEngine({ chainTimeoutMs: 1000, maxIsolatesPerVersion: 2, syncSliceMs: 0 }, async (engine) => {
+      engine.setBindings([auth0Action(code)]);
+      await engine.run(request());
+      const ended: string[] = [];
+      const hostile = engine.run(request({ request: { ...request().request, ip: '192.0.2.66' } })).then((r) => (ended.push('hostile'), r));
+      // Late enough that, once the loop is stopped, a fresh isolate has time to load within this request's budget.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const innocent = await engine.run(request()).then((r) => (ended.push('innocent'), r));
+      assert.deepEqual(innocent.claims, { 'https://t/ok': true });
+      assert.equal((await hostile).results[0]?.status, 'timeout');
+      assert.deepEqual(ended, ['hostile', 'innocent']);
     });
   });
 
@@ -151,26 +169,25 @@ describe('No way out of the sandbox: no require, no process, no host objects', (
     });
   });
 
-  test('a forged record (patched Object.prototype.toJSON) is re-checked by the host', async () => {
+  test('a patched Object.prototype.toJSON cannot forge the record (the host\'s own checks: sandbox-record.test.ts)', async () => {
     const code = handler(`Object.prototype.toJSON = function () {
     if (this !== null && typeof this === 'object' && 'outcome' in this) {
       return { outcome: 'ok', denial: null, error: null, claims: [['sub', '"evil"'], ['https://t/big', '"' + 'x'.repeat(200000) + '"']],
         refused: [], target: ['admin', 'root'], logs: [['log', 'x'.repeat(10000)]], logsTruncated: false };
     }
     return this;
-  };`);
+  };
+  console.log('honest');`);
     await withEngine({ maxLogBytesPerAction: 100 }, async (engine) => {
       engine.setBindings([auth0Action(code)]);
       const result = await engine.run(request({ grantedScopes: ['read:invoices', 'admin'] }));
       assert.deepEqual(result.claims, {});
-      assert.deepEqual(result.scopes, ['admin']);
+      assert.deepEqual(result.scopes, ['read:invoices']);
       const action = only(result);
-      assert.deepEqual(action.refused_claims, [
-        { name: 'sub', reason: 'restricted claim: the token server sets it and triggers cannot change it' },
-        { name: 'https://t/big', reason: 'custom claims would exceed 102400 bytes of serialised JSON' },
-      ]);
-      assert.equal(action.logs[0]?.message.length, 100);
-      assert.equal(action.logs_truncated, true);
+      assert.equal(action.status, 'ok');
+      assert.deepEqual(action.refused_claims, []);
+      assert.deepEqual(action.logs, [{ level: 'log', message: 'honest' }]);
+      assert.equal(action.logs_truncated, false);
     });
   });
 });

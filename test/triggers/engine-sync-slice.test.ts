@@ -92,20 +92,34 @@ describe('Synchronous fast path', () => {
     });
   });
 
-  test('while a timer the action set is still pending, the isolate stays asynchronous', async () => {
+  test('an isolate with an unawaited fetch still out takes no request; the others keep the synchronous path', async () => {
+    let answer: (() => void) | undefined;
+    const fetched: string[] = [];
+    const host = fakeHost({
+      fetch: (url) => {
+        fetched.push(url);
+        const response = { status: 200, statusText: 'OK', headers: {}, body: 'late' };
+        return url.endsWith('/slow') ? new Promise((resolve) => (answer = () => resolve(response))) : Promise.resolve(response);
+      },
+    });
+    // The first run leaves a fetch out; its continuation, once answered, fetches again (the host sees it).
     const code = handler(`
-      if (api.cache.get('armed') === undefined) { api.cache.set('armed', '1'); setTimeout(() => {}, 400); }
-      api.accessToken.setCustomClaim('https://example.com/ok', true);`);
-    await withEngine({}, async (engine) => {
-      engine.setBindings([auth0Action(code)]);
-      await engine.run(request()); // creates the isolate and sets the timer
-      const started = performance.now();
-      for (let i = 0; i < 5; i++) {
-        assert.equal(await answeredSynchronously(engine), false, 'a synchronous call while the timer was out');
-        await new Promise((resolve) => setTimeout(resolve, 20));
+      if (api.cache.get('armed') === undefined) {
+        api.cache.set('armed', '1');
+        fetch('https://idp.example.com/slow').then(() => fetch('https://idp.example.com/after'));
       }
-      assert.ok(performance.now() - started < 400, 'the checks ran while the timer was out');
-      assert.ok(await eventually(() => answeredSynchronously(engine)), 'still asynchronous after the timer fired');
+      api.accessToken.setCustomClaim('https://example.com/ok', true);`);
+    await withEngine({ host }, async (engine) => {
+      engine.setBindings([auth0Action(code)]);
+      await engine.run(request()); // creates the first isolate and leaves the fetch out there
+      assert.ok(await eventually(async () => answer !== undefined), 'the fetch went out');
+      await engine.run(request()); // a second isolate: the first one's fetch may resume code at any time
+      for (let i = 0; i < 5; i++) {
+        assert.equal(await answeredSynchronously(engine), true, 'the other isolate did not take the synchronous path');
+      }
+      answer!();
+      assert.ok(await eventually(async () => fetched.includes('https://idp.example.com/after')), 'the continuation ran');
+      assert.deepEqual((await engine.run(request())).claims, { 'https://example.com/ok': true });
     });
   });
 

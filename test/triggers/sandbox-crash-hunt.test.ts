@@ -4,19 +4,19 @@
  * time — called with odd receivers and arguments (huge and negative numbers, NaN, a 1 MB string, lone surrogates,
  * huge BigInts, revoked and throwing proxies, getters and `valueOf` that throw, objects 20,000 levels deep, cyclic
  * ones, array-likes and holey arrays of length 2³²−1, typed arrays on a shrunk resizable buffer, …), as a plain call
- * and with `new`, inside Minter's own trigger engine, in child processes started with the sandbox process's V8
- * flags. A child that ends by a signal or an unexpected exit code fails the test and names the function.
+ * and with `new`, inside Minter's own trigger engine, in child processes started as the server is (no V8 flags
+ * beyond `--no-node-snapshot`: what sandbox-hardening.ts removes must be gone by its own means). A child that ends by a
+ * signal or an unexpected exit code fails the test and names the function.
  *
  * A call the engine stops (out of memory, out of time) is contained. One whose thread goes on computing after its
  * isolate was disposed (a built-in that never checks for termination) is reported `hung`: such calls are listed in
- * {@link KNOWN_UNINTERRUPTIBLE} and left out, since each costs a child process; the sandbox process's supervisor
- * (sandbox-supervisor.ts) restarts a sandbox whose threads they hold. A hung call not on the list fails the test.
+ * {@link KNOWN_UNINTERRUPTIBLE} and left out, since each costs a child process (docs/security.md, "sandbox": what is
+ * known to remain; the sandbox process's supervisor restarts a sandbox whose threads they hold). A hung call not on the list fails the test.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { SANDBOX_V8_FLAGS } from '../../src/triggers/sandbox-hardening.js';
 import type { HuntTask } from './sandbox-hunt-child.js';
 
 const CHILD = fileURLToPath(new URL('./sandbox-hunt-child.js', import.meta.url));
@@ -63,7 +63,7 @@ interface ChildRun {
 
 function runChild(task: HuntTask, wallMs: number): Promise<ChildRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--no-node-snapshot', ...SANDBOX_V8_FLAGS, CHILD, JSON.stringify(task)], {
+    const child = spawn(process.execPath, ['--no-node-snapshot', CHILD, JSON.stringify(task)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

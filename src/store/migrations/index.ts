@@ -9,6 +9,7 @@ import * as tokenQuota from './004-token-quota.js';
 import * as organizations from './005-organizations.js';
 import * as defaultOrganization from './006-default-organization.js';
 import * as organizationTokenQuota from './007-organization-token-quota.js';
+import * as actionVersionQuarantine from './008-action-version-quarantine.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-core': core,
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '005-organizations': organizations,
   '006-default-organization': defaultOrganization,
   '007-organization-token-quota': organizationTokenQuota,
+  '008-action-version-quarantine': actionVersionQuarantine,
 };
 
 /** Kysely migration provider over the in-code list. */
