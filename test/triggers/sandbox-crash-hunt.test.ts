@@ -10,8 +10,9 @@
  *
  * A call the engine stops (out of memory, out of time) is contained. One whose thread goes on computing after its
  * isolate was disposed (a built-in that never checks for termination) is reported `hung`: such calls are listed in
- * {@link KNOWN_UNINTERRUPTIBLE} and left out, since each costs a child process (docs/security.md, "sandbox": what is
- * known to remain; the sandbox process's supervisor restarts a sandbox whose threads they hold). A hung call not on the list fails the test.
+ * {@link KNOWN_UNINTERRUPTIBLE} and left out, since each costs a child process (docs/security.md, "sandbox": the
+ * sandbox process's supervisor replaces a sandbox whose threads they hold). A hung call not on the list fails the
+ * test.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
