@@ -1,16 +1,45 @@
 /**
- * What Linux's `/proc` says about the processes under test: memory from `/proc/<pid>/status` — `VmRSS`
+ * What Linux's `/proc` says about the processes under test (each with the processes it started): memory from
+ * `/proc/<pid>/status` — `VmRSS`
  * (resident now) and `VmHWM` (resident high-water mark) — and CPU time from `/proc/<pid>/stat` and `/proc/stat`,
  * to tell how much of the machine the server used and how much went to processes outside the benchmark
  * (other people's builds and tests on a shared machine). Memory in bytes, CPU in seconds.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second of `/proc` CPU times (`getconf CLK_TCK`, 100 on Linux). */
 const TICK = 100;
 
-/** Resident set now and its high-water mark, in bytes; undefined when the process is gone. */
-export function readMemory(pid: number): { rss: number; hwm: number } | undefined {
+/** The fields of `/proc/<pid>/stat` after the command name (which may contain spaces); undefined when it is gone. */
+function statFields(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `pid` and every process it started, and they started (the server and its sandbox process, isolates and all): what
+ * "the server" costs is the whole tree's. Read from the parent ids in `/proc/<pid>/stat`.
+ */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const ppid = Number(statFields(Number(entry))?.[1]);
+    if (!Number.isInteger(ppid)) continue;
+    const list = children.get(ppid);
+    if (list) list.push(Number(entry));
+    else children.set(ppid, [Number(entry)]);
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
+  return tree;
+}
+
+function processMemory(pid: number): { rss: number; hwm: number } | undefined {
   let status: string;
   try {
     status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -21,16 +50,39 @@ export function readMemory(pid: number): { rss: number; hwm: number } | undefine
   return { rss: kB('VmRSS'), hwm: kB('VmHWM') };
 }
 
-/** User + system CPU time of a process and all its threads (s); 0 when it is gone. */
-export function processCpu(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may contain spaces) start at field 3; utime and stime are 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICK;
-  } catch {
-    return 0;
+/**
+ * Resident set now and its high-water mark of `pid` and its descendants together, in bytes; undefined when `pid` is
+ * gone. (The high-water marks are summed per process, so they may not all have been reached at once.)
+ */
+export function readMemory(pid: number): { rss: number; hwm: number } | undefined {
+  const own = processMemory(pid);
+  if (own === undefined) return undefined;
+  for (const child of processTree(pid).slice(1)) {
+    const memory = processMemory(child);
+    if (memory === undefined) continue;
+    own.rss += memory.rss;
+    own.hwm += memory.hwm;
   }
+  return own;
+}
+
+/**
+ * User + system CPU time (s) of `pid` and all its threads, of its live descendants, and of the descendants that
+ * ended and were waited for (`cutime` and `cstime`: a sandbox process replaced during the run still counts); 0 when
+ * it is gone.
+ */
+export function processCpu(pid: number): number {
+  let ticks = 0;
+  for (const [i, member] of processTree(pid).entries()) {
+    const fields = statFields(member);
+    if (fields === undefined) continue;
+    // utime, stime, cutime, cstime are fields 14 to 17 (11 to 14 here): the tree's root counts its waited-for
+    // children too, each live descendant its own time (its waited-for children are in its parent's cutime once
+    // reaped, and it is in the tree while alive).
+    ticks += Number(fields[11]) + Number(fields[12]);
+    if (i === 0) ticks += Number(fields[13]) + Number(fields[14]);
+  }
+  return ticks / TICK;
 }
 
 /** Machine-wide CPU time (s): busy (not idle, not iowait), stolen by the hypervisor, and everything. */

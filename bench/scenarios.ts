@@ -1,4 +1,4 @@
-/** The six scenarios, in the order of the table. */
+/** The scenarios, in the order of the table. */
 import { bare } from './targets/bare.js';
 import { minterScenario } from './targets/minter.js';
 import { oidcProvider } from './targets/oidc-provider.js';
@@ -10,6 +10,10 @@ export const SCENARIOS: readonly Scenario[] = [
   minterScenario(
     { name: 'minter-1-action', alg: 'ES256', actions: 1 },
     'Minter, ES256, one bound Auth0 action that sets one custom claim',
+  ),
+  minterScenario(
+    { name: 'minter-1-action-inline', alg: 'ES256', actions: 1, env: { MINTER_ACTIONS_ISOLATION: 'inline' } },
+    'as minter-1-action, with MINTER_ACTIONS_ISOLATION=inline: the action runs in the server process, not the sandbox process',
   ),
   minterScenario(
     { name: 'minter-5-actions', alg: 'ES256', actions: 5 },

@@ -2,15 +2,17 @@
  * Micro-benchmark of the trigger chain on the token hot path: one bound Auth0 action that sets one claim (the Auth0
  * seed sample), run N times against a warm isolate. Prints p50 / p99 in µs and throughput.
  *
- *   node --no-node-snapshot dist/bench/trigger-chain.js [iterations] [concurrency] [idle-ms]
+ *   node --no-node-snapshot dist/bench/trigger-chain.js [iterations] [concurrency] [idle-ms] [process|inline]
  *
+ * `process` (the default, as the server runs it) sends each chain to the sandbox process; `inline` runs it here.
  * With `idle-ms`, each call comes that long after the previous one ended (one at a time): the chain as a lightly
  * loaded server runs it, with caches refilled on every call. Compare with the same iterations back to back.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InMemoryActionCache } from '../src/triggers/action-cache.js';
-import type { HostServices, TriggerRequest } from '../src/triggers/contract.js';
-import { createTriggerEngine } from '../src/triggers/engine.js';
+import type { HostServices, TriggerEngine, TriggerRequest } from '../src/triggers/contract.js';
+import { createTriggerEngine, ENGINE_DEFAULTS } from '../src/triggers/engine.js';
+import { SandboxSupervisor } from '../src/triggers/sandbox-supervisor.js';
 
 function argument(index: number, name: string, fallback: number, min: number): number {
   const raw = process.argv[index];
@@ -25,6 +27,11 @@ function argument(index: number, name: string, fallback: number, min: number): n
 const iterations = argument(2, 'iterations', 20_000, 1);
 const concurrency = argument(3, 'concurrency', 1, 1);
 const idleMs = argument(4, 'idle-ms', 0, 0);
+const isolation = process.argv[5] ?? 'process';
+if (isolation !== 'process' && isolation !== 'inline') {
+  console.error(`isolation must be process or inline, got "${isolation}"`);
+  process.exit(2);
+}
 if (idleMs > 0 && concurrency !== 1) {
   console.error('idle-ms measures one call at a time: leave concurrency at 1');
   process.exit(2);
@@ -77,7 +84,19 @@ async function measure(label: string, run: () => Promise<unknown>): Promise<void
   );
 }
 
-const engine = createTriggerEngine({ host });
+const engine: TriggerEngine =
+  isolation === 'inline'
+    ? createTriggerEngine({ host })
+    : new SandboxSupervisor({
+        settings: {
+          ...ENGINE_DEFAULTS,
+          maxLogBytes: ENGINE_DEFAULTS.maxLogBytesPerAction,
+          egress: { timeoutMs: 10_000, maxResponseBytes: 1024 * 1024, allowPrivate: [] },
+          maxRssMb: 2048,
+        },
+        kindeManagementGet: host.kindeManagementGet,
+      });
+console.log(`isolation: ${isolation}`);
 engine.setBindings([]);
 await measure('empty chain (baseline)', () => engine.run(request));
 engine.setBindings([{ actionId: 'act_1', versionId: 'ver_1', name: 'request-ip', triggerId: 'credentials-exchange', code: SEED_CLAIM, secrets: {} }]);

@@ -55,6 +55,13 @@ export interface Config {
     /** Fetches out per action execution, and per isolate. */
     maxFetches: number;
     maxFetchesPerIsolate: number;
+    /**
+     * Where action code runs: `process`, a supervised sandbox process of its own (V8 fatal errors and stuck built-ins
+     * end that process, not the server); or `inline`, in the server process (one IPC round trip less per request).
+     */
+    isolation: 'process' | 'inline';
+    /** Resident memory of the sandbox process past which it is replaced (MB). */
+    sandboxMaxRssMb: number;
   };
   /** MaxMind-format database for `event.request.geoip`; the bundled one when unset. */
   geoipDb?: string;
@@ -94,6 +101,13 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   if (raw === 'true') return true;
   if (raw === 'false') return false;
   throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+function oneOf<const T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
+  return raw as T;
 }
 
 function optional(env: Env, name: string): string | undefined {
@@ -165,6 +179,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       maxTimersPerIsolate: integer(env, 'MINTER_ACTIONS_MAX_TIMERS_PER_ISOLATE', 10_000, 0),
       maxFetches: integer(env, 'MINTER_ACTIONS_MAX_FETCHES', 20, 0),
       maxFetchesPerIsolate: integer(env, 'MINTER_ACTIONS_MAX_FETCHES_PER_ISOLATE', 200, 0),
+      isolation: oneOf(env, 'MINTER_ACTIONS_ISOLATION', ['process', 'inline'] as const, 'process'),
+      sandboxMaxRssMb: integer(env, 'MINTER_ACTIONS_SANDBOX_MAX_RSS_MB', 2048, 128),
     },
     geoipDb: optional(env, 'MINTER_GEOIP_DB'),
     trustProxy: optional(env, 'MINTER_TRUST_PROXY') === 'true',

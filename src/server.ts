@@ -36,14 +36,11 @@ import { insertSerializedLogs, refusedLogStandIn, type SerializedLogRecord } fro
 import { isDataError } from './store/data-errors.js';
 import { registerActionBindingRoutes } from './management/action-bindings.js';
 import { registerActionRoutes } from './management/actions.js';
-import { InMemoryActionCache } from './triggers/action-cache.js';
 import { loadBoundChain } from './triggers/chain-loader.js';
+import { engineFromConfig, geoipLookup } from './triggers/engine-from-config.js';
+import { quarantineOnLoss } from './triggers/quarantine-loss.js';
 import { openCrashGuard } from './triggers/quarantine-start.js';
-import type { TriggerEngine } from './triggers/contract.js';
-import { createEgressFetch } from './triggers/egress.js';
-import { createTriggerEngine } from './triggers/engine.js';
 import { openGeoip, type GeoipLookup } from './triggers/geoip.js';
-import { kindeManagementGet } from './triggers/kinde-management.js';
 
 export interface MinterApp {
   app: FastifyInstance;
@@ -141,29 +138,13 @@ async function compose(app: FastifyInstance, config: Readonly<Config>, box: Secr
   };
   // Before any action is bound: versions a dead process was loading or first running are quarantined first.
   const crashGuard = await openCrashGuard(database.db, config.dataDir, app.log);
-  const engine: TriggerEngine = createTriggerEngine({
-    memoryLimitMb: config.actions.memoryLimitMb,
-    chainTimeoutMs: config.actions.chainTimeoutMs,
-    maxLogBytesPerAction: config.actions.maxLogBytes,
-    syncSliceMs: config.actions.syncSliceMs,
-    maxIsolates: config.actions.maxIsolates,
-    maxTimers: config.actions.maxTimers,
-    maxTimersPerIsolate: config.actions.maxTimersPerIsolate,
-    maxFetches: config.actions.maxFetches,
-    maxFetchesPerIsolate: config.actions.maxFetchesPerIsolate,
-    ...(metrics && { onBatch: (requests: number) => metrics.triggerBatch(requests) }),
-    geoip: (ip) => (geoip?.lookup(ip) ?? {}) as Record<string, unknown>,
+  const engine = engineFromConfig(config, {
+    registry,
+    geoip: geoipLookup(() => geoip),
+    metrics,
+    log: app.log,
     crashGuard: crashGuard.guard,
-    ...(config.testCrash && { testCrash: config.testCrash }),
-    host: {
-      cache: new InMemoryActionCache(),
-      fetch: createEgressFetch({
-        timeoutMs: config.actions.fetchTimeoutMs,
-        maxResponseBytes: config.actions.fetchMaxBytes,
-        allowPrivate: config.actions.allowPrivateEgress,
-      }),
-      kindeManagementGet: async (endpoint) => kindeManagementGet(registry.snapshot, endpoint),
-    },
+    onLoss: quarantineOnLoss(database.db, registry, app.log),
   });
   registry.onReload(async () => {
     const chain = await loadBoundChain(database.db, box);

@@ -21,6 +21,8 @@ export interface MinterOptions {
   alg: 'ES256' | 'RS256';
   /** Bound `credentials-exchange` actions, each setting one claim. */
   actions: number;
+  /** Minter variables of this scenario (for example `MINTER_ACTIONS_ISOLATION`). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -56,6 +58,7 @@ async function startMinter(settings: Readonly<Settings>, options: MinterOptions)
       MINTER_ADMIN_CLIENT_ID: admin.id,
       MINTER_ADMIN_CLIENT_SECRET: admin.secret,
       MINTER_LOG_LEVEL: 'warn',
+      ...options.env,
     },
     ...(settings.pin && { cpu: SERVER_CPU }),
   });

@@ -16,7 +16,7 @@ import {
   updateAction,
   type ActionRow,
 } from '../store/actions.js';
-import { ActionBuildError, buildAction } from '../triggers/action-build.js';
+import { ActionBuildError } from '../triggers/action-build.js';
 import { deployedAction, openSecrets } from '../triggers/chain-loader.js';
 import type { TriggerId } from '../triggers/contract.js';
 import { testRequestFromPayload } from '../triggers/test-payload.js';
@@ -30,13 +30,25 @@ function buildFailed(error: ActionBuildError): ManagementError {
   return new ManagementError(400, 'build_failed', `Build failed at ${where}: ${error.message}`);
 }
 
+/** The running engine, or a 503 while there is none. */
+function engineOf(options: ActionRouteOptions) {
+  const engine = options.engine();
+  if (!engine) throw new ManagementError(503, 'engine_unavailable', 'The trigger engine is not running');
+  return engine;
+}
+
 /** Build and deploy, shared by the action routes (`deploy: true` on create) and the version routes. */
-export function actionDeployer(registry: Registry) {
+export function actionDeployer(registry: Registry, options: ActionRouteOptions) {
   const { db } = registry;
-  /** Builds the draft; a build failure is the operator's 400. */
+  /** Builds the draft, where actions run (its top-level code runs in the check); a build failure is the operator's 400. */
   async function build(action: ActionRow) {
     try {
-      return await buildAction({ triggerId: action.trigger_id as TriggerId, code: action.code, files: action.files, entryPath: action.entry_path });
+      return await engineOf(options).build({
+        triggerId: action.trigger_id as TriggerId,
+        code: action.code,
+        files: action.files,
+        entryPath: action.entry_path,
+      });
     } catch (error) {
       if (error instanceof ActionBuildError) throw buildFailed(error);
       throw error;
@@ -72,7 +84,7 @@ export function registerActionVersionRoutes(
 ): void {
   const { db, box } = registry;
   const { mustFind } = helpers;
-  const { build, deploy } = actionDeployer(registry);
+  const { build, deploy } = actionDeployer(registry, options);
 
   app.post<{ Params: { id: string } }>(
     '/actions/actions/:id/deploy',
@@ -183,8 +195,7 @@ export function registerActionVersionRoutes(
     },
     async (request) => {
       const action = await mustFind(request.params.id);
-      const runner = options.engine();
-      if (!runner) throw new ManagementError(503, 'engine_unavailable', 'The trigger engine is not running');
+      const runner = engineOf(options);
       const built = await build(action);
       await options.beforeTest?.();
       const result = await runner.test(

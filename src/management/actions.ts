@@ -92,7 +92,7 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
   const deployedOf = async (action: ActionRow) =>
     action.deployed_version_id ? findActionVersion(db, action.id, action.deployed_version_id) : undefined;
   const view = async (action: ActionRow) => actionView(action, await deployedOf(action));
-  const { deploy } = actionDeployer(registry);
+  const { deploy } = actionDeployer(registry, options);
 
   /** Merges a secrets update into the stored map: a name with a value sets it, a name alone keeps it. */
   function mergeSecrets(action: ActionRow | undefined, update: ActionBody['secrets']) {

@@ -1,7 +1,8 @@
 /**
  * Prometheus metrics at `GET /metrics` (text exposition format), on a registry of Minter's own: token requests and
  * their outcomes by OAuth error (a token quota's refusals are `too_many_requests`), time to answer, trigger actions by
- * status and their batch sizes, the log writer's backlog, losses and refused records, and prom-client's default process metrics (CPU,
+ * status and their batch sizes, sandbox processes replaced, the log writer's backlog, losses and refused records, and
+ * prom-client's default process metrics (CPU,
  * memory, event-loop delay, GC). Counting is a few increments per request on pre-created series; nothing here touches
  * the database.
  */
@@ -18,6 +19,7 @@ export class Metrics {
   readonly #duration: Histogram;
   readonly #actions: Counter<'trigger' | 'status'>;
   readonly #batches: Histogram;
+  readonly #sandboxReplaced: Counter<'reason'>;
 
   constructor(logStats: LogWriterStats) {
     const registers = [this.registry];
@@ -45,6 +47,12 @@ export class Metrics {
       name: 'minter_trigger_batch_size',
       help: 'Requests an action ran per call into its isolate on the synchronous path (those that reached it in one turn of the event loop)',
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+      registers,
+    });
+    this.#sandboxReplaced = new Counter({
+      name: 'minter_sandbox_replaced_total',
+      help: 'Sandbox processes replaced, by reason: crashed (a signal, e.g. V8 ending it), unresponsive, stuck (a call that kept its thread), memory, starved, error',
+      labelNames: ['reason'],
       registers,
     });
     new Gauge({
@@ -103,6 +111,10 @@ export class Metrics {
 
   triggerBatch(requests: number): void {
     this.#batches.observe(requests);
+  }
+
+  sandboxReplaced(reason: string): void {
+    this.#sandboxReplaced.inc({ reason });
   }
 }
 

@@ -18,7 +18,7 @@ export function auth0EventBase(request: TriggerRequest, geoip: GeoipLookup | und
   const body = redactedBody(request.request.body);
   let location: Record<string, unknown> = {};
   try {
-    location = geoip?.(request.request.ip) ?? {};
+    location = request.geoip ?? geoip?.(request.request.ip) ?? {};
   } catch {
     // A failing lookup leaves geoip empty, as Auth0 does for addresses it cannot place.
   }

@@ -10,7 +10,7 @@ import type { ActionResult, ActionStatus, ChainResult, DeployedAction, FailurePo
 import { auth0EventBase, type GeoipLookup } from './auth0-dialect.js';
 import type { ChainLink } from './isolate-pool.js';
 import { kindeEvent } from './kinde-dialect.js';
-import { DEFAULT_DENIAL_DESCRIPTION, STATUS_EFFECTS } from './outcome.js';
+import { DEFAULT_DENIAL_DESCRIPTION, STATUS_EFFECTS, type StatusEffect } from './outcome.js';
 import { ClaimSet } from './restricted-claims.js';
 import { DIALECT } from './sandbox-bootstrap.js';
 import { parseConsole, parseRecord, type SandboxRecord } from './sandbox-record.js';
@@ -68,6 +68,23 @@ function baseResult(action: DeployedAction, status: ActionStatus, startedAt: num
 }
 
 const unique = (scopes: readonly string[]) => [...new Set(scopes)];
+
+const RUNTIME_FAILURE = STATUS_EFFECTS.runtime as Extract<StatusEffect, { effect: 'fail' }>;
+
+/**
+ * The result of a chain that never finished because the sandbox process running it ended (or stopped answering):
+ * every action a `runtime` failure with `message`, the request denied with `server_error` whatever the failure
+ * policies say, since which action was running is not known.
+ */
+export function sandboxLost(actions: readonly DeployedAction[], message: string, startedAt: number): ChainResult {
+  const durationMs = Date.now() - startedAt;
+  return {
+    denial: { error: 'server_error', description: RUNTIME_FAILURE.description },
+    claims: {},
+    scopes: [],
+    results: actions.map((action) => ({ ...baseResult(action, 'runtime', startedAt, durationMs), error: { id: 'runtime_error', msg: message } })),
+  };
+}
 
 /** Runs `links` for `request`. Never throws. */
 export async function runChain(links: readonly ChainLink[], request: TriggerRequest, settings: ChainSettings): Promise<ChainResult> {

@@ -7,6 +7,8 @@
  * (cache, fetch, management reads) goes through {@link HostServices}.
  */
 
+import type { ActionSource, BuiltAction } from './action-build.js';
+
 /** Auth0 `credentials-exchange` or Kinde `m2m:token_generation`. */
 export type TriggerId = 'credentials-exchange' | 'm2m:token_generation';
 
@@ -70,6 +72,11 @@ export interface TriggerRequest {
   issuer: string;
   /** Auth0 `event.tenant.id`. */
   tenantId: string;
+  /**
+   * Auth0 `event.request.geoip`, when the caller looked it up already: the server does, for the sandbox process,
+   * which has no GeoIP database of its own.
+   */
+  geoip?: Record<string, unknown>;
 }
 
 /** One console line an action wrote. */
@@ -185,6 +192,8 @@ export interface TriggerEngine {
   run(request: TriggerRequest): Promise<ChainResult>;
   /** Run one action (bound or not) against a request, for `POST /actions/actions/{id}/test`. */
   test(action: DeployedAction, request: TriggerRequest): Promise<ChainResult>;
+  /** Check and build an action's source at deploy (action-build.ts), in the sandbox too: its top level runs there. */
+  build(source: ActionSource): Promise<BuiltAction>;
   /** Dispose every isolate. */
   close(): Promise<void>;
 }

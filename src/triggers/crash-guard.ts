@@ -71,7 +71,33 @@ export function quarantineReason(suspect: CrashSuspect): string {
   );
 }
 
-export class CrashGuard {
+/** What the isolate pool notes a version's prewarm and first run in (isolate-pool.ts). */
+export interface PhaseGuard {
+  /** Notes that `versionId` enters `phase`; true the first time per version and phase (then the phase is watched). */
+  enter(versionId: string, phase: GuardedPhase): boolean;
+  /** The phase ended and the process survived it. */
+  leave(versionId: string, phase: GuardedPhase): void;
+}
+
+/**
+ * The guard of the sandbox process (sandbox-host.ts): nothing written, since the server that supervises it sees its
+ * end and what it was loading and running (sandbox-supervisor.ts); it only makes each phase's first time known, for
+ * the test-only crash trigger.
+ */
+export class FirstTimeGuard implements PhaseGuard {
+  readonly #entered = new Set<string>();
+
+  enter(versionId: string, phase: GuardedPhase): boolean {
+    const key = `${versionId}\t${phase}`;
+    if (this.#entered.has(key)) return false;
+    this.#entered.add(key);
+    return true;
+  }
+
+  leave(): void {}
+}
+
+export class CrashGuard implements PhaseGuard {
   readonly #file: string;
   readonly #session = randomBytes(6).toString('base64url');
   readonly #entered = new Set<string>();

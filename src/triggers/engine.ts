@@ -6,11 +6,12 @@
  * chain.ts for the chain rules.
  */
 import { availableParallelism } from 'node:os';
+import { buildAction, type ActionSource, type BuiltAction } from './action-build.js';
 import type { ChainResult, DeployedAction, HostServices, TriggerEngine, TriggerRequest } from './contract.js';
 import { TRIGGER_IDS } from './contract.js';
 import type { GeoipLookup } from './auth0-dialect.js';
 import { runChain, type ChainSettings } from './chain.js';
-import type { CrashGuard, TestCrash } from './crash-guard.js';
+import type { PhaseGuard, TestCrash } from './crash-guard.js';
 import { IsolateCensus } from './isolate-census.js';
 import { IsolatePool, type ChainLink } from './isolate-pool.js';
 
@@ -55,8 +56,15 @@ export interface TriggerEngineOptions {
   onBatch?: (requests: number) => void;
   /** `event.request.geoip` for an IP; `{}` when absent. */
   geoip?: GeoipLookup;
+  /** Told when an isolate of a version starts and ends loading (the sandbox process tells the server: crash-guard). */
+  onLoad?: (versionId: string, phase: 'start' | 'end') => void;
+  /**
+   * Told when a call of a version was stopped but its thread did not come back (a built-in that never checks for
+   * termination): the thread is lost until that built-in ends, which may be never.
+   */
+  onStuck?: (versionId: string) => void;
   /** Notes each version's prewarm and first run, so that one that kills the process is quarantined (crash-guard.ts). */
-  crashGuard?: CrashGuard;
+  crashGuard?: PhaseGuard;
   /** Test-only: abort the process at this action's prewarm or first run (MINTER_TEST_CRASH_ON_ACTION_NAME). */
   testCrash?: TestCrash;
 }
@@ -114,6 +122,8 @@ class IsolatedTriggerEngine implements TriggerEngine {
       syncSliceMs,
       host: options.host,
       ...(options.onBatch && { onBatch: options.onBatch }),
+      ...(options.onLoad && { onLoad: options.onLoad }),
+      ...(options.onStuck && { onStuck: options.onStuck }),
     };
     this.#pool = new IsolatePool(sandbox, {
       ...(options.crashGuard && { guard: options.crashGuard }),
@@ -143,6 +153,10 @@ class IsolatedTriggerEngine implements TriggerEngine {
     } finally {
       isolate.retire();
     }
+  }
+
+  build(source: ActionSource): Promise<BuiltAction> {
+    return buildAction(source);
   }
 
   async close(): Promise<void> {

@@ -49,6 +49,10 @@ export interface SandboxOptions {
   host: HostServices;
   /** Told the number of requests each batch ran. */
   onBatch?: (requests: number) => void;
+  /** Told when an isolate of a version starts and ends loading. */
+  onLoad?: (versionId: string, phase: 'start' | 'end') => void;
+  /** Told when a stopped call's thread did not come back (see VersionIsolate). */
+  onStuck?: (versionId: string) => void;
 }
 
 /** One live isolate of a version. */
@@ -138,6 +142,16 @@ async function compileProgram(isolate: ivm.Isolate, dialect: Dialect): Promise<i
  * A `compile` failure is final for the version; the others may succeed on a later try.
  */
 export async function createInstance(action: DeployedAction, options: SandboxOptions, deadline: number): Promise<Instance | SandboxFailure> {
+  if (options.onLoad === undefined) return load(action, options, deadline);
+  options.onLoad(action.versionId, 'start');
+  try {
+    return await load(action, options, deadline);
+  } finally {
+    options.onLoad(action.versionId, 'end');
+  }
+}
+
+async function load(action: DeployedAction, options: SandboxOptions, deadline: number): Promise<Instance | SandboxFailure> {
   const isolate = new ivm.Isolate({ memoryLimit: options.memoryLimitMb });
   const hostIo: HostIo = { started: false, generation: 0 };
   const alarm = new IsolateAlarm(options.chainTimeoutMs);

@@ -7,7 +7,7 @@
  * (crash-guard.ts) while they are under way, so that one that kills the process is quarantined at the next start.
  */
 import type { DeployedAction } from './contract.js';
-import { crashIfTold, type CrashGuard, type TestCrash } from './crash-guard.js';
+import { crashIfTold, type PhaseGuard, type TestCrash } from './crash-guard.js';
 import { failure, fingerprint, type SandboxOptions } from './isolate-factory.js';
 import { VersionIsolate, type InvokeOutcome } from './version-isolate.js';
 
@@ -25,7 +25,7 @@ export interface ChainLink {
 
 /** The crash guard and its test-only trigger, as the pool uses them. */
 export interface PoolGuard {
-  guard?: CrashGuard;
+  guard?: PhaseGuard;
   testCrash?: TestCrash;
 }
 
@@ -106,8 +106,9 @@ export class IsolatePool {
     const { versionId, name } = isolate.action;
     const { guard, testCrash } = this.#guard;
     const noted = guard?.enter(versionId, 'prewarm') === true;
-    if (noted) crashIfTold(testCrash, name, 'prewarm');
     const settled = isolate.prewarm(this.#options.chainTimeoutMs);
+    // Once the load has begun (its start is reported), as a crash in top-level code would come.
+    if (noted) crashIfTold(testCrash, name, 'prewarm');
     if (noted) void settled.then(() => guard?.leave(versionId, 'prewarm'));
   }
 }

@@ -77,6 +77,8 @@ export type InvokeOutcome = { kind: 'record'; record: string } | SandboxFailure;
 export const EXTRA_IDLE_MS = 30_000;
 /** isolated-vm timeout of `collect()` after a batch outran its slice, and of `drain(q)`, in ms: our own short code. */
 export const DRAIN_WAIT_MS = 50;
+/** How long a call stopped at its deadline may take to give its thread back before it counts as stuck, in ms. */
+export const STUCK_AFTER_MS = 2000;
 /**
  * How long a stopped call's console is waited for, in ms (see `#withConsole`): off the main thread, long enough for
  * the isolate's thread to get a core on a loaded machine. An isolate still spinning when its call timed out (a loop
@@ -437,6 +439,7 @@ export class VersionIsolate {
     if (!sync) instance.asyncLive++;
     try {
       if (remaining <= 0) return OUT_OF_TIME;
+      let started: Promise<unknown> | undefined;
       const result = await new Promise<unknown>((resolve, reject) => {
         let unwatch: (() => void) | undefined;
         const settle = (error: unknown, value?: unknown) => {
@@ -445,17 +448,20 @@ export class VersionIsolate {
           else reject(error);
         };
         try {
-          const started = sync
-            ? entry.applySync(undefined, [argument], { timeout: slice, result: { promise: true, copy: true } })
-            : entry.apply(undefined, [argument], { timeout: Math.ceil(remaining), result: { promise: true, copy: true } });
+          started = (
+            sync
+              ? entry.applySync(undefined, [argument], { timeout: slice, result: { promise: true, copy: true } })
+              : entry.apply(undefined, [argument], { timeout: Math.ceil(remaining), result: { promise: true, copy: true } })
+          ) as Promise<unknown>;
           unwatch = DEADLINES.watch(deadline, () => resolve(TIMED_OUT));
-          (started as Promise<unknown>).then((value) => settle(undefined, value), settle);
+          started.then((value) => settle(undefined, value), settle);
         } catch (error) {
           settle(error);
         }
       });
       if (result === TIMED_OUT) {
         this.#retireInstance(instance);
+        if (started !== undefined) this.#watchStuck(started);
         const spins = spinning(instance, cpuBefore, startedAt);
         const timedOut = failure('timeout', 'The action did not finish in time');
         const failed = await this.#withConsole(instance, q, timedOut, spins ? SPINNING_CONSOLE_WAIT_MS : CONSOLE_WAIT_MS);
@@ -493,6 +499,20 @@ export class VersionIsolate {
       instance.hostIo.started = true;
       instance.hostIo.generation++;
     }
+  }
+
+  /**
+   * A call stopped at its deadline: its isolate is disposed once idle, which settles isolated-vm's promise within
+   * milliseconds (`Promise was abandoned`, or the timeout) — unless the isolate's thread is inside a built-in that
+   * never checks for termination. Not settled after {@link STUCK_AFTER_MS}: the thread is lost, say so.
+   */
+  #watchStuck(started: Promise<unknown>): void {
+    const onStuck = this.#options.onStuck;
+    if (onStuck === undefined) return;
+    let settled = false;
+    const done = () => (settled = true);
+    started.then(done, done);
+    setTimeout(() => settled || onStuck(this.action.versionId), STUCK_AFTER_MS).unref();
   }
 
   /**

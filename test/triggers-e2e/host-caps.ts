@@ -5,7 +5,8 @@
  * per isolate — while another client at 30 requests a second keeps a p99 under 250 ms (judged when other work left the
  * machine alone: see client-fairness.ts). Before the fix, 100,000 timers in each of 4 runs grew RSS by ~800 MB.
  * With the default caps, the same action is refused past 100 pending timers, and the record says so. RSS is the
- * server process's VmRSS (/proc/<pid>/status), sampled every 50 ms; isolate heaps are part of it.
+ * VmRSS of the server process and the sandbox process it started (/proc/<pid>/status), sampled every 50 ms; isolate
+ * heaps are part of it.
  */
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';

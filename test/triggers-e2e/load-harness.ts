@@ -4,8 +4,7 @@
  * Also the two kinds of load those tests send: a paced stream (a well-behaved client at a fixed rate, each request
  * timed from the moment it was due, so waiting behind a stalled server counts) and a few requests kept in flight.
  */
-import { readFileSync } from 'node:fs';
-import { ProcessWatch } from '../../bench/proc.js';
+import { ProcessWatch, readMemory } from '../../bench/proc.js';
 import { anyStorage, callApi, childMinterSetup, getToken, postToken, spawnMinter, type MinterProcess } from '../helpers/minter.js';
 
 export interface LoadServer {
@@ -41,11 +40,11 @@ export async function startLoadServer(env: Record<string, string> = {}): Promise
   };
 }
 
-/** Resident set of a process now, in bytes (`VmRSS` of `/proc/<pid>/status`). */
+/** Resident set of a process and the processes it started (the sandbox process), now, in bytes (`VmRSS`). */
 export function residentBytes(pid: number): number {
-  const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (match === null) throw new Error(`no VmRSS for process ${pid}`);
-  return Number(match[1]) * 1024;
+  const memory = readMemory(pid);
+  if (memory === undefined) throw new Error(`no VmRSS for process ${pid}`);
+  return memory.rss;
 }
 
 export interface Client {

@@ -1,11 +1,14 @@
 /**
  * Issue 11, "nothing in action code can end the process", defence in depth (docs/security.md, "quarantine"): a
- * version whose prewarm or first run killed the process is quarantined at the next start. Minter runs as its own
- * process (`npm start`); the test-only MINTER_TEST_CRASH_ON_ACTION_NAME makes the engine abort it (SIGABRT, as a
- * native crash in action code would) at that action's prewarm or first run. Restarted without it, the server must
- * start, answer the version's requests with `server_error` and an execution record that says it is quarantined,
- * since when and why, show the quarantine in the management API, and run again once the operator lifts it or
- * deploys a new version. A process killed while idle, or stopped cleanly, quarantines nothing.
+ * version whose prewarm or first run killed its process is quarantined. Minter runs as its own process (`npm
+ * start`); the test-only MINTER_TEST_CRASH_ON_ACTION_NAME makes the engine abort the process the action runs in
+ * (SIGABRT, as a native crash in action code would) at that action's prewarm or first run.
+ *
+ * Inline (MINTER_ACTIONS_ISOLATION=inline) that is the server: restarted without the variable, it must start, answer
+ * the version's requests with `server_error` and an execution record that says it is quarantined, since when and why,
+ * show the quarantine in the management API, and run again once the operator lifts it or deploys a new version. A
+ * process killed while idle, or stopped cleanly, quarantines nothing. In the sandbox process (the default) the server
+ * goes on and quarantines the version at once.
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -115,9 +118,9 @@ const stampCode = (stamp: string) => `exports.onExecuteCredentialsExchange = asy
 };`;
 
 for (const storage of storages) {
-  describe(`a version that kills the process is quarantined at the next start (${storage})`, { timeout: 300_000 }, () => {
+  describe(`inline: a version that kills the process is quarantined at the next start (${storage})`, { timeout: 300_000 }, () => {
     test('crash at prewarm: the restarted server quarantines it, says why, and runs it again once lifted', async () => {
-      const d = new Deployment(await childMinterSetup(storage, admin, { MINTER_LOG_FLUSH_MS: '50' }));
+      const d = new Deployment(await childMinterSetup(storage, admin, { MINTER_LOG_FLUSH_MS: '50', MINTER_ACTIONS_ISOLATION: 'inline' }));
       try {
         await d.start({ MINTER_TEST_CRASH_ON_ACTION_NAME: 'crasher' });
         const actionId = await d.provision('crasher');
@@ -176,7 +179,7 @@ for (const storage of storages) {
     });
 
     test('crash at first run: quarantined at restart; deploying a new version recovers; an idle kill -9 quarantines nothing', async () => {
-      const d = new Deployment(await childMinterSetup(storage, admin, { MINTER_LOG_FLUSH_MS: '50' }));
+      const d = new Deployment(await childMinterSetup(storage, admin, { MINTER_LOG_FLUSH_MS: '50', MINTER_ACTIONS_ISOLATION: 'inline' }));
       try {
         await d.start({ MINTER_TEST_CRASH_ON_ACTION_NAME: 'first-run-crasher', MINTER_TEST_CRASH_PHASE: 'first_run' });
         const actionId = await d.provision('first-run-crasher');
@@ -223,3 +226,74 @@ for (const storage of storages) {
     });
   });
 }
+
+describe('in the sandbox process: the server goes on and quarantines the version at once', { timeout: 300_000 }, () => {
+  /** Waits for the version's quarantine to show in the management API. */
+  async function quarantineOf(d: Deployment, actionId: string, versionId: string): Promise<{ reason: string; quarantined_at: string }> {
+    for (let i = 0; i < 200; i++) {
+      const version = await d.api('GET', `/actions/actions/${actionId}/versions/${versionId}`);
+      if (version.body.quarantine !== undefined) return version.body.quarantine;
+      await sleep(50);
+    }
+    assert.fail(`version ${versionId} was not quarantined`);
+  }
+
+  test('crash at prewarm: quarantined, its requests fail closed; lifted, it crashes once more and is quarantined again', async () => {
+    const d = new Deployment(await childMinterSetup('pglite', admin, { MINTER_LOG_FLUSH_MS: '50' }));
+    try {
+      await d.start({ MINTER_TEST_CRASH_ON_ACTION_NAME: 'crasher' });
+      const actionId = await d.provision('crasher');
+      const versionId = (await d.api('GET', `/actions/actions/${actionId}`)).body.deployed_version.id as string;
+      // Binding prewarms the version in the sandbox process, which aborts; the server answers.
+      assert.equal((await d.bind(actionId)).status, 200);
+      const quarantine = await quarantineOf(d, actionId, versionId);
+      assert.match(quarantine.reason, /^The sandbox process that runs actions ended \(signal SIGABRT\) at \S+Z while it was loading this version/);
+      assert.match(d.proc.output().stdout, new RegExp(`"version_id":"${versionId}".*action version quarantined: the sandbox process ended`));
+
+      const refused = await d.token();
+      assert.equal(refused.status, 500, refused.text);
+      const [result] = (await d.lastFailedExecution()).results;
+      assert.equal(result!.version_id, versionId);
+      assert.match(result!.error!.msg, new RegExp(`^Version ${versionId} of action "crasher" is quarantined since \\S+Z: The sandbox process`));
+
+      // Lifted while the cause is still there: one more crash, quarantined again, never a loop.
+      assert.equal((await d.api('DELETE', `/actions/actions/${actionId}/versions/${versionId}/quarantine`)).status, 204);
+      const again = await quarantineOf(d, actionId, versionId);
+      assert.ok(Date.parse(again.quarantined_at) >= Date.parse(quarantine.quarantined_at));
+      const metrics = await (await fetch(`${d.proc.baseUrl}/metrics`)).text();
+      assert.match(metrics, /^minter_sandbox_replaced_total\{reason="crashed"\} 2$/m);
+
+      // Unbound, tokens flow; the server never stopped.
+      assert.equal((await d.api('PATCH', '/actions/triggers/credentials-exchange/bindings', { bindings: [] })).status, 200);
+      assert.equal((await d.token()).status, 200);
+      assert.equal(d.proc.output().stderr.includes('SIGABRT'), false);
+    } finally {
+      await d.setup.cleanup();
+    }
+  });
+
+  test('crash at first run: that request fails, the version is quarantined, the next request is refused with why', async () => {
+    const d = new Deployment(await childMinterSetup('pglite', admin, { MINTER_LOG_FLUSH_MS: '50' }));
+    try {
+      await d.start({ MINTER_TEST_CRASH_ON_ACTION_NAME: 'first-run-crasher', MINTER_TEST_CRASH_PHASE: 'first_run' });
+      const actionId = await d.provision('first-run-crasher');
+      const versionId = (await d.api('GET', `/actions/actions/${actionId}`)).body.deployed_version.id as string;
+      assert.equal((await d.bind(actionId)).status, 200, 'the prewarm survives');
+      const lost = await d.token();
+      assert.equal(lost.status, 500, lost.text);
+      const [first] = (await d.lastFailedExecution()).results;
+      assert.match(first!.error!.msg, /^The sandbox process ended \(signal SIGABRT\) while this request ran/);
+      const quarantine = await quarantineOf(d, actionId, versionId);
+      // The first request may come while the version is still loading (bind does not wait for the prewarm).
+      assert.match(quarantine.reason, /while it was (running this version for the first time|loading this version)/);
+      assert.equal((await d.token()).status, 500);
+      const [second] = (await d.lastFailedExecution()).results;
+      assert.match(second!.error!.msg, /is quarantined since/);
+      // The server itself never stopped.
+      assert.equal((await d.api('GET', '/clients?per_page=1')).status, 200);
+      assert.equal(await Promise.race([d.proc.exited, sleep(100).then(() => "running")]), "running");
+    } finally {
+      await d.setup.cleanup();
+    }
+  });
+});

@@ -10,8 +10,9 @@
  *
  * A call the engine stops (out of memory, out of time) is contained. One whose thread goes on computing after its
  * isolate was disposed (a built-in that never checks for termination) is reported `hung`: such calls are listed in
- * {@link KNOWN_UNINTERRUPTIBLE} and left out, since each costs a child process (docs/security.md, "sandbox": what is
- * known to remain). A hung call not on the list fails the test.
+ * {@link KNOWN_UNINTERRUPTIBLE} and left out, since each costs a child process (docs/security.md, "sandbox": the
+ * sandbox process's supervisor replaces a sandbox whose threads they hold). A hung call not on the list fails the
+ * test.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -40,10 +41,9 @@ export const KNOWN_UNINTERRUPTIBLE: Record<string, string> = {
  * The values 2³²−1 long (an array-like `{ length: 2 ** 32 - 1 }`, `new Array(2 ** 32 - 1)`) are left out of the CI
  * hunt: some thirty built-ins loop over such a length without ever checking for termination (Array.prototype's
  * iteration methods, `Intl` locale lists, `String.raw`, …), and `Array.prototype.sort`, `toSorted` and `toReversed`
- * make V8 end the process (`invalid array length`). No sandbox can take these from the language: they are known to
- * remain until actions run in a supervised process of their own (docs/security.md, "sandbox"; quarantine stops a
- * version that does it at load or first run from crash-looping the server). Set MINTER_HUNT_HUGE=1 to hunt with them
- * as well (about 5 minutes; its findings are printed, not asserted).
+ * make V8 end the process (`invalid array length`). No sandbox can take these from the language; the sandbox
+ * process's supervisor contains them (sandbox-crash.test.ts proves it through the real server). Set MINTER_HUNT_HUGE=1
+ * to hunt with them as well (about 5 minutes; its findings are printed, not asserted).
  */
 const HUNT_HUGE = process.env.MINTER_HUNT_HUGE === '1';
 
@@ -198,7 +198,7 @@ test('crash hunt: every function an action reaches, called with odd arguments, e
   assert.deepEqual([...auth0Report.findings, ...kindeReport.findings], []);
 });
 
-test('crash hunt with the values 2³²−1 long (MINTER_HUNT_HUGE=1): what is known to remain', { skip: !HUNT_HUGE, timeout: 1_800_000 }, async (t) => {
+test('crash hunt with the values 2³²−1 long (MINTER_HUNT_HUGE=1): what the supervisor has to contain', { skip: !HUNT_HUGE, timeout: 1_800_000 }, async (t) => {
   const report = await hunt('auth0', { chunks: 8, parallel: 2, skip: Object.keys(KNOWN_UNINTERRUPTIBLE), runMs: 5000 });
   t.diagnostic(`auth0 with huge values: ${JSON.stringify(report, null, 1)}`);
   assert.ok(report.functions > 500);

@@ -1,0 +1,77 @@
+/**
+ * The trigger engine the configuration asks for (`MINTER_ACTIONS_ISOLATION`): by default a supervised sandbox process
+ * (sandbox-supervisor.ts), or `inline`, the engine in the server's own process.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Registry } from '../registry/registry.js';
+import { InMemoryActionCache } from './action-cache.js';
+import type { TriggerEngine } from './contract.js';
+import type { PhaseGuard } from './crash-guard.js';
+import { createEgressFetch } from './egress.js';
+import { createTriggerEngine } from './engine.js';
+import type { GeoipLookup } from './geoip.js';
+import { kindeManagementGet } from './kinde-management.js';
+import { SandboxSupervisor, type SupervisorOptions } from './sandbox-supervisor.js';
+
+/** `event.request.geoip` from the database loaded so far (`{}` until it is). */
+export const geoipLookup = (current: () => GeoipLookup | undefined) => (ip: string) => (current()?.lookup(ip) ?? {}) as Record<string, unknown>;
+
+export interface EngineDependencies {
+  registry: Registry;
+  geoip: (ip: string) => Record<string, unknown>;
+  metrics: Metrics | undefined;
+  log: FastifyBaseLogger;
+  /** Inline only: the journal that notes each version's prewarm and first run (crash-guard.ts). */
+  crashGuard: PhaseGuard;
+  /** Process only: what the sandbox process was loading and first running when it was lost (quarantine-loss.ts). */
+  onLoss: NonNullable<SupervisorOptions['onLoss']>;
+}
+
+export function engineFromConfig(config: Readonly<Config>, deps: EngineDependencies): TriggerEngine {
+  const { actions } = config;
+  const { registry, metrics } = deps;
+  const kindeGet = async (endpoint: string) => kindeManagementGet(registry.snapshot, endpoint);
+  const onBatch = metrics && ((requests: number) => metrics.triggerBatch(requests));
+  const egress = { timeoutMs: actions.fetchTimeoutMs, maxResponseBytes: actions.fetchMaxBytes, allowPrivate: actions.allowPrivateEgress };
+  const caps = {
+    maxIsolates: actions.maxIsolates,
+    maxTimers: actions.maxTimers,
+    maxTimersPerIsolate: actions.maxTimersPerIsolate,
+    maxFetches: actions.maxFetches,
+    maxFetchesPerIsolate: actions.maxFetchesPerIsolate,
+  };
+  if (actions.isolation === 'inline') {
+    return createTriggerEngine({
+      memoryLimitMb: actions.memoryLimitMb,
+      chainTimeoutMs: actions.chainTimeoutMs,
+      maxLogBytesPerAction: actions.maxLogBytes,
+      syncSliceMs: actions.syncSliceMs,
+      ...caps,
+      ...(onBatch && { onBatch }),
+      geoip: deps.geoip,
+      crashGuard: deps.crashGuard,
+      ...(config.testCrash && { testCrash: config.testCrash }),
+      host: { cache: new InMemoryActionCache(), fetch: createEgressFetch(egress), kindeManagementGet: kindeGet },
+    });
+  }
+  return new SandboxSupervisor({
+    settings: {
+      memoryLimitMb: actions.memoryLimitMb,
+      chainTimeoutMs: actions.chainTimeoutMs,
+      maxLogBytes: actions.maxLogBytes,
+      syncSliceMs: actions.syncSliceMs,
+      ...caps,
+      egress,
+      maxRssMb: actions.sandboxMaxRssMb,
+      ...(config.testCrash && { testCrash: config.testCrash }),
+    },
+    geoip: deps.geoip,
+    kindeManagementGet: kindeGet,
+    ...(onBatch && { onBatch }),
+    ...(metrics && { onReplaced: (reason) => metrics.sandboxReplaced(reason) }),
+    onLoss: deps.onLoss,
+    log: deps.log,
+  });
+}
