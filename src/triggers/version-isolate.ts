@@ -81,11 +81,15 @@ export const DRAIN_WAIT_MS = 50;
 export const STUCK_AFTER_MS = 2000;
 /**
  * How long a stopped call's console is waited for, in ms (see `#withConsole`): off the main thread, long enough for
- * the isolate's thread to get a core on a loaded machine. An isolate still spinning when its call timed out (a loop
- * in a continuation no isolated-vm timeout covers) cannot answer until it is stopped: it gets the shorter wait.
+ * the isolate's thread to get a core on a loaded machine.
  */
 const CONSOLE_WAIT_MS = 1000;
-const SPINNING_CONSOLE_WAIT_MS = 250;
+/**
+ * An isolate still spinning when its call timed out is given this long, in ms, for isolated-vm's own timeout (the
+ * same deadline) to end the loop and free its thread, which then reads the console back. A loop that goes on past it
+ * (in a continuation no isolated-vm timeout covers) cannot answer until it is stopped: it is stopped at once.
+ */
+const SPINNING_GRACE_MS = 250;
 /** isolated-vm timeout of the `quiet()` probe, in ms: it only reads a counter. */
 const PROBE_TIMEOUT_MS = 100;
 /** How often an isolate whose last call left host I/O out is probed again until it is quiet, in ms. */
@@ -464,7 +468,10 @@ export class VersionIsolate {
         if (started !== undefined) this.#watchStuck(started);
         const spins = spinning(instance, cpuBefore, startedAt);
         const timedOut = failure('timeout', 'The action did not finish in time');
-        const failed = await this.#withConsole(instance, q, timedOut, spins ? SPINNING_CONSOLE_WAIT_MS : CONSOLE_WAIT_MS);
+        // Waiting on the call (not on the console read) keeps the grace independent of how long the read then takes
+        // to get a core: on a loaded machine both may take a while, and the console was lost before.
+        const freed = !spins || (started !== undefined && (await within(started.then(yes, yes), SPINNING_GRACE_MS, false)));
+        const failed = freed ? await this.#withConsole(instance, q, timedOut, CONSOLE_WAIT_MS) : timedOut;
         if (spins) this.#stop(instance, STOPPED_BEHIND_LOOP);
         return failed;
       }
@@ -637,6 +644,8 @@ function raceDeadline(creating: Promise<Instance | SandboxFailure>, deadline: nu
 }
 
 /** What `promise` settles to within `ms`, else `fallback` (the promise goes on unobserved). */
+const yes = () => true;
+
 async function within<T, F>(promise: Promise<T>, ms: number, fallback: F): Promise<T | F> {
   let timer: NodeJS.Timeout | undefined;
   const expiry = new Promise<F>((resolve) => {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ChainResult, TriggerRequest } from '../../src/triggers/contract.js';
-import { auth0Action, fakeHost, only, request, withEngine } from './engine-helpers.js';
+import { auth0Action, fakeHost, only, request, ROOMY_SLICE, withEngine } from './engine-helpers.js';
 
 const handler = (body: string) => `exports.onExecuteCredentialsExchange = async (event, api) => { ${body} };`;
 
@@ -36,7 +36,7 @@ describe('Batches of requests on the synchronous path', () => {
       await Promise.resolve();
       console.log('end', tier);
       api.accessToken.setCustomClaim('https://example.com/tier', tier);`);
-    await withEngine({}, async (engine) => {
+    await withEngine(ROOMY_SLICE, async (engine) => {
       engine.setBindings([auth0Action(code)]);
       await engine.run(asTier('warm-up')); // creates the isolate
       const { answered, results } = together(engine, tiers(40).map(asTier));
@@ -70,7 +70,7 @@ describe('Batches of requests on the synchronous path', () => {
       } else {
         api.accessToken.setCustomClaim('https://example.com/tier', tier);
       }`);
-    await withEngine({ host }, async (engine) => {
+    await withEngine({ host, ...ROOMY_SLICE }, async (engine) => {
       engine.setBindings([auth0Action(code)]);
       await engine.run(asTier('warm-up'));
       const { answered, results } = together(engine, ['slow', ...tiers(10)].map(asTier));
@@ -112,7 +112,9 @@ describe('Batches of requests on the synchronous path', () => {
       api.cache.set(key, String(runs));
       if (event.client.metadata.tier === 'loop') for (;;) {}
       api.accessToken.setCustomClaim('https://example.com/runs', runs);`);
-    await withEngine({ syncSliceMs: 20, chainTimeoutMs: 1_000 }, async (engine) => {
+    // 200 ms: the loop uses it up; a, b, c and d take microseconds each, so the slice cannot end in one of them unless
+    // the process loses its core for that long in those microseconds (with 20 ms it did, on a loaded machine).
+    await withEngine({ syncSliceMs: 200, chainTimeoutMs: 1_000 }, async (engine) => {
       engine.setBindings([auth0Action(code)]);
       await engine.run(asTier('warm-up'));
       const { results } = together(engine, ['a', 'b', 'loop', 'c', 'd'].map(asTier));

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { watchEventLoop } from '../helpers/event-loop.js';
-import { auth0Action, fakeHost, only, request, withEngine } from './engine-helpers.js';
+import { auth0Action, fakeHost, only, request, ROOMY_SLICE, withEngine } from './engine-helpers.js';
 
 const handler = (body: string) => `exports.onExecuteCredentialsExchange = async (event, api) => { ${body} };`;
 const SET_CLAIM = handler("api.accessToken.setCustomClaim('https://example.com/tier', event.client.metadata.tier);");
@@ -48,7 +48,7 @@ describe('Synchronous fast path', () => {
   }
 
   test('a warm action that only computes answers within the turn of the event loop it was asked in', async () => {
-    await withEngine({}, async (engine) => {
+    await withEngine(ROOMY_SLICE, async (engine) => {
       engine.setBindings([auth0Action(SET_CLAIM)]);
       await engine.run(request()); // creates the isolate (asynchronous)
       assert.equal(await answeredSynchronously(engine), true, 'the chain waited for a later turn: it did not take the synchronous path');
@@ -80,7 +80,7 @@ describe('Synchronous fast path', () => {
         api.cache.set('token', token);
       }
       api.accessToken.setCustomClaim('https://example.com/upstream', token);`);
-    await withEngine({ host }, async (engine) => {
+    await withEngine({ host, ...ROOMY_SLICE }, async (engine) => {
       engine.setBindings([auth0Action(code)]);
       const first = await engine.run(request());
       assert.deepEqual(first.claims, { 'https://example.com/upstream': 'token-1' });
@@ -109,7 +109,7 @@ describe('Synchronous fast path', () => {
         fetch('https://idp.example.com/slow').then(() => fetch('https://idp.example.com/after'));
       }
       api.accessToken.setCustomClaim('https://example.com/ok', true);`);
-    await withEngine({ host }, async (engine) => {
+    await withEngine({ host, ...ROOMY_SLICE }, async (engine) => {
       engine.setBindings([auth0Action(code)]);
       await engine.run(request()); // creates the first isolate and leaves the fetch out there
       assert.ok(await eventually(async () => answer !== undefined), 'the fetch went out');
