@@ -85,9 +85,11 @@ export const STUCK_AFTER_MS = 2000;
  */
 const CONSOLE_WAIT_MS = 1000;
 /**
- * An isolate still spinning when its call timed out is given this long, in ms, for isolated-vm's own timeout (the
- * same deadline) to end the loop and free its thread, which then reads the console back. A loop that goes on past it
- * (in a continuation no isolated-vm timeout covers) cannot answer until it is stopped: it is stopped at once.
+ * An isolate still spinning when its call timed out, after the call started host I/O (a fetch, a timer), may be
+ * looping in a continuation no isolated-vm timeout covers, which cannot answer until it is stopped: it is given this
+ * long, in ms, to end, then stopped without its console. One that started no I/O is looping in code isolated-vm's own
+ * timeout (the same deadline) ends, so it gets the whole {@link CONSOLE_WAIT_MS}: on a machine whose cores are all
+ * busy, ending the loop and reading the console back can take most of it.
  */
 const SPINNING_GRACE_MS = 250;
 /** isolated-vm timeout of the `quiet()` probe, in ms: it only reads a counter. */
@@ -440,6 +442,7 @@ export class VersionIsolate {
     const [entry, argument] = waiting === undefined ? [instance.runner, `{"q":${q},${payload.slice(1)}`] : [instance.waiter, q];
     const slice = sync ? Math.min(this.#options.syncSliceMs, Math.ceil(remaining)) : 0;
     const cpuBefore = instance.isolate.isDisposed ? 0n : instance.isolate.cpuTime;
+    const ioBefore = instance.hostIo.generation;
     if (!sync) instance.asyncLive++;
     try {
       if (remaining <= 0) return OUT_OF_TIME;
@@ -470,8 +473,11 @@ export class VersionIsolate {
         const timedOut = failure('timeout', 'The action did not finish in time');
         // Waiting on the call (not on the console read) keeps the grace independent of how long the read then takes
         // to get a core: on a loaded machine both may take a while, and the console was lost before.
-        const freed = !spins || (started !== undefined && (await within(started.then(yes, yes), SPINNING_GRACE_MS, false)));
-        const failed = freed ? await this.#withConsole(instance, q, timedOut, CONSOLE_WAIT_MS) : timedOut;
+        const waitedAt = performance.now();
+        const grace = instance.hostIo.generation === ioBefore ? CONSOLE_WAIT_MS : SPINNING_GRACE_MS;
+        const freed = !spins || (started !== undefined && (await within(started.then(yes, yes), grace, false)));
+        const left = CONSOLE_WAIT_MS - (spins ? performance.now() - waitedAt : 0);
+        const failed = freed && left > 0 ? await this.#withConsole(instance, q, timedOut, left) : timedOut;
         if (spins) this.#stop(instance, STOPPED_BEHIND_LOOP);
         return failed;
       }
