@@ -8,7 +8,10 @@ import { answerClientError, answerError } from '../error-handler.js';
 import { narrowDateTimeFormat } from '../management/schemas.js';
 
 /** `logger`: pino options merged over Minter's, or false to stay quiet (tests). */
-export function fastifyOptions(config: Readonly<Config>, logger: boolean | Record<string, unknown> | undefined): FastifyServerOptions {
+export function fastifyOptions(
+  config: Readonly<Config>,
+  logger: boolean | Record<string, unknown> | undefined,
+): FastifyServerOptions {
   return {
     logger:
       logger === false

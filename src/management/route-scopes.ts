@@ -8,12 +8,15 @@ import type { FastifyInstance, RouteOptions } from 'fastify';
 /** Thrown at start-up for a management route that declares neither a scope nor `public`. */
 export class UnscopedRouteError extends Error {
   constructor(readonly route: string) {
-    super(`Management route ${route} declares no scope: give it config.scope (or config.public: true, served without a token)`);
+    super(
+      `Management route ${route} declares no scope: ` +
+        'give it config.scope (or config.public: true, served without a token)',
+    );
     this.name = 'UnscopedRouteError';
   }
 }
 
-/** From now on, `app` (and the plugins it registers) refuses a route with neither `config.scope` nor `config.public`. */
+/** From now on, `app` (and the plugins it registers) refuses a route declaring neither `config.scope` nor `public`. */
 export function requireRouteScopes(app: FastifyInstance): void {
   app.addHook('onRoute', (route: RouteOptions) => {
     const config = route.config;

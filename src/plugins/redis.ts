@@ -19,12 +19,16 @@ export async function openSharedCounters(app: FastifyInstance, config: Readonly<
   // No offline queue: while Redis is away, calls fail at once and both fall back (never a token request left waiting).
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
   app.addHook('onClose', () => redis.disconnect());
-  const report = throttledReport((error) => app.log.warn(error, 'Redis connection error (quotas and assertion replays fall back)'));
+  const report = throttledReport((error) =>
+    app.log.warn(error, 'Redis connection error (quotas and assertion replays fall back)'),
+  );
   redis.on('error', report);
   // Connected before the first request when Redis is there; a Redis that is not does not stop the start.
   await redis.connect().catch(report);
   return {
-    quotas: new RedisQuotaCounter(redis, (error) => app.log.error(error, 'token quota count failed (Redis); tokens are issued uncounted')),
+    quotas: new RedisQuotaCounter(redis, (error) =>
+      app.log.error(error, 'token quota count failed (Redis); tokens are issued uncounted'),
+    ),
     replay: new RedisReplayGuard(redis, (error) =>
       app.log.error(error, 'assertion replay check failed (Redis); this instance remembers them meanwhile'),
     ),

@@ -22,7 +22,8 @@ export interface Store {
 
 export async function openStore(app: FastifyInstance, config: Readonly<Config>): Promise<Store> {
   const { box } = await loadSecretBox(config.secretKey, config.dataDir);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pgliteNice: config.pgliteNice });
+  const { databaseUrl, dataDir, pgliteNice } = config;
+  const database = await openDatabase({ databaseUrl, dataDir, pgliteNice });
   app.addHook('onClose', () => database.close());
   await checkSealingKey(database.db, box);
   const boot = await bootstrap(database.db, box, {
@@ -30,7 +31,8 @@ export async function openStore(app: FastifyInstance, config: Readonly<Config>):
     adminClientId: config.adminClientId,
     adminClientSecret: config.adminClientSecret,
   });
-  const registry = new Registry(database.db, box, app.log, config.redisUrl ? redisNotifier(config.redisUrl) : undefined);
+  const notifier = config.redisUrl ? redisNotifier(config.redisUrl) : undefined;
+  const registry = new Registry(database.db, box, app.log, notifier);
   return { database, box, bootstrap: boot, registry };
 }
 

@@ -11,7 +11,7 @@ import { managementPlugin, type ManagementOptions } from '../../src/plugins/mana
 const answer = async () => ({ ok: true });
 
 describe('management routes declare their scope', () => {
-  test('a route with neither config.scope nor config.public fails the start, named with its method and path', async () => {
+  test('a route with neither config.scope nor config.public fails the start, named by method and path', async () => {
     const app = Fastify({ logger: false });
     app.register(
       async (api) => {
@@ -35,7 +35,7 @@ describe('management routes declare their scope', () => {
     await app.close();
   });
 
-  test('scoped and public routes start (with their HEAD twins); routes outside the management plugin are not checked', async () => {
+  test('scoped and public routes start (and their HEAD twins); routes outside the plugin are unchecked', async () => {
     const app = Fastify({ logger: false });
     app.get('/health', answer);
     await app.register(
@@ -51,13 +51,20 @@ describe('management routes declare their scope', () => {
     await app.close();
   });
 
-  test("the management plugin's own routes all declare a scope, but the OpenAPI document, which is public", async () => {
+  test("the management plugin's routes all declare a scope, but the OpenAPI document, which is public", async () => {
     const app = Fastify({ logger: false });
     const routes: RouteOptions[] = [];
     app.addHook('onRoute', (route) => void routes.push(route));
     // Registering reads nothing from these: routes use them when called, and none is called here.
     const unused = {} as never;
-    const options: ManagementOptions = { issuer: 'http://127.0.0.1', tenantId: 't', registry: unused, logs: unused, engine: unused, beforeTest: async () => undefined };
+    const options: ManagementOptions = {
+      issuer: 'http://127.0.0.1',
+      tenantId: 't',
+      registry: unused,
+      logs: unused,
+      engine: unused,
+      beforeTest: async () => undefined,
+    };
     await app.register(managementPlugin, { prefix: '/api/v2', ...options });
     await app.ready();
     const named = (route: RouteOptions) => `${String(route.method)} ${route.url}`;
