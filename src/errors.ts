@@ -1,6 +1,6 @@
 /**
  * Errors as values. Every failure a caller may see is one of these classes; the single error handler in
- * `server.ts` turns them into a response, and anything else into a bare `server_error`.
+ * `error-handler.ts` turns them into a response, and anything else into a bare `server_error`.
  */
 
 /** RFC 6749 §5.2 error codes Minter answers with, plus 429 (RFC 6585). */

@@ -4,77 +4,23 @@
  * and `test`.
  */
 import type { FastifyInstance } from 'fastify';
-import { ManagementError, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import { newUuid } from '../ids.js';
 import type { Registry } from '../registry/registry.js';
 import {
   findActionVersion,
-  insertActionVersion,
   liftQuarantine,
   listActionVersions,
   setDeployedVersion,
   updateAction,
   type ActionRow,
 } from '../store/actions.js';
-import { ActionBuildError } from '../triggers/action-build.js';
 import { deployedAction, openSecrets } from '../triggers/chain-loader.js';
-import type { TriggerId } from '../triggers/contract.js';
 import { testRequestFromPayload } from '../triggers/test-payload.js';
+import { actionDeployer, engineOf, type ActionRouteOptions } from './action-deployer.js';
 import { actionVersionView } from './action-views.js';
-import type { ActionRouteOptions } from './actions.js';
 import { pageSchema, perPageSchema } from './paging.js';
 import { idParam, idParams } from './schemas.js';
-
-function buildFailed(error: ActionBuildError): ManagementError {
-  const where = error.line ? `${error.file}:${error.line}:${error.column}` : error.file;
-  return new ManagementError(400, 'build_failed', `Build failed at ${where}: ${error.message}`);
-}
-
-/** The running engine, or a 503 while there is none. */
-function engineOf(options: ActionRouteOptions) {
-  const engine = options.engine();
-  if (!engine) throw new ManagementError(503, 'engine_unavailable', 'The trigger engine is not running');
-  return engine;
-}
-
-/** Build and deploy, shared by the action routes (`deploy: true` on create) and the version routes. */
-export function actionDeployer(registry: Registry, options: ActionRouteOptions) {
-  const { db } = registry;
-  /** Builds the draft, where actions run (its top-level code runs in the check); a build failure is the operator's 400. */
-  async function build(action: ActionRow) {
-    try {
-      return await engineOf(options).build({
-        triggerId: action.trigger_id as TriggerId,
-        code: action.code,
-        files: action.files,
-        entryPath: action.entry_path,
-      });
-    } catch (error) {
-      if (error instanceof ActionBuildError) throw buildFailed(error);
-      throw error;
-    }
-  }
-
-  async function deploy(action: ActionRow) {
-    const built = await build(action);
-    const version = await insertActionVersion(db, {
-      id: newUuid(),
-      action_id: action.id,
-      code: action.code,
-      files: action.files,
-      entry_path: action.entry_path,
-      compiled: built.compiled,
-      runtime: action.runtime,
-      secrets: action.secrets,
-      settings: built.settings as Record<string, unknown>,
-    });
-    const updated = await setDeployedVersion(db, action.id, version.id);
-    await registry.changed();
-    return actionVersionView(updated, version);
-  }
-
-  return { build, deploy };
-}
 
 export function registerActionVersionRoutes(
   app: FastifyInstance,

@@ -20,9 +20,10 @@ import {
   type ActionRow,
 } from '../store/actions.js';
 import { openSecrets, versionSecretsContext } from '../triggers/chain-loader.js';
-import type { TriggerEngine, TriggerId } from '../triggers/contract.js';
+import type { TriggerId } from '../triggers/contract.js';
 import { actionView } from './action-views.js';
-import { actionDeployer, registerActionVersionRoutes } from './action-versions.js';
+import { actionDeployer, type ActionRouteOptions } from './action-deployer.js';
+import { registerActionVersionRoutes } from './action-versions.js';
 import { pageSchema, perPageSchema } from './paging.js';
 import { idParam } from './schemas.js';
 
@@ -71,15 +72,6 @@ interface ActionBody {
   secrets?: Array<{ name: string; value?: string }>;
   files?: Record<string, string>;
   entry_path?: string;
-}
-
-export interface ActionRouteOptions {
-  issuer: string;
-  tenantId: string;
-  /** The running engine (undefined while it starts or when it could not start). */
-  engine: () => TriggerEngine | undefined;
-  /** Work before a test run (loading the GeoIP database). */
-  beforeTest?: () => Promise<void>;
 }
 
 export function registerActionRoutes(app: FastifyInstance, registry: Registry, options: ActionRouteOptions): void {

@@ -11,8 +11,10 @@ import { managementAudience, type ManagementScope } from './scopes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Scope the caller's token must carry; routes without one are public. */
+    /** Scope the caller's token must carry; a management route declares one or `public` (route-scopes.ts). */
     scope?: ManagementScope;
+    /** Served without a token (the OpenAPI document). */
+    public?: true;
   }
   interface FastifyRequest {
     /** Claims of the verified management token. */

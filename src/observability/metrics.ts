@@ -20,9 +20,12 @@ export class Metrics {
   readonly #actions: Counter<'trigger' | 'status'>;
   readonly #batches: Histogram;
   readonly #sandboxReplaced: Counter<'reason'>;
+  /** Zeros until {@link watchLogWriter}: the writer opens after the trigger engine, which counts here from its start. */
+  #logStats: LogWriterStats = () => ({ buffered: 0, dropped: 0, written: 0, rejected: 0 });
 
-  constructor(logStats: LogWriterStats) {
+  constructor() {
     const registers = [this.registry];
+    const logStats = () => this.#logStats();
     collectDefaultMetrics({ register: this.registry });
     this.#issued = new Counter({ name: 'minter_tokens_issued_total', help: 'Access tokens issued', registers });
     this.#failed = new Counter({
@@ -90,6 +93,11 @@ export class Metrics {
         this.inc(logStats().rejected);
       },
     });
+  }
+
+  /** Where the log writer's backlog, losses and refusals are read at each scrape. */
+  watchLogWriter(stats: LogWriterStats): void {
+    this.#logStats = stats;
   }
 
   tokenIssued(): void {

@@ -1,0 +1,59 @@
+/**
+ * The management API (Auth0's `/api/v2` subset), registered under its prefix: its OpenAPI document, the token check,
+ * the storable-input check and the routes, each of which must declare its scope (route-scopes.ts).
+ */
+import swagger from '@fastify/swagger';
+import type { FastifyPluginAsync } from 'fastify';
+import { registerActionBindingRoutes } from '../management/action-bindings.js';
+import { registerActionRoutes } from '../management/actions.js';
+import { registerManagementAuthorization } from '../management/authorization.js';
+import { registerClientCredentialRoutes } from '../management/client-credentials.js';
+import { registerClientGrantRoutes } from '../management/client-grants.js';
+import { registerClientRoutes } from '../management/clients.js';
+import { registerLogRoutes } from '../management/logs.js';
+import { registerOrganizationRoutes } from '../management/organizations.js';
+import { registerResourceServerRoutes } from '../management/resource-servers.js';
+import { requireRouteScopes } from '../management/route-scopes.js';
+import { registerSigningKeyRoutes } from '../management/signing-keys.js';
+import { registerStorableInput } from '../management/storable-input.js';
+import type { BatchWriter } from '../observability/batch-writer.js';
+import type { Registry } from '../registry/registry.js';
+import type { SerializedLogRecord } from '../store/logs.js';
+import type { TriggerEngine } from '../triggers/contract.js';
+
+export interface ManagementOptions {
+  issuer: string;
+  tenantId: string;
+  registry: Registry;
+  logs: BatchWriter<SerializedLogRecord>;
+  engine: TriggerEngine;
+  /** Work before an action test run (loading the GeoIP database). */
+  beforeTest: () => Promise<void>;
+}
+
+export const managementPlugin: FastifyPluginAsync<ManagementOptions> = async (api, options) => {
+  const { issuer, tenantId, registry, logs, engine } = options;
+  requireRouteScopes(api);
+  await api.register(swagger, {
+    openapi: {
+      info: { title: 'Minter Management API', version: '2' },
+      servers: [{ url: `${issuer}/api/v2` }],
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+      security: [{ bearer: [] }],
+    },
+  });
+  registerManagementAuthorization(api, registry, issuer);
+  registerStorableInput(api);
+  registerClientRoutes(api, registry);
+  registerClientCredentialRoutes(api, registry);
+  registerResourceServerRoutes(api, registry);
+  registerClientGrantRoutes(api, registry);
+  registerOrganizationRoutes(api, registry);
+  registerSigningKeyRoutes(api, registry);
+  registerLogRoutes(api, registry, logs);
+  registerActionRoutes(api, registry, { issuer, tenantId, engine: () => engine, beforeTest: options.beforeTest });
+  registerActionBindingRoutes(api, registry, logs);
+  api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => api.swagger());
+};

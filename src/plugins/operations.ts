@@ -1,0 +1,14 @@
+/** What operators and orchestrators poll: `GET /health`, and `GET /metrics` when served (MINTER_METRICS). */
+import type { FastifyPluginAsync } from 'fastify';
+import { registerMetricsRoute, type Metrics } from '../observability/metrics.js';
+import type { OpenedDatabase } from '../store/database.js';
+
+export interface OperationsOptions {
+  storage: OpenedDatabase['kind'];
+  metrics: Metrics | undefined;
+}
+
+export const operationsPlugin: FastifyPluginAsync<OperationsOptions> = async (app, { storage, metrics }) => {
+  app.get('/health', async () => ({ status: 'ok', storage }));
+  if (metrics) registerMetricsRoute(app, metrics);
+};
