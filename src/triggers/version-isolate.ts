@@ -75,8 +75,13 @@ export type InvokeOutcome = { kind: 'record'; record: string } | SandboxFailure;
 
 /** How long an extra isolate may stay idle before it is disposed, in ms. */
 export const EXTRA_IDLE_MS = 30_000;
-/** isolated-vm timeout of `collect()` after a batch outran its slice, and of `drain(q)`, in ms: our own short code. */
+/** isolated-vm timeout of `collect()` after a batch outran its slice, on the main thread, in ms: our own short code. */
 export const DRAIN_WAIT_MS = 50;
+/**
+ * isolated-vm timeout of `drain(q)`, off the main thread, in ms: our own short code too (microseconds), but a machine
+ * whose cores are all busy can take its thread away for longer than 50 ms, and the console was lost then.
+ */
+const DRAIN_TIMEOUT_MS = 500;
 /** How long a call stopped at its deadline may take to give its thread back before it counts as stuck, in ms. */
 export const STUCK_AFTER_MS = 2000;
 /**
@@ -568,7 +573,7 @@ export class VersionIsolate {
    */
   async #withConsole(instance: Instance, q: number, failed: SandboxFailure, waitMs = CONSOLE_WAIT_MS): Promise<SandboxFailure> {
     if (instance.isolate.isDisposed) return failed;
-    const read = instance.drainer.apply(undefined, [q], { timeout: DRAIN_WAIT_MS }).then(
+    const read = instance.drainer.apply(undefined, [q], { timeout: DRAIN_TIMEOUT_MS }).then(
       (json: unknown) => (typeof json === 'string' ? json : undefined),
       () => undefined,
     );

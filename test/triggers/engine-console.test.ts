@@ -58,13 +58,16 @@ describe('Console output is captured per action (Auth0 notes §3.5)', () => {
   });
 
   describe('an action stopped for time keeps what it printed before', () => {
+    // The budget covers creating the isolate too, which took up to ~600 ms with every core busy (300 ms was not enough
+    // for the action to print anything before it ran out).
+    const BUDGET_MS = 1500;
     for (const [name, body, sliceMs] of [
       ['a synchronous loop (stopped on the main thread, run again off it, stopped there)', 'for (;;) {}', 10],
       ['a loop after an await, off the main thread only', 'await null; for (;;) {}', 0],
       ['a promise that never settles', 'await new Promise(() => {});', 10],
     ] as const) {
       test(name, async () => {
-        await withEngine({ chainTimeoutMs: 300, syncSliceMs: sliceMs }, async (engine) => {
+        await withEngine({ chainTimeoutMs: BUDGET_MS, syncSliceMs: sliceMs }, async (engine) => {
           engine.setBindings([auth0Action(handler(`console.log('started', event.request.ip); console.warn('%d%% sure', 99); ${body}`))]);
           const action = only(await engine.run(request()));
           assert.equal(action.status, 'timeout');
@@ -78,7 +81,7 @@ describe('Console output is captured per action (Auth0 notes §3.5)', () => {
     }
 
     test('the bound still applies, and a Kinde workflow gets the same', async () => {
-      await withEngine({ chainTimeoutMs: 300, maxLogBytesPerAction: 8 }, async (engine) => {
+      await withEngine({ chainTimeoutMs: BUDGET_MS, maxLogBytesPerAction: 8 }, async (engine) => {
         const code = `module.exports = { default: async () => { console.log('1234'); console.log('56789'); for (;;) {} } };`;
         engine.setBindings([kindeAction(code, [])]);
         const action = only(await engine.run(request()));

@@ -58,7 +58,11 @@ describe("One client's stuck requests do not hold up another client", () => {
       assert.equal(only(await engine.run(of('A'))).status, 'ok'); // three slices outrun: A is slow
       await engine.run(of('B')); // a fresh isolate for B (A's runs retired theirs)
       assert.equal(await answeredSynchronously(engine, 'A'), false, 'A should run off the main thread');
-      assert.equal(await answeredSynchronously(engine, 'B'), true, 'B should keep the synchronous path');
+      // A busy machine may take B's 5 ms slice away once (B's call then runs again off the main thread, without
+      // counting against B, whose CPU stayed within the slice): B keeps the path if one of three calls takes it.
+      let bSynchronous = false;
+      for (let i = 0; i < 3 && !bSynchronous; i++) bSynchronous = await answeredSynchronously(engine, 'B');
+      assert.equal(bSynchronous, true, 'B should keep the synchronous path');
     });
   });
 });

@@ -96,7 +96,8 @@ describe('Timers are kept in the isolate and end with their execution', () => {
 
   test('an execution stopped for time keeps its count of refused calls', async () => {
     const body = `for (let i = 0; i < 150; i++) { try { setTimeout(() => {}, 60000); } catch {} } for (;;) {}`;
-    await withEngine({ chainTimeoutMs: 300 }, async (engine) => {
+    // 1.5 s: the budget covers creating the isolate, which can take longer than 300 ms with every core busy.
+    await withEngine({ chainTimeoutMs: 1500 }, async (engine) => {
       engine.setBindings([auth0Action(handler(body))]);
       const action = only(await engine.run(request()));
       assert.equal(action.status, 'timeout');
@@ -110,8 +111,10 @@ describe('Fetches out at once are capped per execution and per isolate', () => {
   const refused = results.filter((r) => r.status === 'rejected').map((r) => r.reason.message);
   api.accessToken.setCustomClaim('https://t/fetch', { ok: results.length - refused.length, refused: [...new Set(refused)] });`;
 
+  // The host answers each fetch after 1 s: every fetch of the action is asked while the first ones are still out, even
+  // when a busy machine delays the later ones (with 30 ms, a fetch answered before the last was asked freed a place).
   test('past maxFetches, fetch rejects at once and the host is not asked', async () => {
-    const { host, fetched } = slowHost(30);
+    const { host, fetched } = slowHost(1000);
     await withEngine({ host }, async (engine) => {
       engine.setBindings([auth0Action(handler(fetchAll(25)))]);
       const result = await engine.run(request());
@@ -124,7 +127,7 @@ describe('Fetches out at once are capped per execution and per isolate', () => {
   });
 
   test('past maxFetchesPerIsolate, the host answers a refusal without making the request', async () => {
-    const { host, fetched } = slowHost(30);
+    const { host, fetched } = slowHost(1000);
     await withEngine({ host, maxFetchesPerIsolate: 3 }, async (engine) => {
       engine.setBindings([auth0Action(handler(fetchAll(5)))]);
       const result = await engine.run(request());
