@@ -4,9 +4,9 @@
  * (syntax, and `exports.onExecuteCredentialsExchange` is a function). Kinde workflows: compiled with esbuild.
  */
 import ivm from 'isolated-vm';
-import { compileKindeWorkflow, WorkflowCompileError, type KindeWorkflowSettings } from './kinde-compile.js';
+import { compileKindeWorkflow, WorkflowCompileError, type KindeWorkflowSettings } from './kinde/compile.js';
 import type { TriggerId } from './contract.js';
-import { hardenedContext } from './sandbox-hardening.js';
+import { hardenedContext } from './sandbox/hardening.js';
 
 /** A build failure with the place it happened, shown to the operator. */
 export class ActionBuildError extends Error {
@@ -55,7 +55,7 @@ async function checkAuth0(code: string): Promise<void> {
     let checked: { kind?: string; error?: string };
     try {
       // The module's own error is read inside the isolate, within the budget: a thrown object never crosses to the
-      // host, where isolated-vm would read its getters outside any budget (sandbox-bootstrap.ts).
+      // host, where isolated-vm would read its getters outside any budget (sandbox/bootstrap.ts).
       checked = JSON.parse(
         await context.eval(
           `(() => {

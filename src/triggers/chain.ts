@@ -7,14 +7,14 @@
  * Final scopes are the target set ∩ the grant (Auth0's `api.transaction` semantics).
  */
 import type { ActionResult, ActionStatus, ChainResult, DeployedAction, FailurePolicy, RefusedClaim, TriggerRequest } from './contract.js';
-import { auth0EventBase, type GeoipLookup } from './auth0-dialect.js';
-import type { ChainLink } from './isolate-pool.js';
-import { kindeEvent } from './kinde-dialect.js';
+import { auth0EventBase, type GeoipLookup } from './auth0/credentials-exchange.js';
+import type { ChainLink } from './runtime/isolate-pool.js';
+import { kindeEvent } from './kinde/m2m-token-generation.js';
 import { DEFAULT_DENIAL_DESCRIPTION, STATUS_EFFECTS, type StatusEffect } from './outcome.js';
 import { ClaimSet } from './restricted-claims.js';
-import { DIALECT } from './sandbox-bootstrap.js';
-import { parseConsole, parseRecord, type SandboxRecord } from './sandbox-record.js';
-import type { InvokeOutcome } from './version-isolate.js';
+import { DIALECT } from './sandbox/bootstrap.js';
+import { parseConsole, parseRecord, type SandboxRecord } from './sandbox/record.js';
+import type { InvokeOutcome } from './runtime/version-isolate.js';
 
 export interface ChainSettings {
   /** Budget of the whole chain, in ms. */

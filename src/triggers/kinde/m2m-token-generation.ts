@@ -6,7 +6,7 @@
  * (§1.2, §2); using another one throws a clear error instead of Kinde's bare TypeError. `kinde.fetch` is a blocking
  * host call (`applySyncPromise`): Kinde's own helper reads `.json` without awaiting (§2.1), and awaiting works too.
  */
-import type { TriggerRequest } from './contract.js';
+import type { TriggerRequest } from '../contract.js';
 
 /** The Kinde event (`onM2MTokenGeneratedEvent`, notes §1.3), as JSON. */
 export function kindeEvent(request: TriggerRequest, scopes: readonly string[]): string {

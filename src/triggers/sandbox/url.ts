@@ -2,8 +2,8 @@
  * WHATWG URL inside the isolate, part 3 of 3: `application/x-www-form-urlencoded` and the `URL` / `URLSearchParams`
  * classes, assembled with parts 1–2 into {@link SANDBOX_URL_SOURCE}.
  */
-import { URL_HOST_SOURCE } from './sandbox-url-host.js';
-import { URL_PARSER_SOURCE } from './sandbox-url-parser.js';
+import { URL_HOST_SOURCE } from './url-host.js';
+import { URL_PARSER_SOURCE } from './url-parser.js';
 
 const URL_CLASSES_SOURCE = String.raw`
   // application/x-www-form-urlencoded (https://url.spec.whatwg.org/#application/x-www-form-urlencoded).

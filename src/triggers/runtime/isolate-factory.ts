@@ -8,17 +8,17 @@
  */
 import { createHash } from 'node:crypto';
 import ivm from 'isolated-vm';
-import type { DeployedAction, HostServices } from './contract.js';
+import type { DeployedAction, HostServices } from '../contract.js';
 import { hostReferences, IsolateAlarm, type HostIo } from './host-bridge.js';
 import type { IsolateCensus } from './isolate-census.js';
-import { DIALECT, sandboxConfig, sandboxProgram, wrapModule, type Dialect } from './sandbox-bootstrap.js';
+import { DIALECT, sandboxConfig, sandboxProgram, wrapModule, type Dialect } from '../sandbox/bootstrap.js';
 
 /** How a sandbox call ended without a record. */
 export interface SandboxFailure {
   kind: 'failed';
   status: 'timeout' | 'oom' | 'runtime' | 'compile';
   message: string;
-  /** A stopped call's console until then: the JSON `drain(q)` answered (untrusted, parsed by sandbox-record). */
+  /** A stopped call's console until then: the JSON `drain(q)` answered (untrusted, parsed by sandbox/record.ts). */
   console?: string;
 }
 
@@ -179,7 +179,7 @@ async function load(action: DeployedAction, options: SandboxOptions, deadline: n
       throw new LoadFailure(describe(error));
     }
     const factory = await script.run(context, { reference: true, timeout: budget() });
-    // A throwing top level answers `Name: message` (see sandbox-bootstrap.ts); only a timeout or the memory limit throw.
+    // A throwing top level answers `Name: message` (see sandbox/bootstrap.ts); only a timeout or the memory limit throw.
     const entry: ivm.Reference = await load.apply(undefined, [factory.derefInto()], { result: { reference: true }, timeout: budget() });
     if (entry.typeof === 'string') throw new LoadFailure(String(await entry.copy()));
     const reference = async (name: string) => (await entry.get(name, { reference: true })) as ivm.Reference;
