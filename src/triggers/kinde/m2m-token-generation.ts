@@ -1,5 +1,5 @@
 /**
- * Kinde `m2m:token_generation` dialect: the event, and the global `kinde` bindings inside the isolate.
+ * Kinde `m2m:token_generation` trigger: the event, and the global `kinde` bindings inside the isolate.
  *
  * The code is an esbuild CommonJS bundle whose `module.exports.default` is `async (event) => {}` or
  * `{ async handle(event) {} }` (Kinde notes §1.1). Bindings exist only when declared in `workflowSettings.bindings`

@@ -25,17 +25,17 @@ import { SANDBOX_NODE_GLOBALS_SOURCE } from './node-globals.js';
 import { SANDBOX_TIMERS_SOURCE } from './timers.js';
 import { SANDBOX_URL_SOURCE } from './url.js';
 
-export type Dialect = 'auth0' | 'kinde';
+export type Platform = 'auth0' | 'kinde';
 
-/** The dialect a trigger's code is written in. */
-export const DIALECT: { readonly [T in TriggerId]: Dialect } = {
+/** The platform (Auth0 or Kinde) whose trigger API a trigger's code is written for. */
+export const PLATFORM: { readonly [T in TriggerId]: Platform } = {
   'credentials-exchange': 'auth0',
   'm2m:token_generation': 'kinde',
 };
 
 /** What the program inside the isolate is told at start. */
 export interface SandboxConfig {
-  dialect: Dialect;
+  platform: Platform;
   secrets: Record<string, string>;
   /** Kinde: declared bindings. */
   bindings: string[];
@@ -54,9 +54,9 @@ export interface SandboxConfig {
 /** The caps the sandbox enforces itself (the host caps fetches per isolate too: runtime/host-bridge.ts). */
 export type SandboxCaps = Pick<SandboxConfig, 'maxLogBytes' | 'maxTimers' | 'maxIsolateTimers' | 'maxFetches'>;
 
-export function sandboxConfig(dialect: Dialect, secrets: Record<string, string>, bindings: string[], caps: SandboxCaps): SandboxConfig {
+export function sandboxConfig(platform: Platform, secrets: Record<string, string>, bindings: string[], caps: SandboxCaps): SandboxConfig {
   return {
-    dialect,
+    platform,
     secrets,
     bindings,
     maxLogBytes: caps.maxLogBytes,
@@ -72,11 +72,11 @@ export function sandboxConfig(dialect: Dialect, secrets: Record<string, string>,
 /** Order of the References the program receives, before the config JSON. */
 export const HOST_REFERENCE_NAMES = ['cacheGet', 'cacheSet', 'cacheDelete', 'hostFetch', 'hostKindeFetch', 'hostArm'] as const;
 
-const programs = new Map<Dialect, string>();
+const programs = new Map<Platform, string>();
 
-/** The sandbox program for one dialect (built once per process). */
-export function sandboxProgram(dialect: Dialect): string {
-  let program = programs.get(dialect);
+/** The sandbox program for one platform (built once per process). */
+export function sandboxProgram(platform: Platform): string {
+  let program = programs.get(platform);
   if (program === undefined) {
     program = `(function (${HOST_REFERENCE_NAMES.join(', ')}, configJson) {
 'use strict';
@@ -86,7 +86,7 @@ ${SANDBOX_CORE_SOURCE}
 ${SANDBOX_TIMERS_SOURCE}
 ${SANDBOX_URL_SOURCE}
 ${SANDBOX_FETCH_SOURCE}
-${dialect === 'auth0' ? SANDBOX_NODE_GLOBALS_SOURCE + AUTH0_SANDBOX_SOURCE : KINDE_SANDBOX_SOURCE}
+${platform === 'auth0' ? SANDBOX_NODE_GLOBALS_SOURCE + AUTH0_SANDBOX_SOURCE : KINDE_SANDBOX_SOURCE}
 return function load(factory) {
   var module = { exports: {} };
   try {
@@ -98,7 +98,7 @@ return function load(factory) {
   }
 };
 })`;
-    programs.set(dialect, program);
+    programs.set(platform, program);
   }
   return program;
 }

@@ -1,5 +1,5 @@
 /**
- * The part of the sandbox program shared by both dialects: it runs inside the isolate, before the action's code.
+ * The part of the sandbox program shared by Auth0 and Kinde: it runs inside the isolate, before the action's code.
  *
  * It keeps one *invocation* per request: the recorder that `api` / `kinde.*` calls write to (claims, refusals,
  * denial, target scopes, console lines). Nothing here performs I/O; when the action ends, {@link finish} turns the
@@ -385,7 +385,7 @@ function drain(q) {
 }
 
 /**
- * The entry points the host keeps, around the dialect's \`start(p)\` (a parsed payload → a promise of its record).
+ * The entry points the host keeps, around the platform's \`start(p)\` (a parsed payload → a promise of its record).
  *
  * \`run(payload)\` runs one request. A batch runs several in one host call: \`runAll(payloads)\` (a JSON array) starts
  * them one after another, each once the one before has settled, so that each runs alone as with \`run\` (console

@@ -211,7 +211,7 @@ const URL_CLASSES_SOURCE = String.raw`
 `;
 
 /**
- * Defines `URL` and `URLSearchParams` in the enclosing scope (not on the global: the dialect decides that); the
+ * Defines `URL` and `URLSearchParams` in the enclosing scope (not on the global: the platform's part decides that); the
  * helpers stay private to one closure.
  */
 export const SANDBOX_URL_SOURCE = `
