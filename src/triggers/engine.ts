@@ -6,8 +6,16 @@
  * chain.ts for the chain rules.
  */
 import { availableParallelism } from 'node:os';
-import { buildAction, type ActionSource, type BuiltAction } from './action-build.js';
-import type { ChainResult, DeployedAction, HostServices, TriggerEngine, TriggerRequest } from './contract.js';
+import { buildAction } from './action-build.js';
+import type {
+  ActionSource,
+  BuiltAction,
+  ChainResult,
+  DeployedAction,
+  HostServices,
+  TriggerEngine,
+  TriggerRequest,
+} from './contract.js';
 import { TRIGGER_IDS } from './contract.js';
 import type { GeoipLookup } from './auth0/credentials-exchange.js';
 import { runChain, type ChainSettings } from './chain.js';

@@ -4,8 +4,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { BuiltAction } from '../action-build.js';
-import type { ChainResult, DeployedAction } from '../contract.js';
+import type { BuiltAction, ChainResult, DeployedAction } from '../contract.js';
 import { SANDBOX_V8_FLAGS } from '../sandbox/hardening.js';
 import { Outbox, type FromSandbox, type SandboxLossKind, type SandboxProcessSettings, type ToSandbox } from './sandbox-protocol.js';
 
