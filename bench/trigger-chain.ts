@@ -9,10 +9,10 @@
  * loaded server runs it, with caches refilled on every call. Compare with the same iterations back to back.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { InMemoryActionCache } from '../src/triggers/action-cache.js';
+import { InMemoryActionCache } from '../src/triggers/auth0/cache.js';
 import type { HostServices, TriggerEngine, TriggerRequest } from '../src/triggers/contract.js';
 import { createTriggerEngine, ENGINE_DEFAULTS } from '../src/triggers/engine.js';
-import { SandboxSupervisor } from '../src/triggers/sandbox-supervisor.js';
+import { SandboxSupervisor } from '../src/triggers/runtime/sandbox-supervisor.js';
 
 function argument(index: number, name: string, fallback: number, min: number): number {
   const raw = process.argv[index];

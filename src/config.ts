@@ -3,7 +3,7 @@
  */
 import { resolve } from 'node:path';
 import { PGLITE_NICE } from './store/pglite-pool.js';
-import type { TestCrash } from './triggers/crash-guard.js';
+import type { TestCrash } from './triggers/runtime/crash-guard.js';
 
 /** Frozen configuration, units in the names or comments. */
 export interface Config {

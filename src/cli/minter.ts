@@ -10,8 +10,8 @@
  * MINTER_ADMIN_CLIENT_ID / MINTER_ADMIN_CLIENT_SECRET), `--audience` (default `<url>/api/v2/`).
  */
 import { parseArgs } from 'node:util';
-import { compileKindeProject } from '../triggers/kinde-project.js';
-import { WorkflowCompileError } from '../triggers/kinde-compile.js';
+import { compileKindeProject } from '../triggers/kinde/project.js';
+import { WorkflowCompileError } from '../triggers/kinde/compile.js';
 
 const USAGE = `usage: minter deploy-workflows <folder> [--url URL] [--client-id ID] [--client-secret SECRET] [--audience AUD] [--dry-run]`;
 

@@ -10,9 +10,9 @@ import type { Store } from './store.js';
 import { loadBoundChain } from '../triggers/chain-loader.js';
 import type { TriggerEngine } from '../triggers/contract.js';
 import { engineFromConfig, geoipLookup } from '../triggers/engine-from-config.js';
-import { openGeoip, type GeoipLookup } from '../triggers/geoip.js';
-import { quarantineOnLoss } from '../triggers/quarantine-loss.js';
-import { openCrashGuard } from '../triggers/quarantine-start.js';
+import { openGeoip, type GeoipLookup } from '../triggers/geoip/database.js';
+import { quarantineOnLoss } from '../triggers/runtime/quarantine-loss.js';
+import { openCrashGuard } from '../triggers/runtime/quarantine-start.js';
 
 export interface Triggers {
   engine: TriggerEngine;

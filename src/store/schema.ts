@@ -165,7 +165,7 @@ export interface ActionsTable {
   files: Json<Record<string, string>>;
   /** Kinde: path of the entry among `files` (for compile errors and relative imports). */
   entry_path: string | null;
-  /** `node22` (Auth0 dialect) or `kinde` (Kinde workflow source, compiled at deploy). */
+  /** `node22` (an Auth0 action) or `kinde` (Kinde workflow source, compiled at deploy). */
   runtime: string;
   dependencies: Json<Array<{ name: string; version: string }>>;
   /** Sealed JSON object name → value. */

@@ -4,9 +4,9 @@
  * (syntax, and `exports.onExecuteCredentialsExchange` is a function). Kinde workflows: compiled with esbuild.
  */
 import ivm from 'isolated-vm';
-import { compileKindeWorkflow, WorkflowCompileError, type KindeWorkflowSettings } from './kinde-compile.js';
-import type { TriggerId } from './contract.js';
-import { hardenedContext } from './sandbox-hardening.js';
+import type { ActionSource, BuiltAction } from './contract.js';
+import { compileKindeWorkflow, WorkflowCompileError } from './kinde/compile.js';
+import { hardenedContext } from './sandbox/hardening.js';
 
 /** A build failure with the place it happened, shown to the operator. */
 export class ActionBuildError extends Error {
@@ -19,20 +19,6 @@ export class ActionBuildError extends Error {
   ) {
     super(message);
   }
-}
-
-export interface BuiltAction {
-  /** Runnable CommonJS source. */
-  compiled: string;
-  /** Kinde: the workflow's settings (bindings, failurePolicy, id, name). */
-  settings: Partial<KindeWorkflowSettings>;
-}
-
-export interface ActionSource {
-  triggerId: TriggerId;
-  code: string;
-  files: Record<string, string>;
-  entryPath: string | null;
 }
 
 const AUTH0_FILE = 'action.js';
@@ -55,7 +41,7 @@ async function checkAuth0(code: string): Promise<void> {
     let checked: { kind?: string; error?: string };
     try {
       // The module's own error is read inside the isolate, within the budget: a thrown object never crosses to the
-      // host, where isolated-vm would read its getters outside any budget (sandbox-bootstrap.ts).
+      // host, where isolated-vm would read its getters outside any budget (sandbox/bootstrap.ts).
       checked = JSON.parse(
         await context.eval(
           `(() => {

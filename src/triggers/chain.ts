@@ -7,14 +7,14 @@
  * Final scopes are the target set ∩ the grant (Auth0's `api.transaction` semantics).
  */
 import type { ActionResult, ActionStatus, ChainResult, DeployedAction, FailurePolicy, RefusedClaim, TriggerRequest } from './contract.js';
-import { auth0EventBase, type GeoipLookup } from './auth0-dialect.js';
-import type { ChainLink } from './isolate-pool.js';
-import { kindeEvent } from './kinde-dialect.js';
+import { auth0EventBase, type GeoipLookup } from './auth0/credentials-exchange.js';
+import type { ChainLink } from './runtime/isolate-pool.js';
+import { kindeEvent } from './kinde/m2m-token-generation.js';
 import { DEFAULT_DENIAL_DESCRIPTION, STATUS_EFFECTS, type StatusEffect } from './outcome.js';
 import { ClaimSet } from './restricted-claims.js';
-import { DIALECT } from './sandbox-bootstrap.js';
-import { parseConsole, parseRecord, type SandboxRecord } from './sandbox-record.js';
-import type { InvokeOutcome } from './version-isolate.js';
+import { PLATFORM } from './sandbox/bootstrap.js';
+import { parseConsole, parseRecord, type SandboxRecord } from './sandbox/record.js';
+import type { InvokeOutcome } from './runtime/version-isolate.js';
 
 export interface ChainSettings {
   /** Budget of the whole chain, in ms. */
@@ -104,7 +104,7 @@ export async function runChain(links: readonly ChainLink[], request: TriggerRequ
     const scopes = target.filter((scope) => granted.has(scope));
     const head = `{"c":${claims.toJson()},"n":${claims.bytes}`;
     let payload: string;
-    if (DIALECT[action.triggerId] === 'auth0') {
+    if (PLATFORM[action.triggerId] === 'auth0') {
       auth0Base ??= auth0EventBase(request, settings.geoip);
       payload = `${head},"b":${auth0Base},"s":${JSON.stringify(scopes)},"t":${JSON.stringify(target)}}`;
     } else {
@@ -130,7 +130,7 @@ export async function runChain(links: readonly ChainLink[], request: TriggerRequ
         const offered = claims.offerAll(record.claims);
         result.claims_set = offered.set;
         result.refused_claims = mergeRefusals(record.refused, offered.refused);
-        if (DIALECT[action.triggerId] === 'auth0' && record.target !== null) target = record.target;
+        if (PLATFORM[action.triggerId] === 'auth0' && record.target !== null) target = record.target;
         break;
       }
       case 'deny': {
@@ -141,8 +141,9 @@ export async function runChain(links: readonly ChainLink[], request: TriggerRequ
       }
       case 'fail': {
         result.error = { id: effect.errorId, msg: step.message ?? effect.description };
-        const policy: FailurePolicy = DIALECT[action.triggerId] === 'kinde' ? (action.failurePolicy ?? 'stop') : 'stop';
-        if (DIALECT[action.triggerId] === 'kinde') result.failure_policy = policy;
+        const kinde = PLATFORM[action.triggerId] === 'kinde';
+        const policy: FailurePolicy = kinde ? (action.failurePolicy ?? 'stop') : 'stop';
+        if (kinde) result.failure_policy = policy;
         if (policy === 'stop') denial = { error: 'server_error', description: effect.description };
         break;
       }

@@ -7,7 +7,7 @@
  * (cache, fetch, management reads) goes through {@link HostServices}.
  */
 
-import type { ActionSource, BuiltAction } from './action-build.js';
+import type { KindeWorkflowSettings } from './kinde/compile.js';
 
 /** Auth0 `credentials-exchange` or Kinde `m2m:token_generation`. */
 export type TriggerId = 'credentials-exchange' | 'm2m:token_generation';
@@ -180,6 +180,22 @@ export interface ActionCache {
   get(actionId: string, key: string): CacheRecord | undefined;
   set(actionId: string, key: string, value: string, options?: { ttl?: number; expires_at?: number }): CacheWriteResult;
   delete(actionId: string, key: string): CacheWriteResult;
+}
+
+/** An action's source as deployed, before {@link TriggerEngine.build} checks it (action-build.ts). */
+export interface ActionSource {
+  triggerId: TriggerId;
+  code: string;
+  files: Record<string, string>;
+  entryPath: string | null;
+}
+
+/** What {@link TriggerEngine.build} makes of an {@link ActionSource}: what the engine runs. */
+export interface BuiltAction {
+  /** Runnable CommonJS source. */
+  compiled: string;
+  /** Kinde: the workflow's settings (bindings, failurePolicy, id, name). */
+  settings: Partial<KindeWorkflowSettings>;
 }
 
 /** The engine the token endpoint and the management API talk to. */

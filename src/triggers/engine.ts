@@ -2,18 +2,26 @@
  * The trigger engine: the {@link TriggerEngine} the token endpoint and the management API use.
  *
  * Each deployed action version runs in its own isolated-vm isolate (no `require`, `process`, file system or sockets;
- * I/O only through {@link HostServices}), kept warm across requests. See version-isolate.ts for budgets and
+ * I/O only through {@link HostServices}), kept warm across requests. See runtime/version-isolate.ts for budgets and
  * chain.ts for the chain rules.
  */
 import { availableParallelism } from 'node:os';
-import { buildAction, type ActionSource, type BuiltAction } from './action-build.js';
-import type { ChainResult, DeployedAction, HostServices, TriggerEngine, TriggerRequest } from './contract.js';
+import { buildAction } from './action-build.js';
+import type {
+  ActionSource,
+  BuiltAction,
+  ChainResult,
+  DeployedAction,
+  HostServices,
+  TriggerEngine,
+  TriggerRequest,
+} from './contract.js';
 import { TRIGGER_IDS } from './contract.js';
-import type { GeoipLookup } from './auth0-dialect.js';
+import type { GeoipLookup } from './auth0/credentials-exchange.js';
 import { runChain, type ChainSettings } from './chain.js';
-import type { PhaseGuard, TestCrash } from './crash-guard.js';
-import { IsolateCensus } from './isolate-census.js';
-import { IsolatePool, type ChainLink } from './isolate-pool.js';
+import type { PhaseGuard, TestCrash } from './runtime/crash-guard.js';
+import { IsolateCensus } from './runtime/isolate-census.js';
+import { IsolatePool, type ChainLink } from './runtime/isolate-pool.js';
 
 export interface TriggerEngineOptions {
   /** V8 heap limit per isolate, in MB (isolated-vm's minimum is 8). Default 64. */
@@ -30,7 +38,7 @@ export interface TriggerEngineOptions {
   maxIsolatesPerVersion?: number;
   /**
    * Isolates of one version one client's requests may hold at once: a client stuck in a loop takes no more. Default:
-   * half of `maxIsolatesPerVersion`, rounded up. See version-isolate.ts, "Fairness".
+   * half of `maxIsolatesPerVersion`, rounded up. See runtime/version-isolate.ts, "Fairness".
    */
   maxIsolatesPerClient?: number;
   /**
@@ -48,11 +56,11 @@ export interface TriggerEngineOptions {
   maxFetchesPerIsolate?: number;
   /**
    * How long an action may run on the main thread before it is stopped and run again off it, in ms; 0 runs every
-   * action off the main thread. Default 10. See version-isolate.ts.
+   * action off the main thread. Default 10. See runtime/version-isolate.ts.
    */
   syncSliceMs?: number;
   host: HostServices;
-  /** Told the number of requests each batch on the synchronous path ran (see version-isolate.ts), for metrics. */
+  /** Told the number of requests each batch on the synchronous path ran (runtime/version-isolate.ts), for metrics. */
   onBatch?: (requests: number) => void;
   /** `event.request.geoip` for an IP; `{}` when absent. */
   geoip?: GeoipLookup;
@@ -63,7 +71,10 @@ export interface TriggerEngineOptions {
    * termination): the thread is lost until that built-in ends, which may be never.
    */
   onStuck?: (versionId: string) => void;
-  /** Notes each version's prewarm and first run, so that one that kills the process is quarantined (crash-guard.ts). */
+  /**
+   * Notes each version's prewarm and first run, so that one that kills the process is quarantined
+   * (runtime/crash-guard.ts).
+   */
   crashGuard?: PhaseGuard;
   /** Test-only: abort the process at this action's prewarm or first run (MINTER_TEST_CRASH_ON_ACTION_NAME). */
   testCrash?: TestCrash;

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { CRASH_GUARD_FILE, parseJournal } from '../../src/triggers/crash-guard.js';
+import { CRASH_GUARD_FILE, parseJournal } from '../../src/triggers/runtime/crash-guard.js';
 import {
   callApi,
   childMinterSetup,

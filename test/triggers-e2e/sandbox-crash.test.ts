@@ -1,7 +1,7 @@
 /**
  * Issue 11, finding 1: nothing in action code can end the server. `Atomics.waitAsync(…, timeout)` aborted the whole
  * process (SIGABRT) on the token path, through `POST /actions/actions/{id}/test`, at deploy from top-level code, and
- * from a Kinde workflow. The sandbox removes it (sandbox-hardening.ts): each way now fails cleanly with a record that
+ * from a Kinde workflow. The sandbox removes it (sandbox/hardening.ts): each way now fails cleanly with a record that
  * says why, and the server keeps answering. An action that makes V8 itself give up (`sort` on an array-like 2³²−1
  * long, a `Map` that outgrows the isolate heap: V8 ends the process, whatever the isolate's memory limit) ends only
  * the sandbox process: that request fails with `server_error` and a record that says so, and the server goes on.

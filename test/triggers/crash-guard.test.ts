@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
-import { CrashGuard, parseJournal } from '../../src/triggers/crash-guard.js';
+import { CrashGuard, parseJournal } from '../../src/triggers/runtime/crash-guard.js';
 
 describe('crash guard journal', () => {
   test('an entry with no clearing line of the same session is a suspect; the last phase begun names it', () => {

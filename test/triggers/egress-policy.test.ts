@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
-import { createAddressPolicy, parseAddress, refusalReason } from '../../src/triggers/address-policy.js';
-import { createEgressFetch, EgressRefusedError } from '../../src/triggers/egress.js';
+import { createAddressPolicy, parseAddress, refusalReason } from '../../src/triggers/egress/address-policy.js';
+import { createEgressFetch, EgressRefusedError } from '../../src/triggers/egress/fetch.js';
 import { fakeLookup, guardConnections, type ConnectionGuard } from './egress-harness.js';
 
 const REFUSED_V4 = [

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createEgressFetch, EgressNetworkError, EgressRefusedError } from '../../src/triggers/egress.js';
+import { createEgressFetch, EgressNetworkError, EgressRefusedError } from '../../src/triggers/egress/fetch.js';
 import { fakeLookup, guardConnections, type ConnectionGuard } from './egress-harness.js';
 
 describe('egress: refused targets never get a connection', () => {

@@ -13,7 +13,7 @@ import {
   EgressTimeoutError,
   EgressTooLargeError,
   MAX_REDIRECTS,
-} from '../../src/triggers/egress.js';
+} from '../../src/triggers/egress/fetch.js';
 import {
   fakeLookup,
   guardConnections,

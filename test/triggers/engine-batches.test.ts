@@ -1,5 +1,5 @@
 /**
- * Batches (version-isolate.ts): the requests that reach an action in one turn of the event loop run in one
+ * Batches (runtime/version-isolate.ts): the requests that reach an action in one turn of the event loop run in one
  * synchronous call, one after another. Each must still run alone (its own claims and console), and no request may
  * be held up, or run twice, because of another one in its batch.
  */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { AUTH0_CACHE_LIMITS, InMemoryActionCache } from '../../src/triggers/action-cache.js';
+import { AUTH0_CACHE_LIMITS, InMemoryActionCache } from '../../src/triggers/auth0/cache.js';
 import { auth0Action, fakeHost, only, request, withEngine } from './engine-helpers.js';
 
 describe('Auth0 api.cache inside the sandbox (notes §2)', () => {

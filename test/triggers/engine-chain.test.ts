@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
-import { InMemoryActionCache } from '../../src/triggers/action-cache.js';
+import { InMemoryActionCache } from '../../src/triggers/auth0/cache.js';
 import { createTriggerEngine } from '../../src/triggers/engine.js';
 import { auth0Action, fakeHost, kindeAction, only, request, withEngine } from './engine-helpers.js';
 

@@ -1,9 +1,9 @@
 /**
- * Fairness between clients inside the engine (issue 11, finding 3; version-isolate.ts, "Fairness"): one client's
- * stuck requests hold at most its share of a version's isolates, another client's requests never queue behind them,
- * a client that keeps outrunning its slice leaves the others on the synchronous path, and past
- * MINTER_ACTIONS_MAX_ISOLATES a client with no isolate waits and fails within its own budget. Assertions are on
- * outcomes and their order, not on timings.
+ * Fairness between clients inside the engine (issue 11, finding 3; src/triggers/runtime/version-isolate.ts,
+ * "Fairness"): one client's stuck requests hold at most its share of a version's isolates, another client's
+ * requests never queue behind them, a client that keeps outrunning its slice leaves the others on the synchronous
+ * path, and past MINTER_ACTIONS_MAX_ISOLATES a client with no isolate waits and fails within its own budget.
+ * Assertions are on outcomes and their order, not on timings.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

@@ -1,7 +1,7 @@
 /** Shared fixtures for the trigger engine tests: a fake host (no network), a request, action builders. */
 import assert from 'node:assert/strict';
 import v8 from 'node:v8';
-import { InMemoryActionCache } from '../../src/triggers/action-cache.js';
+import { InMemoryActionCache } from '../../src/triggers/auth0/cache.js';
 import type { ChainResult, DeployedAction, FailurePolicy, HostServices, SandboxFetchInit, TriggerRequest } from '../../src/triggers/contract.js';
 import { createTriggerEngine, type TriggerEngineOptions } from '../../src/triggers/engine.js';
 

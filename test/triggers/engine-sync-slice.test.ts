@@ -1,5 +1,5 @@
 /**
- * The synchronous fast path (version-isolate.ts): an action that only computes runs on the main thread within a
+ * The synchronous fast path (runtime/version-isolate.ts): an action that only computes runs on the main thread within a
  * slice; one that outruns the slice is stopped and run again off the main thread within the chain budget.
  */
 import assert from 'node:assert/strict';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import ivm from 'isolated-vm';
-import { SANDBOX_URL_SOURCE } from '../../src/triggers/sandbox-url.js';
+import { SANDBOX_URL_SOURCE } from '../../src/triggers/sandbox/url.js';
 import { auth0Action, request, withEngine } from './engine-helpers.js';
 
 const PROPS = ['href', 'origin', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash'] as const;

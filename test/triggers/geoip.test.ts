@@ -15,7 +15,7 @@ import {
   GeoipDatabaseError,
   openGeoip,
   type GeoipLookup,
-} from '../../src/triggers/geoip.js';
+} from '../../src/triggers/geoip/database.js';
 import { writeMmdb } from './geoip-mmdb-writer.js';
 
 describe('geoip: bundled DB-IP City Lite', () => {

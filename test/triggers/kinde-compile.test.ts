@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { compileKindeWorkflow, WorkflowCompileError } from '../../src/triggers/kinde-compile.js';
+import { compileKindeWorkflow, WorkflowCompileError } from '../../src/triggers/kinde/compile.js';
 import { kindeFixturesDir, runBundle } from '../fixtures/kinde/run-bundle.js';
 
 const OFFICIAL = 'kindeSrc/environment/workflows/m2m/mapOrgToM2MApplicationWorkflow.ts';

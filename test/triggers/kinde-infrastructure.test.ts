@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as esbuild from 'esbuild';
-import { compileKindeWorkflow } from '../../src/triggers/kinde-compile.js';
-import { KINDE_INFRASTRUCTURE_SOURCE } from '../../src/triggers/kinde-infrastructure/source.js';
+import { compileKindeWorkflow } from '../../src/triggers/kinde/compile.js';
+import { KINDE_INFRASTRUCTURE_SOURCE } from '../../src/triggers/kinde/infrastructure/source.js';
 import { runBundle, type RunOptions, type RunResult } from '../fixtures/kinde/run-bundle.js';
 
 const ISSUER = 'https://issuer.example';

@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { compileKindeWorkflow, WorkflowCompileError } from '../../src/triggers/kinde-compile.js';
-import { compileKindeProject, readKindeProject } from '../../src/triggers/kinde-project.js';
+import { compileKindeWorkflow, WorkflowCompileError } from '../../src/triggers/kinde/compile.js';
+import { compileKindeProject, readKindeProject } from '../../src/triggers/kinde/project.js';
 import { kindeFixturesDir, runBundle } from '../fixtures/kinde/run-bundle.js';
 
 const PROJECT = join(kindeFixturesDir(), 'project');

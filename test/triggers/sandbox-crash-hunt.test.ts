@@ -5,7 +5,7 @@
  * huge BigInts, revoked and throwing proxies, getters and `valueOf` that throw, objects 20,000 levels deep, cyclic
  * ones, array-likes and holey arrays of length 2³²−1, typed arrays on a shrunk resizable buffer, …), as a plain call
  * and with `new`, inside Minter's own trigger engine, in child processes started as the server is (no V8 flags
- * beyond `--no-node-snapshot`: what sandbox-hardening.ts removes must be gone by its own means). A child that ends by a
+ * beyond `--no-node-snapshot`: what sandbox/hardening.ts removes must be gone by its own means). A child that ends by a
  * signal or an unexpected exit code fails the test and names the function.
  *
  * A call the engine stops (out of memory, out of time) is contained. One whose thread goes on computing after its

@@ -9,7 +9,7 @@
  */
 import { writeSync } from 'node:fs';
 import v8 from 'node:v8';
-import { InMemoryActionCache } from '../../src/triggers/action-cache.js';
+import { InMemoryActionCache } from '../../src/triggers/auth0/cache.js';
 import type { DeployedAction, HostServices } from '../../src/triggers/contract.js';
 import { createTriggerEngine } from '../../src/triggers/engine.js';
 import { AUTH0_PROBE, KINDE_PROBE, PROBE_BODY } from './sandbox-hunt-probe.js';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ClaimSet, MAX_CUSTOM_CLAIMS_BYTES, REFUSAL } from '../../src/triggers/restricted-claims.js';
-import { parseConsole, parseRecord } from '../../src/triggers/sandbox-record.js';
+import { parseConsole, parseRecord } from '../../src/triggers/sandbox/record.js';
 
 const record = (fields: Record<string, unknown>) =>
   JSON.stringify({ io: 0, outcome: 'ok', denial: null, error: null, claims: [], refused: [], target: null, logs: [], logsTruncated: false, ...fields });

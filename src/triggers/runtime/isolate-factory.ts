@@ -8,17 +8,17 @@
  */
 import { createHash } from 'node:crypto';
 import ivm from 'isolated-vm';
-import type { DeployedAction, HostServices } from './contract.js';
+import type { DeployedAction, HostServices } from '../contract.js';
 import { hostReferences, IsolateAlarm, type HostIo } from './host-bridge.js';
 import type { IsolateCensus } from './isolate-census.js';
-import { DIALECT, sandboxConfig, sandboxProgram, wrapModule, type Dialect } from './sandbox-bootstrap.js';
+import { PLATFORM, sandboxConfig, sandboxProgram, wrapModule, type Platform } from '../sandbox/bootstrap.js';
 
 /** How a sandbox call ended without a record. */
 export interface SandboxFailure {
   kind: 'failed';
   status: 'timeout' | 'oom' | 'runtime' | 'compile';
   message: string;
-  /** A stopped call's console until then: the JSON `drain(q)` answered (untrusted, parsed by sandbox-record). */
+  /** A stopped call's console until then: the JSON `drain(q)` answered (untrusted, parsed by sandbox/record.ts). */
   console?: string;
 }
 
@@ -123,17 +123,17 @@ export function fingerprint(action: DeployedAction): string {
     .digest('base64url');
 }
 
-/** V8 code cache of the sandbox program per dialect (our own code, never the action's): compiles in ~0.3 ms, not ~2.5. */
-const programCache = new Map<Dialect, ivm.ExternalCopy<ArrayBuffer>>();
+/** V8 code cache of the sandbox program per platform (our code, never the action's): compiles in ~0.3 ms, not ~2.5. */
+const programCache = new Map<Platform, ivm.ExternalCopy<ArrayBuffer>>();
 
-async function compileProgram(isolate: ivm.Isolate, dialect: Dialect): Promise<ivm.Script> {
-  const cachedData = programCache.get(dialect);
-  const script = await isolate.compileScript(sandboxProgram(dialect), {
+async function compileProgram(isolate: ivm.Isolate, platform: Platform): Promise<ivm.Script> {
+  const cachedData = programCache.get(platform);
+  const script = await isolate.compileScript(sandboxProgram(platform), {
     filename: 'minter:sandbox.js',
     ...(cachedData === undefined ? { produceCachedData: true } : { cachedData, produceCachedData: true }),
   });
   const produced = (script as ivm.Script & ivm.CachedDataResult).cachedData;
-  if (produced !== undefined) programCache.set(dialect, produced);
+  if (produced !== undefined) programCache.set(platform, produced);
   return script;
 }
 
@@ -158,10 +158,10 @@ async function load(action: DeployedAction, options: SandboxOptions, deadline: n
   const budget = () => Math.max(1, Math.ceil(deadline - performance.now()));
   try {
     const context = await isolate.createContext();
-    const dialect = DIALECT[action.triggerId];
-    const program = await compileProgram(isolate, dialect);
+    const platform = PLATFORM[action.triggerId];
+    const program = await compileProgram(isolate, platform);
     const boot = await program.run(context, { reference: true, timeout: budget() });
-    const config = sandboxConfig(dialect, action.secrets, action.bindings ?? [], {
+    const config = sandboxConfig(platform, action.secrets, action.bindings ?? [], {
       maxLogBytes: options.maxLogBytes,
       maxTimers: options.maxTimers,
       maxIsolateTimers: options.maxTimersPerIsolate,
@@ -179,7 +179,7 @@ async function load(action: DeployedAction, options: SandboxOptions, deadline: n
       throw new LoadFailure(describe(error));
     }
     const factory = await script.run(context, { reference: true, timeout: budget() });
-    // A throwing top level answers `Name: message` (see sandbox-bootstrap.ts); only a timeout or the memory limit throw.
+    // A throwing top level answers `Name: message` (see sandbox/bootstrap.ts); only a timeout or the memory limit throw.
     const entry: ivm.Reference = await load.apply(undefined, [factory.derefInto()], { result: { reference: true }, timeout: budget() });
     if (entry.typeof === 'string') throw new LoadFailure(String(await entry.copy()));
     const reference = async (name: string) => (await entry.get(name, { reference: true })) as ivm.Reference;

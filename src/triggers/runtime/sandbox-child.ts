@@ -4,9 +4,8 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { BuiltAction } from './action-build.js';
-import type { ChainResult, DeployedAction } from './contract.js';
-import { SANDBOX_V8_FLAGS } from './sandbox-hardening.js';
+import type { BuiltAction, ChainResult, DeployedAction } from '../contract.js';
+import { SANDBOX_V8_FLAGS } from '../sandbox/hardening.js';
 import { Outbox, type FromSandbox, type SandboxLossKind, type SandboxProcessSettings, type ToSandbox } from './sandbox-protocol.js';
 
 /** What the sandbox process wrote last, without V8's heap statistics (`name = number` lines) and blank lines. */

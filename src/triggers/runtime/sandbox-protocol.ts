@@ -4,8 +4,7 @@
  * each deploy-time check is a message to the sandbox process and one answer back. Each side sends what one turn of
  * its event loop produced as one `batch` write: under load, one write and one wake-up carry many requests.
  */
-import type { ActionSource, BuiltAction } from './action-build.js';
-import type { ChainResult, DeployedAction, TriggerRequest } from './contract.js';
+import type { ActionSource, BuiltAction, ChainResult, DeployedAction, TriggerRequest } from '../contract.js';
 import type { TestCrash } from './crash-guard.js';
 
 /** What the sandbox process is started with (the engine's settings and the egress policy of `fetch`). */

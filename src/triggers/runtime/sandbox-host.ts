@@ -14,12 +14,12 @@
  * {@link CANARY_GRACE_MS}); it reports loads and calls whose thread did not come back (`stuck`).
  */
 import ivm from 'isolated-vm';
-import { InMemoryActionCache } from './action-cache.js';
-import { ActionBuildError } from './action-build.js';
-import type { ChainResult, TriggerEngine } from './contract.js';
+import { InMemoryActionCache } from '../auth0/cache.js';
+import { ActionBuildError } from '../action-build.js';
+import type { ChainResult, TriggerEngine } from '../contract.js';
 import { FirstTimeGuard } from './crash-guard.js';
-import { createEgressFetch } from './egress.js';
-import { createTriggerEngine } from './engine.js';
+import { createEgressFetch } from '../egress/fetch.js';
+import { createTriggerEngine } from '../engine.js';
 import { Outbox, type FromSandbox, type SandboxLossKind, type SandboxProcessSettings, type ToSandbox } from './sandbox-protocol.js';
 import { STUCK_AFTER_MS } from './version-isolate.js';
 

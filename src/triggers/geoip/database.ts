@@ -10,8 +10,8 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { open, type Reader, type Response } from 'maxmind';
-import { parseAddress, refusalReason } from './address-policy.js';
-import { COUNTRIES } from './geoip-countries.js';
+import { parseAddress, refusalReason } from '../egress/address-policy.js';
+import { COUNTRIES } from './countries.js';
 
 /** Auth0's `event.request.geoip`; every field is optional, and `{}` means "unknown". */
 export interface Geoip {

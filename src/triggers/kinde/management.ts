@@ -5,7 +5,7 @@
  * organization `code` is Minter's organization id (`org_…`); the name works too. Kinde's `name` is the display name
  * (Minter's `name` when it has none) and its `handle` Minter's unique `name`.
  */
-import type { OrganizationEntry, Snapshot } from '../registry/snapshot.js';
+import type { OrganizationEntry, Snapshot } from '../../registry/snapshot.js';
 
 type Answer = { status: number; body: unknown };
 

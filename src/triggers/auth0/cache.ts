@@ -6,7 +6,7 @@
  * are the `CacheWriteResult` codes of the Auth0 notes §2. Auth0 documents the cache as ephemeral, so one process's
  * memory is a faithful home for it; a shared cache can implement the same {@link ActionCache} interface.
  */
-import type { ActionCache, CacheRecord, CacheWriteResult } from './contract.js';
+import type { ActionCache, CacheRecord, CacheWriteResult } from '../contract.js';
 
 /** Auth0's cache limits; sizes in bytes (UTF-8), times in ms. */
 export const AUTH0_CACHE_LIMITS = {

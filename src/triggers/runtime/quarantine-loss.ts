@@ -9,11 +9,11 @@
  * supervisor replaces the sandbox process and backs off when losses repeat.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { errorSummary } from '../observability/error-summary.js';
-import type { Registry } from '../registry/registry.js';
-import { quarantineVersions } from '../store/actions.js';
-import type { Db } from '../store/database.js';
-import type { DeployedAction } from './contract.js';
+import { errorSummary } from '../../observability/error-summary.js';
+import type { Registry } from '../../registry/registry.js';
+import { quarantineVersions } from '../../store/actions.js';
+import type { Db } from '../../store/database.js';
+import type { DeployedAction } from '../contract.js';
 import type { SandboxLoss } from './sandbox-supervisor.js';
 
 /** The operator's explanation of a quarantine that followed a lost sandbox process. */

@@ -1,10 +1,10 @@
 /**
  * Node globals that Auth0 actions (Node 22 runtime) commonly use and V8 alone lacks: `setTimeout` / `clearTimeout`,
- * `queueMicrotask`, `atob` / `btoa` (HTML "forgiving-base64"). Timers are kept in the isolate (sandbox-timers.ts) and
+ * `queueMicrotask`, `atob` / `btoa` (HTML "forgiving-base64"). Timers are kept in the isolate (sandbox/timers.ts) and
  * run the callback back in the invocation that set them. A callback that throws fails that invocation, as an uncaught
  * exception would fail a Node action.
  *
- * Names in scope: the core (sandbox-core.ts), the timers (sandbox-timers.ts).
+ * Names in scope: the core (sandbox/core.ts), the timers (sandbox/timers.ts).
  */
 export const SANDBOX_NODE_GLOBALS_SOURCE = String.raw`
 function queueMicrotask(callback) {

@@ -1,12 +1,12 @@
 /**
- * Kinde `m2m:token_generation` dialect: the event, and the global `kinde` bindings inside the isolate.
+ * Kinde `m2m:token_generation` trigger: the event, and the global `kinde` bindings inside the isolate.
  *
  * The code is an esbuild CommonJS bundle whose `module.exports.default` is `async (event) => {}` or
  * `{ async handle(event) {} }` (Kinde notes §1.1). Bindings exist only when declared in `workflowSettings.bindings`
  * (§1.2, §2); using another one throws a clear error instead of Kinde's bare TypeError. `kinde.fetch` is a blocking
  * host call (`applySyncPromise`): Kinde's own helper reads `.json` without awaiting (§2.1), and awaiting works too.
  */
-import type { TriggerRequest } from './contract.js';
+import type { TriggerRequest } from '../contract.js';
 
 /** The Kinde event (`onM2MTokenGeneratedEvent`, notes §1.3), as JSON. */
 export function kindeEvent(request: TriggerRequest, scopes: readonly string[]): string {

@@ -13,8 +13,8 @@
  * - `Error.prepareStackTrace`: V8 calls it when a stack is formatted, which isolated-vm does on the host's side of a
  *   call, outside its budget: a loop there blocked the thread for ever. It is pinned to `undefined`.
  *
- * In the sandbox process (sandbox-host.ts) V8 is started with {@link SANDBOX_V8_FLAGS}, so the first three are never
- * created at all and no prototype, wasm memory or other path can lead back to them; the deletions below cover the
+ * In the sandbox process (runtime/sandbox-host.ts) V8 is started with {@link SANDBOX_V8_FLAGS}, so the first three are
+ * never created at all and no prototype, wasm memory or other path can lead back to them; the deletions below cover the
  * inline engine and are checked again in every context.
  */
 import ivm from 'isolated-vm';

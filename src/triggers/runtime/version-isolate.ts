@@ -55,7 +55,7 @@
  * so such an isolate takes no request until a probe finds it quiet; a probe that cannot run because that code spins
  * on CPU disposes the isolate.
  */
-import type { DeployedAction } from './contract.js';
+import type { DeployedAction } from '../contract.js';
 import { DeadlineWatch } from './deadline-watch.js';
 import {
   createInstance,
@@ -645,7 +645,7 @@ export class VersionIsolate {
   }
 }
 
-/** Whether a record says host I/O was still out when its call ended: sandbox-core's finish() writes `{"io":N,…`. */
+/** Whether a record says host I/O was still out when its call ended: finish() in sandbox/core.ts writes `{"io":N,…`. */
 const ioOutAfter = (record: string) => !record.startsWith('{"io":0,');
 
 /** The creation result, or {@link OWN_DEADLINE} if the deadline comes first (creation goes on in the background). */

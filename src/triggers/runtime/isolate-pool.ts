@@ -6,7 +6,7 @@
  * and how to lift it. The prewarm and the first run of every other version are noted in the crash guard
  * (crash-guard.ts) while they are under way, so that one that kills the process is quarantined at the next start.
  */
-import type { DeployedAction } from './contract.js';
+import type { DeployedAction } from '../contract.js';
 import { crashIfTold, type PhaseGuard, type TestCrash } from './crash-guard.js';
 import { failure, fingerprint, type SandboxOptions } from './isolate-factory.js';
 import { VersionIsolate, type InvokeOutcome } from './version-isolate.js';

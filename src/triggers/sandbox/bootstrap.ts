@@ -2,40 +2,40 @@
  * Assembles the program that runs inside each isolate before the action's code, and wraps the action as CommonJS.
  *
  * The program is one function expression. The host calls it once per isolate with the host References and the
- * configuration; it first removes what no action may reach (sandbox-hardening.ts), installs the globals and returns
+ * configuration; it first removes what no action may reach (sandbox/hardening.ts), installs the globals and returns
  * `load(factory)`, which evaluates the action module and returns the entry points `{ run(payload), runAll(payloads),
- * collect(), waitFor(q), drain(q), quiet(), fireTimers() }` (kept by the host as References; see sandbox-core's
- * `makeEntries`). Per request, one JSON string goes in and one JSON string comes out (`runAll` and `collect` do the
+ * collect(), waitFor(q), drain(q), quiet(), fireTimers() }` (kept by the host as References; see `makeEntries` in
+ * sandbox/core.ts). Per request, one JSON string goes in and one JSON string comes out (`runAll` and `collect` do the
  * same for a batch); `drain` reads back the console of a call the host stopped, `quiet` says whether host I/O could
- * still resume code in the isolate, and `fireTimers` runs the timers that are due (sandbox-timers.ts).
+ * still resume code in the isolate, and `fireTimers` runs the timers that are due (sandbox/timers.ts).
  *
  * Nothing the action made ever crosses to the host as a thrown value: isolated-vm copies a thrown object (its
  * `message` and `stack`, getters included) on the host's side of the call, outside every budget. `load` answers a
  * load failure as the string `Name: message`, read inside the isolate within the budget, and the entry points
- * (sandbox-core's `makeEntries`) answer strings only.
+ * (`makeEntries` in sandbox/core.ts) answer strings only.
  */
-import type { TriggerId } from './contract.js';
-import { AUTH0_SANDBOX_SOURCE } from './auth0-dialect.js';
-import { KINDE_SANDBOX_SOURCE } from './kinde-dialect.js';
-import { MAX_CUSTOM_CLAIMS_BYTES, REFUSAL, RESTRICTED_CLAIMS } from './restricted-claims.js';
-import { SANDBOX_CORE_SOURCE } from './sandbox-core.js';
-import { SANDBOX_FETCH_SOURCE } from './sandbox-fetch.js';
-import { SANDBOX_HARDENING_SOURCE } from './sandbox-hardening.js';
-import { SANDBOX_NODE_GLOBALS_SOURCE } from './sandbox-node-globals.js';
-import { SANDBOX_TIMERS_SOURCE } from './sandbox-timers.js';
-import { SANDBOX_URL_SOURCE } from './sandbox-url.js';
+import type { TriggerId } from '../contract.js';
+import { AUTH0_SANDBOX_SOURCE } from '../auth0/credentials-exchange.js';
+import { KINDE_SANDBOX_SOURCE } from '../kinde/m2m-token-generation.js';
+import { MAX_CUSTOM_CLAIMS_BYTES, REFUSAL, RESTRICTED_CLAIMS } from '../restricted-claims.js';
+import { SANDBOX_CORE_SOURCE } from './core.js';
+import { SANDBOX_FETCH_SOURCE } from './fetch.js';
+import { SANDBOX_HARDENING_SOURCE } from './hardening.js';
+import { SANDBOX_NODE_GLOBALS_SOURCE } from './node-globals.js';
+import { SANDBOX_TIMERS_SOURCE } from './timers.js';
+import { SANDBOX_URL_SOURCE } from './url.js';
 
-export type Dialect = 'auth0' | 'kinde';
+export type Platform = 'auth0' | 'kinde';
 
-/** The dialect a trigger's code is written in. */
-export const DIALECT: { readonly [T in TriggerId]: Dialect } = {
+/** The platform (Auth0 or Kinde) whose trigger API a trigger's code is written for. */
+export const PLATFORM: { readonly [T in TriggerId]: Platform } = {
   'credentials-exchange': 'auth0',
   'm2m:token_generation': 'kinde',
 };
 
 /** What the program inside the isolate is told at start. */
 export interface SandboxConfig {
-  dialect: Dialect;
+  platform: Platform;
   secrets: Record<string, string>;
   /** Kinde: declared bindings. */
   bindings: string[];
@@ -51,12 +51,12 @@ export interface SandboxConfig {
   refusal: typeof REFUSAL;
 }
 
-/** The caps the sandbox enforces itself (the host caps fetches per isolate too: host-bridge.ts). */
+/** The caps the sandbox enforces itself (the host caps fetches per isolate too: runtime/host-bridge.ts). */
 export type SandboxCaps = Pick<SandboxConfig, 'maxLogBytes' | 'maxTimers' | 'maxIsolateTimers' | 'maxFetches'>;
 
-export function sandboxConfig(dialect: Dialect, secrets: Record<string, string>, bindings: string[], caps: SandboxCaps): SandboxConfig {
+export function sandboxConfig(platform: Platform, secrets: Record<string, string>, bindings: string[], caps: SandboxCaps): SandboxConfig {
   return {
-    dialect,
+    platform,
     secrets,
     bindings,
     maxLogBytes: caps.maxLogBytes,
@@ -72,11 +72,11 @@ export function sandboxConfig(dialect: Dialect, secrets: Record<string, string>,
 /** Order of the References the program receives, before the config JSON. */
 export const HOST_REFERENCE_NAMES = ['cacheGet', 'cacheSet', 'cacheDelete', 'hostFetch', 'hostKindeFetch', 'hostArm'] as const;
 
-const programs = new Map<Dialect, string>();
+const programs = new Map<Platform, string>();
 
-/** The sandbox program for one dialect (built once per process). */
-export function sandboxProgram(dialect: Dialect): string {
-  let program = programs.get(dialect);
+/** The sandbox program for one platform (built once per process). */
+export function sandboxProgram(platform: Platform): string {
+  let program = programs.get(platform);
   if (program === undefined) {
     program = `(function (${HOST_REFERENCE_NAMES.join(', ')}, configJson) {
 'use strict';
@@ -86,7 +86,7 @@ ${SANDBOX_CORE_SOURCE}
 ${SANDBOX_TIMERS_SOURCE}
 ${SANDBOX_URL_SOURCE}
 ${SANDBOX_FETCH_SOURCE}
-${dialect === 'auth0' ? SANDBOX_NODE_GLOBALS_SOURCE + AUTH0_SANDBOX_SOURCE : KINDE_SANDBOX_SOURCE}
+${platform === 'auth0' ? SANDBOX_NODE_GLOBALS_SOURCE + AUTH0_SANDBOX_SOURCE : KINDE_SANDBOX_SOURCE}
 return function load(factory) {
   var module = { exports: {} };
   try {
@@ -98,7 +98,7 @@ return function load(factory) {
   }
 };
 })`;
-    programs.set(dialect, program);
+    programs.set(platform, program);
   }
   return program;
 }

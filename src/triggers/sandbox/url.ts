@@ -2,8 +2,8 @@
  * WHATWG URL inside the isolate, part 3 of 3: `application/x-www-form-urlencoded` and the `URL` / `URLSearchParams`
  * classes, assembled with parts 1–2 into {@link SANDBOX_URL_SOURCE}.
  */
-import { URL_HOST_SOURCE } from './sandbox-url-host.js';
-import { URL_PARSER_SOURCE } from './sandbox-url-parser.js';
+import { URL_HOST_SOURCE } from './url-host.js';
+import { URL_PARSER_SOURCE } from './url-parser.js';
 
 const URL_CLASSES_SOURCE = String.raw`
   // application/x-www-form-urlencoded (https://url.spec.whatwg.org/#application/x-www-form-urlencoded).
@@ -211,7 +211,7 @@ const URL_CLASSES_SOURCE = String.raw`
 `;
 
 /**
- * Defines `URL` and `URLSearchParams` in the enclosing scope (not on the global: the dialect decides that); the
+ * Defines `URL` and `URLSearchParams` in the enclosing scope (not on the global: the platform's part decides that); the
  * helpers stay private to one closure.
  */
 export const SANDBOX_URL_SOURCE = `

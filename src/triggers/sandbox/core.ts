@@ -1,12 +1,12 @@
 /**
- * The part of the sandbox program shared by both dialects: it runs inside the isolate, before the action's code.
+ * The part of the sandbox program shared by Auth0 and Kinde: it runs inside the isolate, before the action's code.
  *
  * It keeps one *invocation* per request: the recorder that `api` / `kinde.*` calls write to (claims, refusals,
  * denial, target scopes, console lines). Nothing here performs I/O; when the action ends, {@link finish} turns the
  * invocation into one JSON string, which is all the host reads back. Built-ins are captured before user code can
  * replace them. Plain JavaScript in a string: it is compiled by V8 inside the isolate, never by Node.
  *
- * Names in scope (from sandbox-bootstrap): `config` (parsed {@link SandboxConfig}).
+ * Names in scope (from sandbox/bootstrap.ts): `config` (parsed {@link SandboxConfig}).
  */
 export const SANDBOX_CORE_SOURCE = String.raw`
 var JSONparse = JSON.parse, JSONstringify = JSON.stringify, StringCtor = String, ObjectCreate = Object.create;
@@ -21,7 +21,7 @@ var hasOwn = Object.prototype.hasOwnProperty;
  * reflectApply; holds its data in objects and arrays without a prototype, whose reads and writes never leave their
  * own properties; and writes the record as JSON text from primitive pieces, each string quoted by the captured
  * JSON.stringify (which looks up no toJSON for a primitive). No object is serialised, no action code runs, so the
- * record says what the recorder saw. The host parses it strictly again (sandbox-record.ts) and re-checks every claim
+ * record says what the recorder saw. The host parses it strictly again (sandbox/record.ts) and re-checks every claim
  * (restricted-claims.ts).
  */
 var ObjectSetPrototypeOf = Object.setPrototypeOf, ObjectDefineProperty = Object.defineProperty, PromiseResolve = Promise.resolve;
@@ -69,7 +69,7 @@ function resolved(value) { return reflectApply(PromiseResolve, PromiseCtor, [val
 /** The invocation whose code runs now: console lines and Kinde's global bindings write to it. */
 var current = null;
 /**
- * Fetches whose answer has not yet come back into the isolate, and timers pending (sandbox-timers.ts): while any is
+ * Fetches whose answer has not yet come back into the isolate, and timers pending (sandbox/timers.ts): while any is
  * out, code may resume on the isolate's own thread at any time. {@link quiet} tells the host when none is.
  */
 var ioInFlight = 0;
@@ -360,7 +360,7 @@ function finish(inv, failed, err) {
   var claims = '', denial = inv.denial;
   for (var i = 0; i < inv.names.length; i++) claims = joined(claims, pairJson(inv.names[i], inv.claims[inv.names[i]]));
   // Text from primitive pieces: see the note at the top. io first: the host reads it off the front of the string
-  // (version-isolate.ts, ioOutAfter).
+  // (runtime/version-isolate.ts, ioOutAfter).
   inv.record = '{"io":' + (ioInFlight + timersPending) +
     ',"outcome":"' + (denial !== null ? 'denied' : failed ? 'error' : 'ok') + '"' +
     ',"denial":' + (denial === null ? 'null' : '{"code":' + JSONstringify(typeof denial.code === 'string' ? denial.code : 'server_error') +
@@ -385,7 +385,7 @@ function drain(q) {
 }
 
 /**
- * The entry points the host keeps, around the dialect's \`start(p)\` (a parsed payload → a promise of its record).
+ * The entry points the host keeps, around the platform's \`start(p)\` (a parsed payload → a promise of its record).
  *
  * \`run(payload)\` runs one request. A batch runs several in one host call: \`runAll(payloads)\` (a JSON array) starts
  * them one after another, each once the one before has settled, so that each runs alone as with \`run\` (console
@@ -446,7 +446,7 @@ function makeEntries(start) {
     return promise === undefined ? resolved(null) : promise;
   }
   // Each entry answers a string (or a promise of one, a boolean, null): an action that broke a built-in this code
-  // calls makes an entry fail with a record, never with a thrown value (see sandbox-bootstrap.ts).
+  // calls makes an entry fail with a record, never with a thrown value (see sandbox/bootstrap.ts).
   return {
     run: function (payload) {
       try {

@@ -4,7 +4,7 @@
  * JSON init) through the `hostFetch` Reference; the answer comes back as one JSON string. The egress guard lives on the
  * host (`HostServices.fetch`).
  *
- * Names in scope: the core (sandbox-core.ts), `URLSearchParams` (sandbox-url.ts), `hostFetch` (a Reference).
+ * Names in scope: the core (sandbox/core.ts), `URLSearchParams` (sandbox/url.ts), `hostFetch` (a Reference).
  */
 export const SANDBOX_FETCH_SOURCE = String.raw`
 /** URL, method, lower-cased headers and a string body, from fetch-style arguments. */

@@ -9,8 +9,8 @@
  */
 import { STATUS_CODES } from 'node:http';
 import ivm from 'isolated-vm';
-import type { HostServices, SandboxFetchInit, SandboxFetchResponse } from './contract.js';
-import { HOST_REFERENCE_NAMES } from './sandbox-bootstrap.js';
+import type { HostServices, SandboxFetchInit, SandboxFetchResponse } from '../contract.js';
+import { HOST_REFERENCE_NAMES } from '../sandbox/bootstrap.js';
 
 type Answer = Pick<SandboxFetchResponse, 'status' | 'statusText' | 'headers' | 'body'>;
 
@@ -83,7 +83,7 @@ export interface HostIo {
 }
 
 /**
- * The host half of an isolate's timers (sandbox-timers.ts): one Node timer, armed for the earliest timer due in the
+ * The host half of an isolate's timers (sandbox/timers.ts): one Node timer, armed for the earliest timer due in the
  * isolate, whatever the number of timers there. Unref'd: a pending action timer never keeps the process alive (the
  * chain deadline timer does while it matters).
  */

@@ -10,9 +10,9 @@
 import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import type { SandboxFetchInit, SandboxFetchResponse } from './contract.js';
+import type { SandboxFetchInit, SandboxFetchResponse } from '../contract.js';
 import { createAddressPolicy, parseAddress, type AddressPolicy, type IpAddress } from './address-policy.js';
-import { readResponse } from './egress-response.js';
+import { readResponse } from './response.js';
 import {
   EgressError,
   EgressNetworkError,
@@ -20,7 +20,7 @@ import {
   EgressRefusedError,
   EgressTimeoutError,
   EgressTooLargeError,
-} from './egress-errors.js';
+} from './errors.js';
 
 export { EgressError, EgressNetworkError, EgressRefusedError, EgressTimeoutError, EgressTooLargeError };
 

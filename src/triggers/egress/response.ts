@@ -5,8 +5,8 @@
 import type http from 'node:http';
 import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
-import type { SandboxFetchResponse } from './contract.js';
-import { EgressNetworkError, EgressTooLargeError, networkError } from './egress-errors.js';
+import type { SandboxFetchResponse } from '../contract.js';
+import { EgressNetworkError, EgressTooLargeError, networkError } from './errors.js';
 
 /** Reads the body, decompressing it, and drops the connection once it passes `limit` bytes. */
 export function readResponse(

@@ -22,7 +22,7 @@ import {
   WorkflowCompileError,
   type CompiledKindeWorkflow,
   type KindeWorkflowSource,
-} from './kinde-compile.js';
+} from './compile.js';
 
 /** Kinde's default `rootDir` in `kinde.json`. */
 const DEFAULT_ROOT_DIR = 'kindeSrc';

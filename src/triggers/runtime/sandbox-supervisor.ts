@@ -10,12 +10,18 @@
  *
  * Cost on the token path: one IPC message each way per request (JSON over a pipe).
  */
-import type { ActionSource, BuiltAction } from './action-build.js';
-import { ActionBuildError } from './action-build.js';
-import type { ChainResult, DeployedAction, TriggerEngine, TriggerRequest } from './contract.js';
-import { TRIGGER_IDS } from './contract.js';
-import type { GeoipLookup } from './auth0-dialect.js';
-import { sandboxLost } from './chain.js';
+import { ActionBuildError } from '../action-build.js';
+import type {
+  ActionSource,
+  BuiltAction,
+  ChainResult,
+  DeployedAction,
+  TriggerEngine,
+  TriggerRequest,
+} from '../contract.js';
+import { TRIGGER_IDS } from '../contract.js';
+import type { GeoipLookup } from '../auth0/credentials-exchange.js';
+import { sandboxLost } from '../chain.js';
 import { lastWords, SandboxChild } from './sandbox-child.js';
 import type { FromSandbox, SandboxLossKind, SandboxProcessSettings, ToSandbox } from './sandbox-protocol.js';
 

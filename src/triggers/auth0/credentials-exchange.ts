@@ -6,8 +6,8 @@
  * awaiting a plain value works too). Target scopes follow the May 2026 EA `api.transaction.*`: a live set handed from
  * action to action, intersected with the grant by the host after the chain.
  */
-import { redactedBody } from '../oauth/token-parameters.js';
-import type { TriggerRequest } from './contract.js';
+import { redactedBody } from '../../oauth/token-parameters.js';
+import type { TriggerRequest } from '../contract.js';
 
 /** Geolocation fields of `event.request.geoip` (Auth0 notes §1). */
 export type GeoipLookup = (ip: string) => Record<string, unknown>;
@@ -42,7 +42,7 @@ export function auth0EventBase(request: TriggerRequest, geoip: GeoipLookup | und
 
 /**
  * In-isolate part: installs Node-like globals (`fetch`, `URL`, …) and defines `makeRunner(module)`, which returns
- * `start(p)`, the per-request entry point (see sandbox-core's `makeEntries`). Payload `p`: `b` event base, `c` claims
+ * `start(p)`, the per-request entry point (`makeEntries`, sandbox/core.ts). Payload `p`: `b` event base, `c` claims
  * so far, `n` their size, `s` current scopes, `t` target scopes, `q` the host's call number.
  */
 export const AUTH0_SANDBOX_SOURCE = String.raw`

@@ -2,7 +2,7 @@
  * Reading back what an action did. The record is the one JSON string the sandbox's `finish()` returns; it comes out
  * of untrusted code, so every field is checked and every bound enforced again here.
  */
-import type { DenialError, LogLine, RefusedCalls, RefusedClaim } from './contract.js';
+import type { DenialError, LogLine, RefusedCalls, RefusedClaim } from '../contract.js';
 
 /** One action's record, validated. */
 export interface SandboxRecord {

@@ -3,7 +3,7 @@
  * (https://url.spec.whatwg.org/#host-parsing). V8 has no URL of its own; Kinde's `url` binding and Auth0's Node
  * runtime both give actions `URL` and `URLSearchParams`, so the sandbox carries a compact, spec-following one.
  * Internationalised domains use NFKC + lower case + punycode (no UTS #46 validity tables). Plain JavaScript in a
- * string, evaluated inside the isolate's URL scope (see sandbox-url.ts).
+ * string, evaluated inside the isolate's URL scope (see sandbox/url.ts).
  */
 export const URL_HOST_SOURCE = String.raw`
   var FAILURE = {};

@@ -6,9 +6,9 @@
  */
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import { quarantineVersions } from '../store/actions.js';
-import type { Db } from '../store/database.js';
-import { errorSummary } from '../observability/error-summary.js';
+import { quarantineVersions } from '../../store/actions.js';
+import type { Db } from '../../store/database.js';
+import { errorSummary } from '../../observability/error-summary.js';
 import { CRASH_GUARD_FILE, CrashGuard, quarantineReason } from './crash-guard.js';
 
 export interface OpenedCrashGuard {

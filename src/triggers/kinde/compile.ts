@@ -12,8 +12,8 @@ import ivm from 'isolated-vm';
 import {
   KINDE_INFRASTRUCTURE_SOURCE,
   KINDE_INFRASTRUCTURE_SPECIFIER,
-} from './kinde-infrastructure/source.js';
-import { hardenedContext } from './sandbox-hardening.js';
+} from './infrastructure/source.js';
+import { hardenedContext } from '../sandbox/hardening.js';
 
 /** The only trigger Minter runs Kinde workflows for. */
 export const KINDE_M2M_TRIGGER = 'm2m:token_generation';

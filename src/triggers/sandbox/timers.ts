@@ -1,7 +1,7 @@
 /**
  * Timers inside the isolate: `setTimeout` / `clearTimeout` keep every pending timer here, in one heap per isolate
- * ordered by due time, and the host holds a single Node timer for the earliest (`hostArm`, host-bridge.ts). When it
- * rings, the host calls `fireTimers()`, which runs the due callbacks in order, each followed by its own microtasks as
+ * ordered by due time, and the host holds a single Node timer for the earliest (`hostArm`, runtime/host-bridge.ts).
+ * When it rings, the host calls `fireTimers()`, which runs the due callbacks in order, each followed by its own microtasks as
  * in Node, and answers when the next one is due. So the host holds O(1) per isolate however many timers an action sets (one host timer and promise each
  * used to cost ~8 KB of the server's memory: 100,000 of them, ~800 MB).
  *
@@ -12,7 +12,7 @@
  * the isolate's memory limit); past them `setTimeout` throws a RangeError and the refusal is counted in the record
  * (`refused_calls.setTimeout`).
  *
- * Names in scope: the core (sandbox-core.ts), `hostArm` (a Reference).
+ * Names in scope: the core (sandbox/core.ts), `hostArm` (a Reference).
  */
 export const SANDBOX_TIMERS_SOURCE = String.raw`
 /** Node's longest delay (TIMEOUT_MAX); a longer or invalid one becomes 1 ms, as in Node. */
@@ -103,7 +103,7 @@ function unschedule(t) {
   }
 }
 
-/** Cancels an invocation's pending timers when it ends (sandbox-core's release). */
+/** Cancels an invocation's pending timers when it ends (release in sandbox/core.ts). */
 function cancelTimers(inv) {
   var list = inv.timers;
   for (var k = 0; k < list.length; k++) if (list[k].i >= 0) unschedule(list[k]);
