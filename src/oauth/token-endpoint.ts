@@ -10,10 +10,11 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { accessDenied, invalidRequest, OAuthError, unauthorizedClient, unsupportedGrantType } from '../errors.js';
+import { redactedBody } from '../credential-parameters.js';
 import { asOAuthError } from '../error-handler.js';
 import { newLogId } from '../ids.js';
 import type { Registry } from '../registry/registry.js';
-import type { ApiEntry, ClientEntry, GrantEntry, OrganizationEntry, Snapshot } from '../registry/snapshot.js';
+import type { ApiEntry, ClientEntry, GrantEntry, OrganizationEntry, Snapshot, TokenQuota } from '../registry/snapshot.js';
 import { serializeLogRecord, type LogRecord, type SerializedLogRecord } from '../store/logs.js';
 import type { BatchWriter } from '../observability/batch-writer.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -22,8 +23,8 @@ import { buildAccessTokenClaims } from './claims.js';
 import type { ReplayGuard } from './assertion-replay.js';
 import { authenticateAssertion, claimedClientId, sendsAssertion } from './client-assertion.js';
 import { authenticateClient, basicCredentials } from './client-authentication.js';
-import { parseScope, readTokenParameters, redactedBody, type TokenParameters } from './token-parameters.js';
-import { checkQuota, quotaHeaderName, quotaKey, type QuotaCounter, type QuotaSubject, type QuotaUsage, type TokenQuota } from './token-quota.js';
+import { parseScope, readTokenParameters, type TokenParameters } from './token-parameters.js';
+import { checkQuota, quotaHeaderName, quotaKey, type QuotaCounter, type QuotaSubject, type QuotaUsage } from './token-quota.js';
 import { chainError } from './trigger-outcome.js';
 
 export interface TokenEndpointDeps {
