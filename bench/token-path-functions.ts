@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { hashClientSecret, digestBytes } from '../src/crypto/client-secret.js';
 import { buildAccessTokenClaims, type ClaimsInput } from '../src/oauth/claims.js';
 import { authenticateClient } from '../src/oauth/client-authentication.js';
-import { readTokenParameters, redactedBody } from '../src/oauth/token-parameters.js';
+import { redactedBody } from '../src/credential-parameters.js';
+import { readTokenParameters } from '../src/oauth/token-parameters.js';
 import type { ClientEntry, Snapshot } from '../src/registry/snapshot.js';
 
 /** ns per call of `fn`: the median of 15 timed loops of `iterations` calls. */

@@ -13,13 +13,7 @@
 import type { Redis } from 'ioredis';
 import { OAuthError } from '../errors.js';
 import { throttledReport } from '../observability/throttled-report.js';
-
-/** A client's or an organization's quota, from `token_quota.client_credentials`. */
-export interface TokenQuota {
-  perHour?: number;
-  perDay?: number;
-  enforce: boolean;
-}
+import type { TokenQuota } from '../registry/snapshot.js';
 
 /** Tokens counted in the current UTC hour and UTC day. */
 export interface QuotaUsage {

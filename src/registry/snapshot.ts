@@ -12,7 +12,16 @@ import type { OrganizationGrantRow, OrganizationRow } from '../store/organizatio
 import type { ClientRow } from '../store/clients.js';
 import type { ResourceServerRow } from '../store/resource-servers.js';
 import type { TokenQuotaJson } from '../store/schema.js';
-import type { TokenQuota } from '../oauth/token-quota.js';
+
+/**
+ * A client's or an organization's token quota, from `token_quota.client_credentials` (counted and checked by
+ * oauth/token-quota.ts). Defined here, with the snapshot that holds it, so that the registry imports nothing above it.
+ */
+export interface TokenQuota {
+  perHour?: number;
+  perDay?: number;
+  enforce: boolean;
+}
 
 /** Token profile of an API: RFC 9068 (`typ: at+jwt`) or Auth0's (`typ: JWT`, `gty`, `azp`). */
 export type TokenDialect = 'rfc9068' | 'auth0';

@@ -6,7 +6,7 @@
  * awaiting a plain value works too). Target scopes follow the May 2026 EA `api.transaction.*`: a live set handed from
  * action to action, intersected with the grant by the host after the chain.
  */
-import { redactedBody } from '../../oauth/token-parameters.js';
+import { redactedBody } from '../../credential-parameters.js';
 import type { TriggerRequest } from '../contract.js';
 
 /** Geolocation fields of `event.request.geoip` (Auth0 notes §1). */
