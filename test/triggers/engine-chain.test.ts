@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { InMemoryActionCache } from '../../src/triggers/auth0/cache.js';
 import { createTriggerEngine } from '../../src/triggers/engine.js';
-import { auth0Action, fakeHost, kindeAction, only, request, withEngine } from './engine-helpers.js';
+import { auth0Action, fakeHost, kindeAction, only, request, ROOMY_SLICE, withEngine } from './engine-helpers.js';
 
 const appendOrder = (name: string) =>
   `exports.onExecuteCredentialsExchange = async (event, api) => {
@@ -80,7 +80,8 @@ describe('Chain order and denial (DESIGN: token triggers)', () => {
 
 describe('Isolates per deployed version', () => {
   test('the isolate of a version is warm and reused across requests', async () => {
-    await withEngine({}, async (engine) => {
+    // A call that outran a 10 ms slice on a busy machine would move to a fresh isolate: the slice is not the subject.
+    await withEngine(ROOMY_SLICE, async (engine) => {
       engine.setBindings([auth0Action(COUNTER, { versionId: 'ver_counter_1' })]);
       const runs = [];
       for (let i = 0; i < 3; i++) runs.push((await engine.run(request())).claims['https://t/runs']);
@@ -89,7 +90,8 @@ describe('Isolates per deployed version', () => {
   });
 
   test('re-binding the same version keeps its isolate; a new version gets a fresh one', async () => {
-    await withEngine({}, async (engine) => {
+    // A call that outran a 10 ms slice on a busy machine would move to a fresh isolate: the slice is not the subject.
+    await withEngine(ROOMY_SLICE, async (engine) => {
       const v1 = auth0Action(COUNTER, { actionId: 'act_counter', versionId: 'ver_a' });
       engine.setBindings([v1]);
       await engine.run(request());
