@@ -53,7 +53,9 @@ function post(agent: Agent, port: number, body: string): Promise<{ status: numbe
       },
       (res) => {
         res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, micros: Number(process.hrtime.bigint() - started) / 1000 }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, micros: Number(process.hrtime.bigint() - started) / 1000 }),
+        );
       },
     );
     req.on('error', reject);
@@ -84,7 +86,7 @@ function summarise(samples: number[]): Summary {
 /** A string as long as `id`, from the same alphabet, that is not `id`. */
 function lookalike(id: string): string {
   const alphabet = [...new Set(id)].join('') || 'abcdefghijklmnopqrstuvwxyz';
-  let out = '';
+  let out: string;
   do {
     out = '';
     for (let i = 0; i < id.length; i++) out += alphabet[randomInt(alphabet.length)];
@@ -126,16 +128,32 @@ async function main(): Promise<void> {
     await api.must('POST', '/client-grants', { client_id: client.client_id, audience, scope: [] });
 
     const wrongSecret = () => randomBytes(48).toString('base64url');
-    const secretForm = (id: string) => new URLSearchParams({ grant_type: 'client_credentials', client_id: id, client_secret: wrongSecret(), audience }).toString();
+    const secretForm = (id: string) =>
+      new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: id,
+        client_secret: wrongSecret(),
+        audience,
+      }).toString();
     // private_key_jwt: the client has one registered key; every assertion sent is signed with another.
     const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
     if (mode === 'assertion') {
       const registered = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
       const pem = registered.export({ type: 'spki', format: 'pem' }).toString();
-      await api.must('POST', `/clients/${client.client_id}/credentials`, { credential_type: 'public_key', name: 'timing', pem, alg: 'RS256' });
+      await api.must('POST', `/clients/${client.client_id}/credentials`, {
+        credential_type: 'public_key',
+        name: 'timing',
+        pem,
+        alg: 'RS256',
+      });
     }
     const assertionForm = (id: string) =>
-      new URLSearchParams({ grant_type: 'client_credentials', audience, client_assertion_type: ASSERTION_TYPE, client_assertion: assertion(id, `${base}/`, stranger) }).toString();
+      new URLSearchParams({
+        grant_type: 'client_credentials',
+        audience,
+        client_assertion_type: ASSERTION_TYPE,
+        client_assertion: assertion(id, `${base}/`, stranger),
+      }).toString();
     const form = mode === 'assertion' ? assertionForm : secretForm;
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
@@ -146,7 +164,10 @@ async function main(): Promise<void> {
       // one unknown id is favoured by a cache.
       const plan = Array.from({ length: count }, () => {
         const order = randomInt(2) === 0 ? (['known', 'unknown'] as const) : (['unknown', 'known'] as const);
-        return order.map((kind) => ({ kind, body: form(kind === 'known' ? client.client_id : lookalike(client.client_id)) }));
+        return order.map((kind) => ({
+          kind,
+          body: form(kind === 'known' ? client.client_id : lookalike(client.client_id)),
+        }));
       });
       for (const pair of plan) {
         for (const { kind, body } of pair) {
@@ -159,8 +180,11 @@ async function main(): Promise<void> {
     }
 
     await sample(WARMUP_PAIRS);
-    const fmt = (s: Summary) => `median ${s.median.toFixed(1)}  p90 ${s.p90.toFixed(1)}  mean ${s.mean.toFixed(1)}  trimmed ${s.trimmed.toFixed(1)}`;
-    console.log(`client id timing (${mode}): ${pairs} pairs per round, ${rounds} rounds, µs from send to last byte (loopback, one keep-alive connection)`);
+    const fmt = (s: Summary) =>
+      `median ${s.median.toFixed(1)}  p90 ${s.p90.toFixed(1)}  mean ${s.mean.toFixed(1)}  trimmed ${s.trimmed.toFixed(1)}`;
+    console.log(
+      `client id timing (${mode}): ${pairs} pairs per round, ${rounds} rounds, µs from send to last byte (loopback, one keep-alive connection)`,
+    );
     for (let round = 1; round <= rounds; round++) {
       const { known, unknown } = await sample(pairs);
       const k = summarise(known);

@@ -82,7 +82,13 @@ async function main(): Promise<void> {
   const counts =
     spec.paced && spec.overallRate
       ? await pacedLoad(
-          { url: spec.url, body: spec.body, rate: spec.overallRate, connections: spec.connections, duration: spec.duration ?? 10 },
+          {
+            url: spec.url,
+            body: spec.body,
+            rate: spec.overallRate,
+            connections: spec.connections,
+            duration: spec.duration ?? 10,
+          },
           histogram,
         )
       : await withAutocannon(spec, histogram);

@@ -42,7 +42,10 @@ export async function leakCheck(settings: Readonly<Settings>, log: (line: string
   try {
     await checkToken(target);
     if (settings.warmup > 0) {
-      await runLoad({ url: target.tokenUrl, body: target.body, connections: settings.connections, duration: settings.warmup }, settings);
+      await runLoad(
+        { url: target.tokenUrl, body: target.body, connections: settings.connections, duration: settings.warmup },
+        settings,
+      );
     }
     const first = Math.round(settings.tokens / 10);
     const checkpoints: LongResult['checkpoints'] = [];

@@ -54,7 +54,11 @@ export async function runLoad(spec: LoadSpec, settings: Readonly<Settings>): Pro
 }
 
 /** Load `target` for `spec` while polling its RSS every 100 ms and accounting for CPU. */
-export async function loadWithRss(target: RunningTarget, spec: Omit<LoadSpec, 'url' | 'body'>, settings: Readonly<Settings>): Promise<Run> {
+export async function loadWithRss(
+  target: RunningTarget,
+  spec: Omit<LoadSpec, 'url' | 'body'>,
+  settings: Readonly<Settings>,
+): Promise<Run> {
   const watch = new ProcessWatch(target.pid);
   let load: LoadResult;
   try {
@@ -80,12 +84,15 @@ export async function calmRun(
   let best: Run | undefined;
   for (let attempt = 0; attempt <= settings.retries; attempt++) {
     const quiet = await waitForQuiet(DISTURBED / 2, settings.quietWait * 1000);
-    if (!quiet.quiet) log(`other processes still use ${quiet.other.toFixed(2)} cores after ${settings.quietWait} s; measuring anyway`);
-    else if (quiet.waitedMs > 2500) log(`waited ${(quiet.waitedMs / 1000).toFixed(0)} s for other processes to calm down`);
+    if (!quiet.quiet)
+      log(`other processes still use ${quiet.other.toFixed(2)} cores after ${settings.quietWait} s; measuring anyway`);
+    else if (quiet.waitedMs > 2500)
+      log(`waited ${(quiet.waitedMs / 1000).toFixed(0)} s for other processes to calm down`);
     const run = await loadWithRss(target, spec, settings);
     if (!best || disturbance(run.cpu) < disturbance(best.cpu)) best = run;
     if (disturbance(run.cpu) <= DISTURBED) break;
-    if (attempt < settings.retries) log(`run disturbed by other processes (${disturbance(run.cpu).toFixed(2)} cores); once more`);
+    if (attempt < settings.retries)
+      log(`run disturbed by other processes (${disturbance(run.cpu).toFixed(2)} cores); once more`);
   }
   return best!;
 }
@@ -98,7 +105,12 @@ const describeToken = (t: CheckedToken) => ({
 });
 
 /** Measures one scenario; never throws. */
-export async function measure(scenario: Scenario, settings: Readonly<Settings>, fixedRate: boolean, log: (line: string) => void): Promise<Measurement> {
+export async function measure(
+  scenario: Scenario,
+  settings: Readonly<Settings>,
+  fixedRate: boolean,
+  log: (line: string) => void,
+): Promise<Measurement> {
   const row: Measurement = { name: scenario.name, describe: scenario.describe, status: 'ok' };
   let target: RunningTarget | undefined;
   try {
@@ -112,14 +124,24 @@ export async function measure(scenario: Scenario, settings: Readonly<Settings>, 
     await checkToken(target);
     if (settings.warmup > 0) {
       log(`${scenario.name}: warming up for ${settings.warmup} s`);
-      await runLoad({ url: target.tokenUrl, body: target.body, connections: settings.connections, duration: settings.warmup }, settings);
+      await runLoad(
+        { url: target.tokenUrl, body: target.body, connections: settings.connections, duration: settings.warmup },
+        settings,
+      );
     }
     row.token = describeToken(await checkToken(target));
     log(`${scenario.name}: ${settings.duration} s with ${settings.connections} connections`);
-    row.saturated = await calmRun(target, { connections: settings.connections, duration: settings.duration }, settings, log);
+    row.saturated = await calmRun(
+      target,
+      { connections: settings.connections, duration: settings.duration },
+      settings,
+      log,
+    );
     log(`${scenario.name}: ${summary(row.saturated)}`);
     if (fixedRate && settings.rate > 0) {
-      log(`${scenario.name}: ${settings.duration} s at ${settings.rate} tokens/s with ${settings.rateConnections} connections`);
+      log(
+        `${scenario.name}: ${settings.duration} s at ${settings.rate} tokens/s with ${settings.rateConnections} connections`,
+      );
       row.fixedRate = await calmRun(
         target,
         { connections: settings.rateConnections, duration: settings.duration, overallRate: settings.rate },
@@ -140,7 +162,12 @@ export async function measure(scenario: Scenario, settings: Readonly<Settings>, 
       log(`${scenario.name}: ${settings.duration} s at ${settings.lightRate} tokens/s, paced (light load)`);
       row.light = await calmRun(
         target,
-        { connections: settings.rateConnections, duration: settings.duration, overallRate: settings.lightRate, paced: true },
+        {
+          connections: settings.rateConnections,
+          duration: settings.duration,
+          overallRate: settings.lightRate,
+          paced: true,
+        },
         settings,
         log,
       );

@@ -88,7 +88,11 @@ export function processCpu(pid: number): number {
 /** Machine-wide CPU time (s): busy (not idle, not iowait), stolen by the hypervisor, and everything. */
 export function machineCpu(): { busy: number; steal: number; total: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1, 9).map(Number) as number[];
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line
+    .trim()
+    .split(/\s+/)
+    .slice(1, 9)
+    .map(Number) as number[];
   const busy = user! + nice! + system! + irq! + softirq!;
   return { busy: busy / TICK, steal: steal! / TICK, total: (busy + idle! + iowait! + steal!) / TICK };
 }
@@ -162,7 +166,10 @@ export class ProcessWatch {
  * Waits until processes outside the benchmark leave the machine alone: busy CPU below `maxCores` over a
  * 2-second window. Gives up after `timeoutMs` (ms) and says how busy the machine was.
  */
-export async function waitForQuiet(maxCores: number, timeoutMs: number): Promise<{ waitedMs: number; other: number; quiet: boolean }> {
+export async function waitForQuiet(
+  maxCores: number,
+  timeoutMs: number,
+): Promise<{ waitedMs: number; other: number; quiet: boolean }> {
   const started = Date.now();
   for (;;) {
     const before = machineCpu();

@@ -123,7 +123,8 @@ export class Child {
 function inheritedEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (key.startsWith('MINTER_') || key === 'DATABASE_URL' || key === 'REDIS_URL' || key === 'PORT' || key === 'HOST') delete env[key];
+    if (key.startsWith('MINTER_') || key === 'DATABASE_URL' || key === 'REDIS_URL' || key === 'PORT' || key === 'HOST')
+      delete env[key];
   }
   return env;
 }

@@ -64,7 +64,8 @@ function place(url: string): string {
   return url.replace(/^file:\/\//, '');
 }
 
-const label = (n: ProfileNode) => `${n.callFrame.functionName || '(anonymous)'}  ${place(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
+const label = (n: ProfileNode) =>
+  `${n.callFrame.functionName || '(anonymous)'}  ${place(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
 
 const self = new Map<string, number>();
 const inclusiveByPlace = new Map<string, number>();
@@ -84,16 +85,22 @@ for (const [id, us] of selfUs) {
 const pct = (us: number) => ((us / totalUs) * 100).toFixed(1).padStart(5) + ' %';
 const print = (title: string, entries: Map<string, number>) => {
   process.stdout.write(`\n${title}\n`);
-  for (const [name, us] of [...entries].sort((a, b) => b[1] - a[1]).slice(0, top)) process.stdout.write(`${pct(us)}  ${name}\n`);
+  for (const [name, us] of [...entries].sort((a, b) => b[1] - a[1]).slice(0, top))
+    process.stdout.write(`${pct(us)}  ${name}\n`);
 };
 process.stdout.write(`${file}\nbusy % per second since start:\n`);
 process.stdout.write(
   Array.from(busyPerSecond, (us, s) => `${String(s).padStart(4)}s ${String(Math.round((us ?? 0) / 1e4)).padStart(3)}%`)
     .join('\n')
     .split('\n')
-    .reduce<string[]>((rows, cell, i) => (i % 8 === 0 ? rows.push(cell) : (rows[rows.length - 1] += '   ' + cell), rows), [])
+    .reduce<string[]>(
+      (rows, cell, i) => (i % 8 === 0 ? rows.push(cell) : (rows[rows.length - 1] += '   ' + cell), rows),
+      [],
+    )
     .join('\n') + '\n',
 );
-process.stdout.write(`\n${(totalUs / 1e6).toFixed(2)} s busy between ${fromUs / 1e6} s and ${toUs / 1e6} s; percentages of that\n`);
+process.stdout.write(
+  `\n${(totalUs / 1e6).toFixed(2)} s busy between ${fromUs / 1e6} s and ${toUs / 1e6} s; percentages of that\n`,
+);
 print('self time by function', self);
 print('inclusive time by file or package', inclusiveByPlace);

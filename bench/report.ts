@@ -13,12 +13,14 @@ import { ROOT } from './processes.js';
 import type { Settings } from './settings.js';
 
 const MB = 2 ** 20;
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const ms = (n: number) => fmt(n, 2);
 
 function packageVersion(name: string): string {
   try {
-    return (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string })
+      .version;
   } catch {
     return '?';
   }
@@ -58,11 +60,19 @@ export function environment(settings: Readonly<Settings>, long = false): string 
 
 function flagged(run: Run): string {
   const bad = failures(run.load);
-  return bad ? `⚠ ${fmt(bad)} (${Object.entries(run.load.statusCodes).filter(([c]) => !c.startsWith('2')).map(([c, n]) => `${c}×${n}`).join(', ') || 'socket errors/timeouts'})` : '0';
+  return bad
+    ? `⚠ ${fmt(bad)} (${
+        Object.entries(run.load.statusCodes)
+          .filter(([c]) => !c.startsWith('2'))
+          .map(([c, n]) => `${c}×${n}`)
+          .join(', ') || 'socket errors/timeouts'
+      })`
+    : '0';
 }
 
 /** Cores used by the server, and by processes outside the benchmark (⚠ when they may have taken the server's share). */
-const cpu = (run: Run) => `${fmt(run.cpu.server, 2)} / ${disturbance(run.cpu) > DISTURBED ? '⚠ ' : ''}${fmt(disturbance(run.cpu), 2)}`;
+const cpu = (run: Run) =>
+  `${fmt(run.cpu.server, 2)} / ${disturbance(run.cpu) > DISTURBED ? '⚠ ' : ''}${fmt(disturbance(run.cpu), 2)}`;
 
 /** A reason on one table row: no newlines, no pipes, not too long. */
 const oneLine = (text: string) => text.split('\n', 1)[0]!.replaceAll('|', '/').slice(0, 200);
@@ -115,11 +125,22 @@ interface Check {
   detail: string;
 }
 
-function check(issue: string, target: string, runs: Array<Run | undefined>, compute: () => [boolean, string], missing: string): Check {
+function check(
+  issue: string,
+  target: string,
+  runs: Array<Run | undefined>,
+  compute: () => [boolean, string],
+  missing: string,
+): Check {
   if (runs.some((r) => !r)) return { issue, target, verdict: 'SKIP', detail: missing };
   const [ok, detail] = compute();
   const bad = runs.some((r) => failures(r!.load) > 0);
-  return { issue, target, verdict: ok ? 'PASS' : 'FAIL', detail: detail + (bad ? ' — ⚠ measured with failed requests' : '') };
+  return {
+    issue,
+    target,
+    verdict: ok ? 'PASS' : 'FAIL',
+    detail: detail + (bad ? ' — ⚠ measured with failed requests' : ''),
+  };
 }
 
 const why = (rows: Measurement[], ...names: string[]) =>
@@ -146,28 +167,47 @@ export function verdicts(
   const minterLight = by('minter')?.light;
   const tps = (r: Run) => r.load.tokensPerSecond;
   return [
-    check('#2', 'minter (ES256) ≥ 70 % of bare tokens/s', [minter, bare], () => {
-      const r = tps(minter!) / tps(bare!);
-      return [r >= 0.7, `${fmt(r * 100)} % (${fmt(tps(minter!))} vs ${fmt(tps(bare!))})`];
-    }, why(rows, 'minter', 'bare')),
-    check('#4', 'minter-1-action ≥ 3× oidc-provider tokens/s', [one, peer], () => {
-      const r = tps(one!) / tps(peer!);
-      return [r >= 3, `${fmt(r, 2)}× (${fmt(tps(one!))} vs ${fmt(tps(peer!))})`];
-    }, why(rows, 'minter-1-action', 'oidc-provider')),
+    check(
+      '#2',
+      'minter (ES256) ≥ 70 % of bare tokens/s',
+      [minter, bare],
+      () => {
+        const r = tps(minter!) / tps(bare!);
+        return [r >= 0.7, `${fmt(r * 100)} % (${fmt(tps(minter!))} vs ${fmt(tps(bare!))})`];
+      },
+      why(rows, 'minter', 'bare'),
+    ),
+    check(
+      '#4',
+      'minter-1-action ≥ 3× oidc-provider tokens/s',
+      [one, peer],
+      () => {
+        const r = tps(one!) / tps(peer!);
+        return [r >= 3, `${fmt(r, 2)}× (${fmt(tps(one!))} vs ${fmt(tps(peer!))})`];
+      },
+      why(rows, 'minter-1-action', 'oidc-provider'),
+    ),
     ...(
       [
         [fixed, 'autocannon overallRate'],
         [paced, 'paced, open loop'],
       ] as const
     ).map(([run, how]) =>
-      check('#4', `p99 ≤ 10 ms at ${fmt(settings.rate)} tokens/s with one action (${how})`, [run], () => {
-        const l = run!.load;
-        const kept = l.tokensPerSecond >= settings.rate * 0.95;
-        return [
-          l.p99 <= 10 && kept,
-          `p99 ${ms(l.p99)} ms at ${fmt(l.tokensPerSecond)} tokens/s` + (kept ? '' : ` (the rate was not kept: ${fmt(l.tokensPerSecond)} of ${fmt(settings.rate)})`),
-        ];
-      }, settings.rate > 0 ? why(rows, 'minter-1-action') : 'fixed-rate rows turned off (BENCH_RATE=0)'),
+      check(
+        '#4',
+        `p99 ≤ 10 ms at ${fmt(settings.rate)} tokens/s with one action (${how})`,
+        [run],
+        () => {
+          const l = run!.load;
+          const kept = l.tokensPerSecond >= settings.rate * 0.95;
+          return [
+            l.p99 <= 10 && kept,
+            `p99 ${ms(l.p99)} ms at ${fmt(l.tokensPerSecond)} tokens/s` +
+              (kept ? '' : ` (the rate was not kept: ${fmt(l.tokensPerSecond)} of ${fmt(settings.rate)})`),
+          ];
+        },
+        settings.rate > 0 ? why(rows, 'minter-1-action') : 'fixed-rate rows turned off (BENCH_RATE=0)',
+      ),
     ),
     rssCheck
       ? {
@@ -176,21 +216,40 @@ export function verdicts(
           verdict: Math.abs(rssCheck.deltaPct) <= 10 ? 'PASS' : 'FAIL',
           detail: rssCheck.detail,
         }
-      : { issue: '#4', target: 'RSS flat ±10 % between 100 k and 1 M tokens', verdict: 'SKIP', detail: 'run `npm run bench -- --long`' },
+      : {
+          issue: '#4',
+          target: 'RSS flat ±10 % between 100 k and 1 M tokens',
+          verdict: 'SKIP',
+          detail: 'run `npm run bench -- --long`',
+        },
     // Under saturation p50 is mostly time in the queue (connections ÷ throughput), so the cost of one action is read
     // at light load, where a request waits for nothing but itself.
-    check('#3', `one action adds ≤ 0.2 ms p50 vs minter (at ${fmt(settings.lightRate)} tokens/s, paced)`, [oneLight, minterLight], () => {
-      const d = oneLight!.load.p50 - minterLight!.load.p50;
-      return [
-        d <= 0.2,
-        `${d >= 0 ? '+' : ''}${ms(d)} ms (${ms(oneLight!.load.p50)} vs ${ms(minterLight!.load.p50)}; saturated: ` +
-          (one && minter ? `${ms(one.load.p50)} vs ${ms(minter.load.p50)})` : 'not measured)'),
-      ];
-    }, settings.lightRate > 0 ? why(rows, 'minter-1-action', 'minter') : 'light-load rows turned off (BENCH_LIGHT_RATE=0)'),
-    check('#3', 'one action keeps ≥ 80 % of minter tokens/s', [one, minter], () => {
-      const r = tps(one!) / tps(minter!);
-      return [r >= 0.8, `${fmt(r * 100)} % (${fmt(tps(one!))} vs ${fmt(tps(minter!))})`];
-    }, why(rows, 'minter-1-action', 'minter')),
+    check(
+      '#3',
+      `one action adds ≤ 0.2 ms p50 vs minter (at ${fmt(settings.lightRate)} tokens/s, paced)`,
+      [oneLight, minterLight],
+      () => {
+        const d = oneLight!.load.p50 - minterLight!.load.p50;
+        return [
+          d <= 0.2,
+          `${d >= 0 ? '+' : ''}${ms(d)} ms (${ms(oneLight!.load.p50)} vs ${ms(minterLight!.load.p50)}; saturated: ` +
+            (one && minter ? `${ms(one.load.p50)} vs ${ms(minter.load.p50)})` : 'not measured)'),
+        ];
+      },
+      settings.lightRate > 0
+        ? why(rows, 'minter-1-action', 'minter')
+        : 'light-load rows turned off (BENCH_LIGHT_RATE=0)',
+    ),
+    check(
+      '#3',
+      'one action keeps ≥ 80 % of minter tokens/s',
+      [one, minter],
+      () => {
+        const r = tps(one!) / tps(minter!);
+        return [r >= 0.8, `${fmt(r * 100)} % (${fmt(tps(one!))} vs ${fmt(tps(minter!))})`];
+      },
+      why(rows, 'minter-1-action', 'minter'),
+    ),
   ];
 }
 
@@ -208,7 +267,8 @@ export function scenarioList(rows: Measurement[]): string {
     .join('\n');
 }
 
-const t_ = (t: NonNullable<Measurement['token']>) => `${t.alg}, typ ${t.typ}, ${t.length} chars, claims ${t.claims.join(' ')}`;
+const t_ = (t: NonNullable<Measurement['token']>) =>
+  `${t.alg}, typ ${t.typ}, ${t.length} chars, claims ${t.claims.join(' ')}`;
 
 /** The whole `latest.md`. */
 export function fullReport(rows: Measurement[], settings: Readonly<Settings>, command: string): string {

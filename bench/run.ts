@@ -26,10 +26,14 @@ function command(): string {
 
 async function table(settings: Readonly<Settings>): Promise<void> {
   const unknown = settings.only.filter((n) => !SCENARIOS.some((s) => s.name === n));
-  if (unknown.length) throw new SettingsError(`BENCH_ONLY names unknown scenarios: ${unknown.join(', ')} (known: ${SCENARIOS.map((s) => s.name).join(', ')})`);
+  if (unknown.length)
+    throw new SettingsError(
+      `BENCH_ONLY names unknown scenarios: ${unknown.join(', ')} (known: ${SCENARIOS.map((s) => s.name).join(', ')})`,
+    );
   const selected = SCENARIOS.filter((s) => settings.only.length === 0 || settings.only.includes(s.name));
   const rows: Measurement[] = [];
-  for (const scenario of selected) rows.push(await measure(scenario, settings, FIXED_RATE_SCENARIOS.has(scenario.name), log));
+  for (const scenario of selected)
+    rows.push(await measure(scenario, settings, FIXED_RATE_SCENARIOS.has(scenario.name), log));
   const report = fullReport(rows, settings, command());
   await mkdir(RESULTS, { recursive: true });
   await writeFile(join(RESULTS, 'latest.md'), report);
@@ -72,7 +76,9 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (error) => {
-  process.stderr.write(`bench: ${error instanceof SettingsError ? error.message : error instanceof Error ? error.stack : String(error)}\n`);
+  process.stderr.write(
+    `bench: ${error instanceof SettingsError ? error.message : error instanceof Error ? error.stack : String(error)}\n`,
+  );
   await stopAll();
   process.exit(1);
 });

@@ -6,7 +6,10 @@ import type { Scenario } from './targets/target.js';
 
 export const SCENARIOS: readonly Scenario[] = [
   bare,
-  minterScenario({ name: 'minter', alg: 'ES256', actions: 0 }, 'Minter, ES256 API, one client and grant, no trigger, PGlite'),
+  minterScenario(
+    { name: 'minter', alg: 'ES256', actions: 0 },
+    'Minter, ES256 API, one client and grant, no trigger, PGlite',
+  ),
   minterScenario(
     { name: 'minter-1-action', alg: 'ES256', actions: 1 },
     'Minter, ES256, one bound Auth0 action that sets one custom claim',
@@ -19,7 +22,10 @@ export const SCENARIOS: readonly Scenario[] = [
     { name: 'minter-5-actions', alg: 'ES256', actions: 5 },
     'Minter, ES256, a chain of five bound actions, each setting a different claim',
   ),
-  minterScenario({ name: 'minter-rs256', alg: 'RS256', actions: 0 }, 'Minter, no trigger, the API with signing_alg RS256 (2048-bit key)'),
+  minterScenario(
+    { name: 'minter-rs256', alg: 'RS256', actions: 0 },
+    'Minter, no trigger, the API with signing_alg RS256 (2048-bit key)',
+  ),
   oidcProvider,
 ];
 

@@ -52,7 +52,8 @@ function flags(argv: string[]): Map<string, string> {
 function positive(name: string, raw: string | undefined, fallback: number, min = 1): number {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < min) throw new SettingsError(`${name} must be a number ≥ ${min}, got "${raw}"`);
+  if (!Number.isFinite(value) || value < min)
+    throw new SettingsError(`${name} must be a number ≥ ${min}, got "${raw}"`);
   return value;
 }
 
@@ -60,7 +61,10 @@ const bool = (raw: string | undefined, fallback: boolean) =>
   raw === undefined || raw === '' ? fallback : !['0', 'false', 'no', 'off'].includes(raw.toLowerCase());
 
 /** Reads `BENCH_*` variables and `--flags` once. */
-export function loadSettings(env: Record<string, string | undefined> = process.env, argv = process.argv.slice(2)): Readonly<Settings> {
+export function loadSettings(
+  env: Record<string, string | undefined> = process.env,
+  argv = process.argv.slice(2),
+): Readonly<Settings> {
   const f = flags(argv);
   const pick = (flag: string, variable: string) => f.get(flag) ?? env[variable];
   const long = bool(f.get('long'), false);
@@ -77,7 +81,9 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     only,
     rate: Math.round(positive('BENCH_RATE', pick('rate', 'BENCH_RATE'), 1000, 0)),
     lightRate: Math.round(positive('BENCH_LIGHT_RATE', pick('light-rate', 'BENCH_LIGHT_RATE'), 100, 0)),
-    rateConnections: Math.round(positive('BENCH_RATE_CONNECTIONS', pick('rate-connections', 'BENCH_RATE_CONNECTIONS'), 10)),
+    rateConnections: Math.round(
+      positive('BENCH_RATE_CONNECTIONS', pick('rate-connections', 'BENCH_RATE_CONNECTIONS'), 10),
+    ),
     tokens: Math.round(tokens),
     pin: bool(pick('pin', 'BENCH_PIN'), cpus().length >= 2),
     profile: bool(pick('profile', 'BENCH_PROFILE'), false),

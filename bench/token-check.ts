@@ -3,7 +3,13 @@
  * own JWKS with jose, signed with the expected algorithm, carrying the expected claims — so that every target in
  * the table does the same work.
  */
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import {
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  jwtVerify,
+  type JWTPayload,
+  type ProtectedHeaderParameters,
+} from 'jose';
 import type { RunningTarget } from './targets/target.js';
 
 export interface CheckedToken {
@@ -23,7 +29,8 @@ export async function checkToken(target: RunningTarget): Promise<CheckedToken> {
   const text = await response.text();
   if (response.status !== 200) throw new Error(`token request answered ${response.status}: ${text.slice(0, 300)}`);
   const token = (JSON.parse(text) as { access_token?: unknown }).access_token;
-  if (typeof token !== 'string' || token.split('.').length !== 3) throw new Error(`no compact JWT in the response: ${text.slice(0, 300)}`);
+  if (typeof token !== 'string' || token.split('.').length !== 3)
+    throw new Error(`no compact JWT in the response: ${text.slice(0, 300)}`);
   const header = decodeProtectedHeader(token);
   const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(target.jwksUrl)), {
     algorithms: [target.alg],
@@ -31,7 +38,8 @@ export async function checkToken(target: RunningTarget): Promise<CheckedToken> {
     typ: 'at+jwt',
   });
   for (const [name, value] of Object.entries(target.expectClaims ?? {})) {
-    if (payload[name] !== value) throw new Error(`claim ${name} is ${JSON.stringify(payload[name])}, expected ${JSON.stringify(value)}`);
+    if (payload[name] !== value)
+      throw new Error(`claim ${name} is ${JSON.stringify(payload[name])}, expected ${JSON.stringify(value)}`);
   }
   return { header, payload, length: token.length };
 }

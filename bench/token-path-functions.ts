@@ -22,12 +22,18 @@ function measure(name: string, iterations: number, fn: () => unknown): void {
     runs.push(Number(process.hrtime.bigint() - started) / iterations);
   }
   runs.sort((a, b) => a - b);
-  console.log(`${name.padEnd(58)} ${runs[7]!.toFixed(0).padStart(7)} ns  (min ${runs[0]!.toFixed(0)}, max ${runs[14]!.toFixed(0)})`);
+  console.log(
+    `${name.padEnd(58)} ${runs[7]!.toFixed(0).padStart(7)} ns  (min ${runs[0]!.toFixed(0)}, max ${runs[14]!.toFixed(0)})`,
+  );
 }
 
 const secret = randomBytes(48).toString('base64url');
 const clientId = 'Xq3uYH0aZ1pT8wKc5RmN2vB7dL4sF9eJ';
-const client = { clientId, acceptsSecret: true, secretDigest: digestBytes(hashClientSecret(secret)) } as unknown as ClientEntry;
+const client = {
+  clientId,
+  acceptsSecret: true,
+  secretDigest: digestBytes(hashClientSecret(secret)),
+} as unknown as ClientEntry;
 const snapshot = { clients: new Map([[clientId, client]]) } as unknown as Snapshot;
 const wrong = randomBytes(48).toString('base64url');
 const unknownId = 'Yq3uYH0aZ1pT8wKc5RmN2vB7dL4sF9eJ';

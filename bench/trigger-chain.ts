@@ -18,7 +18,9 @@ function argument(index: number, name: string, fallback: number, min: number): n
   const raw = process.argv[index];
   const value = raw === undefined ? fallback : Number(raw);
   if (!Number.isInteger(value) || value < min) {
-    console.error(`${name} must be an integer ≥ ${min}, got "${raw}"\nusage: trigger-chain.js [iterations] [concurrency] [idle-ms]`);
+    console.error(
+      `${name} must be an integer ≥ ${min}, got "${raw}"\nusage: trigger-chain.js [iterations] [concurrency] [idle-ms]`,
+    );
     process.exit(2);
   }
   return value;
@@ -36,7 +38,10 @@ if (idleMs > 0 && concurrency !== 1) {
   console.error('idle-ms measures one call at a time: leave concurrency at 1');
   process.exit(2);
 }
-if (idleMs > 0) console.log(`each call ${idleMs} ms after the previous one (${((iterations * idleMs) / 1000).toFixed(0)} s per row at least)`);
+if (idleMs > 0)
+  console.log(
+    `each call ${idleMs} ms after the previous one (${((iterations * idleMs) / 1000).toFixed(0)} s per row at least)`,
+  );
 
 const host: HostServices = {
   cache: new InMemoryActionCache(),
@@ -50,7 +55,12 @@ const request: TriggerRequest = {
   requestedScopes: [],
   grantedScopes: ['read:things', 'write:things'],
   scopes: ['read:things', 'write:things'],
-  request: { ip: '203.0.113.7', hostname: 'localhost', method: 'POST', body: { grant_type: 'client_credentials', audience: 'https://api.example.com' } },
+  request: {
+    ip: '203.0.113.7',
+    hostname: 'localhost',
+    method: 'POST',
+    body: { grant_type: 'client_credentials', audience: 'https://api.example.com' },
+  },
   issuer: 'http://localhost:3000',
   tenantId: 'bench',
 };
@@ -59,7 +69,8 @@ const SEED_CLAIM = `exports.onExecuteCredentialsExchange = async (event, api) =>
   api.accessToken.setCustomClaim("https://my-api.exampleco.com/request-ip", event.request.ip);
 };`;
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 
 async function measure(label: string, run: () => Promise<unknown>): Promise<void> {
   for (let i = 0; i < 2000; i++) await run();
@@ -80,7 +91,11 @@ async function measure(label: string, run: () => Promise<unknown>): Promise<void
   const seconds = idleMs > 0 ? samples.reduce((sum, us) => sum + us, 0) / 1e6 : (performance.now() - started) / 1000;
   samples.sort((a, b) => a - b);
   console.log(
-    `${label.padEnd(34)} p50 ${percentile(samples, 0.5).toFixed(1).padStart(7)} µs   p99 ${percentile(samples, 0.99).toFixed(1).padStart(7)} µs   ${Math.round(samples.length / seconds).toString().padStart(7)} ops/s`,
+    `${label.padEnd(34)} p50 ${percentile(samples, 0.5).toFixed(1).padStart(7)} µs   p99 ${percentile(samples, 0.99).toFixed(1).padStart(7)} µs   ${Math.round(
+      samples.length / seconds,
+    )
+      .toString()
+      .padStart(7)} ops/s`,
   );
 }
 
@@ -99,12 +114,33 @@ const engine: TriggerEngine =
 console.log(`isolation: ${isolation}`);
 engine.setBindings([]);
 await measure('empty chain (baseline)', () => engine.run(request));
-engine.setBindings([{ actionId: 'act_1', versionId: 'ver_1', name: 'request-ip', triggerId: 'credentials-exchange', code: SEED_CLAIM, secrets: {} }]);
+engine.setBindings([
+  {
+    actionId: 'act_1',
+    versionId: 'ver_1',
+    name: 'request-ip',
+    triggerId: 'credentials-exchange',
+    code: SEED_CLAIM,
+    secrets: {},
+  },
+]);
 await measure('1 Auth0 action, 1 claim', () => engine.run(request));
 engine.setBindings([
-  { actionId: 'act_1', versionId: 'ver_1', name: 'request-ip', triggerId: 'credentials-exchange', code: SEED_CLAIM, secrets: {} },
   {
-    actionId: 'act_2', versionId: 'ver_2', name: 'kinde-claim', triggerId: 'm2m:token_generation', bindings: ['kinde.m2mToken'], secrets: {},
+    actionId: 'act_1',
+    versionId: 'ver_1',
+    name: 'request-ip',
+    triggerId: 'credentials-exchange',
+    code: SEED_CLAIM,
+    secrets: {},
+  },
+  {
+    actionId: 'act_2',
+    versionId: 'ver_2',
+    name: 'kinde-claim',
+    triggerId: 'm2m:token_generation',
+    bindings: ['kinde.m2mToken'],
+    secrets: {},
     code: `module.exports = { default: async (event) => { kinde.m2mToken.setCustomClaim('clientId', event.context.application.clientId); } };`,
   },
 ]);

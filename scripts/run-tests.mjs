@@ -32,7 +32,10 @@ for (const name of ['DATABASE_URL', 'REDIS_URL']) {
 const solo = files.filter((f) => f.endsWith('.solo.test.js'));
 const shared = files.filter((f) => !solo.includes(f));
 let status = 0;
-for (const [group, concurrency] of [[shared, 2], [solo, 1]]) {
+for (const [group, concurrency] of [
+  [shared, 2],
+  [solo, 1],
+]) {
   if (group.length === 0) continue;
   const result = spawnSync(
     process.execPath,

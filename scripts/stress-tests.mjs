@@ -25,7 +25,8 @@ const burners = option('--burners', availableParallelism());
 const filters = args.length > 0 ? args : ['test/triggers/'];
 
 // Each burner spins, and ends itself once this script is gone (its parent changes), however this script ended.
-const BURN = 'const parent = process.ppid; for (let i = 1; ; i++) if (i % 5e7 === 0 && process.ppid !== parent) process.exit();';
+const BURN =
+  'const parent = process.ppid; for (let i = 1; ; i++) if (i % 5e7 === 0 && process.ppid !== parent) process.exit();';
 const load = Array.from({ length: burners }, () => spawn(process.execPath, ['-e', BURN], { stdio: 'ignore' }));
 const stopLoad = () => load.forEach((child) => child.kill('SIGKILL'));
 process.on('exit', stopLoad);
@@ -34,12 +35,16 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exi
 const failed = [];
 for (let run = 1; run <= runs; run++) {
   const started = Date.now();
-  const result = spawnSync(process.execPath, ['--no-node-snapshot', 'scripts/run-tests.mjs', ...filters], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--no-node-snapshot', 'scripts/run-tests.mjs', ...filters], {
+    encoding: 'utf8',
+  });
   const output = `${result.stdout}${result.stderr}`;
   const failures = [...output.matchAll(/^\s*not ok \d+ - (.*)$/gm)].map((m) => m[1]);
   const pass = /^# pass (\d+)/m.exec(output)?.[1] ?? '?';
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
-  console.log(`run ${run}/${runs}: ${result.status === 0 ? 'ok' : 'FAILED'}, ${pass} passed, ${seconds} s, ${burners} cores kept busy`);
+  console.log(
+    `run ${run}/${runs}: ${result.status === 0 ? 'ok' : 'FAILED'}, ${pass} passed, ${seconds} s, ${burners} cores kept busy`,
+  );
   for (const name of failures) console.log(`  not ok: ${name}`);
   if (result.status !== 0) {
     failed.push(run);

@@ -58,7 +58,8 @@ export async function bootstrap(
   if (options.adminClientId && options.adminClientSecret) {
     adminId = options.adminClientId;
     const secret_hash = hashClientSecret(options.adminClientSecret);
-    if (await findClient(db, adminId)) await updateClient(db, adminId, { secret_hash, grant_types: ['client_credentials'] });
+    if (await findClient(db, adminId))
+      await updateClient(db, adminId, { secret_hash, grant_types: ['client_credentials'] });
     else await insertClient(db, { client_id: adminId, name: 'Minter admin', secret_hash, is_system: true });
   } else {
     const known = await getSetting<string>(db, 'admin_client_id');
@@ -66,7 +67,12 @@ export async function bootstrap(
     else {
       adminId = newClientId();
       const secret = generateClientSecret();
-      await insertClient(db, { client_id: adminId, name: 'Minter admin', secret_hash: hashClientSecret(secret), is_system: true });
+      await insertClient(db, {
+        client_id: adminId,
+        name: 'Minter admin',
+        secret_hash: hashClientSecret(secret),
+        is_system: true,
+      });
       await putSetting(db, 'admin_client_id', adminId);
       generatedAdmin = { clientId: adminId, clientSecret: secret };
     }
@@ -77,6 +83,13 @@ export async function bootstrap(
   if (previousAudience) await moveGrantsToAudience(db, previousAudience, audience);
   const grant = await findGrantFor(db, adminId, audience);
   if (grant) await updateClientGrant(db, grant.id, { scope: everyScope });
-  else await insertClientGrant(db, { id: newClientGrantId(), client_id: adminId, audience, scope: everyScope, is_system: true });
+  else
+    await insertClientGrant(db, {
+      id: newClientGrantId(),
+      client_id: adminId,
+      audience,
+      scope: everyScope,
+      is_system: true,
+    });
   return { tenantId, generatedAdmin };
 }

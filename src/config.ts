@@ -106,7 +106,8 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
 function oneOf<const T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
   const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return fallback;
-  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
+  if (!(values as readonly string[]).includes(raw))
+    throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
   return raw as T;
 }
 
@@ -119,7 +120,8 @@ function optional(env: Env, name: string): string | undefined {
 function testCrashFrom(env: Env): TestCrash | undefined {
   const actionName = optional(env, 'MINTER_TEST_CRASH_ON_ACTION_NAME');
   const phase = optional(env, 'MINTER_TEST_CRASH_PHASE') ?? 'prewarm';
-  if (phase !== 'prewarm' && phase !== 'first_run') throw new ConfigError(`MINTER_TEST_CRASH_PHASE must be prewarm or first_run, got "${phase}"`);
+  if (phase !== 'prewarm' && phase !== 'first_run')
+    throw new ConfigError(`MINTER_TEST_CRASH_PHASE must be prewarm or first_run, got "${phase}"`);
   return actionName === undefined ? undefined : { actionName, phase };
 }
 

@@ -17,14 +17,19 @@ export const OUTAGE_RETRY_AFTER_S = 5;
 const isManagement = (request: FastifyRequest) => request.url.startsWith('/api/v2');
 
 /** Auth0's error code for a schema error in each part of the request. */
-const VALIDATION_CODES: Partial<Record<string, string>> = { querystring: 'invalid_query_string', params: 'invalid_uri', body: 'invalid_body' };
+const VALIDATION_CODES: Partial<Record<string, string>> = {
+  querystring: 'invalid_query_string',
+  params: 'invalid_uri',
+  body: 'invalid_body',
+};
 
 function validationMessage(error: FastifyError): string {
   const first = error.validation?.[0];
   if (!first) return error.message;
   const where = (error.validationContext ?? 'body') + (first.instancePath ?? '').replace(/\//g, '.');
   const params = first.params as Record<string, unknown>;
-  if (first.keyword === 'additionalProperties') return `${where}: unknown property "${String(params.additionalProperty)}"`;
+  if (first.keyword === 'additionalProperties')
+    return `${where}: unknown property "${String(params.additionalProperty)}"`;
   if (first.keyword === 'required') return `${where}: missing required property "${String(params.missingProperty)}"`;
   if (first.keyword === 'format' && params.format === 'date-time') {
     return `${where} must be an RFC 3339 date-time from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z`;
@@ -56,13 +61,19 @@ function fromDatabase(error: Error, request: FastifyRequest): ManagementError | 
     case undefined:
       return undefined;
     case 'duplicate':
-      return conflict((failure.constraint && DUPLICATE_MESSAGES.get(failure.constraint)) ?? 'The object already exists');
+      return conflict(
+        (failure.constraint && DUPLICATE_MESSAGES.get(failure.constraint)) ?? 'The object already exists',
+      );
     case 'missing_reference':
       return notFound('An object this request refers to does not exist (it was deleted meanwhile)');
     case 'invalid_data':
       // Validation at the edge should have refused it first: worth an operator's look, not a client's 500.
       request.log.warn(errorSummary(error), 'the database refused a value from a management request');
-      return new ManagementError(400, 'invalid_body', 'Payload validation error: the request holds a value that cannot be stored');
+      return new ManagementError(
+        400,
+        'invalid_body',
+        'Payload validation error: the request holds a value that cannot be stored',
+      );
     case 'unavailable':
       request.log.warn(errorSummary(error), 'management request failed: the database is unavailable');
       return new ManagementError(503, 'temporarily_unavailable', 'The database is unavailable; try again shortly', {
@@ -72,7 +83,11 @@ function fromDatabase(error: Error, request: FastifyRequest): ManagementError | 
 }
 
 function send(reply: FastifyReply, status: number, headers: Record<string, string>, body: unknown): void {
-  reply.code(status).headers({ 'cache-control': 'no-store', ...headers }).type('application/json; charset=utf-8').send(body);
+  reply
+    .code(status)
+    .headers({ 'cache-control': 'no-store', ...headers })
+    .type('application/json; charset=utf-8')
+    .send(body);
 }
 
 /** Any error of the token endpoint as the OAuth error it is answered with (RFC 6749 §5.2). */
@@ -82,7 +97,11 @@ export function asOAuthError(error: FastifyError | Error): OAuthError {
   if (status >= 400 && status < 500) {
     const fastifyError = error as FastifyError;
     // Every malformed token request is an invalid_request (400), whatever Fastify called it.
-    return new OAuthError('invalid_request', 400, fastifyError.validation ? validationMessage(fastifyError) : clientErrorMessage(fastifyError));
+    return new OAuthError(
+      'invalid_request',
+      400,
+      fastifyError.validation ? validationMessage(fastifyError) : clientErrorMessage(fastifyError),
+    );
   }
   return new OAuthError('server_error', 500, 'Internal error');
 }
@@ -116,19 +135,32 @@ export function answerError(thrown: FastifyError, request: FastifyRequest, reply
       : URI_ERRORS.has(error.code)
         ? 'invalid_uri'
         : 'invalid_request';
-    return send(reply, status, {}, {
-      statusCode: status,
-      error: STATUS_TEXT[status] ?? 'Error',
-      message: error.validation ? `Payload validation error: ${validationMessage(error)}` : clientErrorMessage(error),
-      errorCode,
-    });
+    return send(
+      reply,
+      status,
+      {},
+      {
+        statusCode: status,
+        error: STATUS_TEXT[status] ?? 'Error',
+        message: error.validation ? `Payload validation error: ${validationMessage(error)}` : clientErrorMessage(error),
+        errorCode,
+      },
+    );
   }
   request.log.error({ err: error }, 'unhandled error');
-  return send(reply, 500, {}, { statusCode: 500, error: STATUS_TEXT[500], message: 'Internal error', errorCode: 'internal_error' });
+  return send(
+    reply,
+    500,
+    {},
+    { statusCode: 500, error: STATUS_TEXT[500], message: 'Internal error', errorCode: 'internal_error' },
+  );
 }
 
 /** Node's HTTP parser's failures, by its code: timeouts (408), headers past 16 KB, the URL included (431), any other (400). */
-const CLIENT_ERROR_STATUS: Partial<Record<string, number>> = { ERR_HTTP_REQUEST_TIMEOUT: 408, HPE_HEADER_OVERFLOW: 431 };
+const CLIENT_ERROR_STATUS: Partial<Record<string, number>> = {
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+  HPE_HEADER_OVERFLOW: 431,
+};
 const CLIENT_ERROR_MESSAGE: Partial<Record<number, string>> = {
   408: 'The request took too long to arrive',
   431: 'The request line and headers are larger than 16 KB',
@@ -166,7 +198,17 @@ export function registerErrorHandler(app: FastifyInstance): void {
 
   app.setNotFoundHandler((request, reply) => {
     if (isManagement(request)) {
-      return send(reply, 404, {}, { statusCode: 404, error: 'Not Found', message: `No route ${request.method} ${request.url}`, errorCode: 'not_found' });
+      return send(
+        reply,
+        404,
+        {},
+        {
+          statusCode: 404,
+          error: 'Not Found',
+          message: `No route ${request.method} ${request.url}`,
+          errorCode: 'not_found',
+        },
+      );
     }
     return send(reply, 404, {}, { error: 'not_found', error_description: `No route ${request.method} ${request.url}` });
   });

@@ -42,8 +42,7 @@ export const invalidClient = (description: string, basic: boolean) =>
   );
 
 export const unauthorizedClient = (description: string) => new OAuthError('unauthorized_client', 403, description);
-export const unsupportedGrantType = (description: string) =>
-  new OAuthError('unsupported_grant_type', 400, description);
+export const unsupportedGrantType = (description: string) => new OAuthError('unsupported_grant_type', 400, description);
 export const accessDenied = (description: string) => new OAuthError('access_denied', 403, description);
 
 /** An error of the management API, written in Auth0's shape `{statusCode, error, message, errorCode}`. */

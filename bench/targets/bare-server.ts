@@ -39,7 +39,9 @@ app.post<{ Body: Record<string, string> }>('/oauth/token', async (request, reply
   })
     .setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' })
     .sign(signingKey);
-  return reply.headers(HEADERS).send(JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: LIFETIME, scope }));
+  return reply
+    .headers(HEADERS)
+    .send(JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: LIFETIME, scope }));
 });
 
 await app.listen({ port, host: '127.0.0.1' });

@@ -49,7 +49,10 @@ async function deploy(admin: MinterAdmin, id: string): Promise<void> {
  * Creates, deploys and binds `count` actions (in that order); returns the claims the token must then carry,
  * or why the scenario cannot run.
  */
-export async function bindActions(admin: MinterAdmin, count: number): Promise<{ claims: Record<string, string> } | Skipped> {
+export async function bindActions(
+  admin: MinterAdmin,
+  count: number,
+): Promise<{ claims: Record<string, string> } | Skipped> {
   const ids: string[] = [];
   const claims: Record<string, string> = {};
   for (let i = 0; i < count; i++) {
@@ -59,9 +62,12 @@ export async function bindActions(admin: MinterAdmin, count: number): Promise<{ 
       supported_triggers: [{ id: TRIGGER, version: 'v2' }],
       code: actionCode(claim),
     });
-    if (created.status === 404) return { skipped: 'actions API not available (POST /api/v2/actions/actions answered 404)' };
+    if (created.status === 404)
+      return { skipped: 'actions API not available (POST /api/v2/actions/actions answered 404)' };
     if (created.status < 200 || created.status > 299 || !created.body?.id) {
-      throw new Error(`POST /api/v2/actions/actions answered ${created.status}: ${JSON.stringify(created.body).slice(0, 300)}`);
+      throw new Error(
+        `POST /api/v2/actions/actions answered ${created.status}: ${JSON.stringify(created.body).slice(0, 300)}`,
+      );
     }
     ids.push(created.body.id);
     claims[claim] = 'gold';

@@ -28,7 +28,8 @@ export class MinterAdmin {
       }),
     });
     const body = (await response.json()) as { access_token?: string };
-    if (!response.ok || !body.access_token) throw new Error(`admin token request answered ${response.status}: ${JSON.stringify(body)}`);
+    if (!response.ok || !body.access_token)
+      throw new Error(`admin token request answered ${response.status}: ${JSON.stringify(body)}`);
     this.#token = body.access_token;
     return this.#token;
   }
@@ -56,7 +57,9 @@ export class MinterAdmin {
   async must<T = any>(method: string, path: string, body?: unknown): Promise<T> {
     const answer = await this.call<T>(method, path, body);
     if (answer.status < 200 || answer.status > 299) {
-      throw new Error(`${method} /api/v2${path} answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 300)}`);
+      throw new Error(
+        `${method} /api/v2${path} answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 300)}`,
+      );
     }
     return answer.body;
   }

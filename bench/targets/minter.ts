@@ -29,7 +29,9 @@ export interface MinterOptions {
  * The Node flags `npm start` gives Minter (package.json `scripts.start`), so that the bench measures what operators
  * run; `--no-node-snapshot` is added for every child anyway.
  */
-const START_FLAGS = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+const START_FLAGS = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+).scripts.start
   .split(/\s+/)
   .filter((word) => word.startsWith('--') && word !== '--no-node-snapshot');
 

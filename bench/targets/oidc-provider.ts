@@ -7,7 +7,8 @@ import { AUDIENCE, SCOPES, SERVER_CPU, TIER_CLAIM, type Scenario } from './targe
 
 export const oidcProvider: Scenario = {
   name: 'oidc-provider',
-  describe: 'oidc-provider, client credentials only, JWT access tokens (ES256) for one resource indicator, extraTokenClaims adds the same claim as minter-1-action, in-memory adapter',
+  describe:
+    'oidc-provider, client credentials only, JWT access tokens (ES256) for one resource indicator, extraTokenClaims adds the same claim as minter-1-action, in-memory adapter',
   async start(settings) {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
@@ -18,7 +19,14 @@ export const oidcProvider: Scenario = {
     const child = startChild({
       name: 'oidc-provider',
       args: [join(BENCH_DIST, 'targets', 'oidc-provider-server.js')],
-      env: { PORT: String(port), CLIENT_ID: clientId, CLIENT_SECRET: clientSecret, AUDIENCE, SCOPE: scope, CLAIM: TIER_CLAIM },
+      env: {
+        PORT: String(port),
+        CLIENT_ID: clientId,
+        CLIENT_SECRET: clientSecret,
+        AUDIENCE,
+        SCOPE: scope,
+        CLAIM: TIER_CLAIM,
+      },
       ...(settings.pin && { cpu: SERVER_CPU }),
     });
     await waitForHttp(`${base}/.well-known/openid-configuration`, child);

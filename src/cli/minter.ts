@@ -33,19 +33,28 @@ async function adminToken(url: string, clientId: string, clientSecret: string, a
   const response = await fetch(`${url}/oauth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, audience }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: clientSecret,
+      audience,
+    }),
   });
   const json = (await response.json()) as { access_token?: string; error?: string; error_description?: string };
   if (!json.access_token) throw new CliError(`cannot get a management token: ${json.error}: ${json.error_description}`);
   return json.access_token;
 }
 
-async function deployWorkflows(folder: string, options: { url: string; clientId?: string; clientSecret?: string; audience?: string; dryRun: boolean }) {
+async function deployWorkflows(
+  folder: string,
+  options: { url: string; clientId?: string; clientSecret?: string; audience?: string; dryRun: boolean },
+) {
   const workflows = await compileKindeProject(folder);
   if (workflows.length === 0) throw new CliError(`no *Workflow.ts files under ${folder}`);
   for (const w of workflows) console.log(`compiled ${w.entry} → workflow "${w.compiled.settings.id}"`);
   if (options.dryRun) return;
-  if (!options.clientId || !options.clientSecret) throw new CliError('admin credentials missing: --client-id/--client-secret or MINTER_ADMIN_CLIENT_ID/SECRET');
+  if (!options.clientId || !options.clientSecret)
+    throw new CliError('admin credentials missing: --client-id/--client-secret or MINTER_ADMIN_CLIENT_ID/SECRET');
   const url = options.url.replace(/\/+$/, '');
   const token = await adminToken(url, options.clientId, options.clientSecret, options.audience ?? `${url}/api/v2/`);
 
@@ -56,12 +65,18 @@ async function deployWorkflows(folder: string, options: { url: string; clientId?
     const listed = await call(url, token, 'GET', `/actions/actions?actionName=${encodeURIComponent(name)}`);
     let action = listed.actions[0];
     if (action && action.supported_triggers[0].id !== 'm2m:token_generation') {
-      throw new CliError(`an action named "${name}" exists for ${action.supported_triggers[0].id}; rename the workflow id`);
+      throw new CliError(
+        `an action named "${name}" exists for ${action.supported_triggers[0].id}; rename the workflow id`,
+      );
     }
     const source = { code, files, entry_path: w.entry };
     action = action
       ? await call(url, token, 'PATCH', `/actions/actions/${action.id}`, source)
-      : await call(url, token, 'POST', '/actions/actions', { name, supported_triggers: [{ id: 'm2m:token_generation', version: 'v1' }], ...source });
+      : await call(url, token, 'POST', '/actions/actions', {
+          name,
+          supported_triggers: [{ id: 'm2m:token_generation', version: 'v1' }],
+          ...source,
+        });
     const version = await call(url, token, 'POST', `/actions/actions/${action.id}/deploy`);
     console.log(`deployed "${name}" as version ${version.number}`);
     deployedIds.push(action.id);

@@ -21,7 +21,12 @@ export class SecretBox {
     const cipher = createCipheriv('aes-256-gcm', this.#key, iv);
     cipher.setAAD(Buffer.from(context));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return [VERSION, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
+    return [
+      VERSION,
+      iv.toString('base64url'),
+      cipher.getAuthTag().toString('base64url'),
+      body.toString('base64url'),
+    ].join('.');
   }
 
   open(sealed: string, context = ''): string {
@@ -46,7 +51,10 @@ export function keyFromSecret(secret: string): Buffer {
 }
 
 /** Opens the configured key, or the one generated into `dataDir/secret.key` (mode 0600) on first start. */
-export async function loadSecretBox(secret: string | undefined, dataDir: string): Promise<{ box: SecretBox; generated: boolean }> {
+export async function loadSecretBox(
+  secret: string | undefined,
+  dataDir: string,
+): Promise<{ box: SecretBox; generated: boolean }> {
   if (secret) return { box: new SecretBox(keyFromSecret(secret)), generated: false };
   const file = join(dataDir, 'secret.key');
   try {

@@ -31,7 +31,10 @@ export class JwsSigner {
 
   /** Returns the compact serialisation `header.payload.signature` of `payload` (RFC 7515 §7.1). */
   sign(payload: object, typ: TokenTyp): string {
-    const input = (typ === 'at+jwt' ? this.#atJwtHeader : this.#jwtHeader) + '.' + Buffer.from(JSON.stringify(payload)).toString('base64url');
+    const input =
+      (typ === 'at+jwt' ? this.#atJwtHeader : this.#jwtHeader) +
+      '.' +
+      Buffer.from(JSON.stringify(payload)).toString('base64url');
     return input + '.' + this.#sign(Buffer.from(input)).toString('base64url');
   }
 }

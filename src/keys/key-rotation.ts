@@ -159,7 +159,8 @@ export function revokeSigningKey(db: Db, box: SecretBox, kid: string, now = new 
 async function revokeWithin(db: Db, box: SecretBox, kid: string, now: Date): Promise<SigningKeyRow> {
   const row = await findSigningKey(db, kid);
   if (!row) throw notFound(`signing key ${kid} does not exist`);
-  if (row.status === 'revoked') throw new ManagementError(409, 'already_revoked', `signing key ${kid} is already revoked`);
+  if (row.status === 'revoked')
+    throw new ManagementError(409, 'already_revoked', `signing key ${kid} is already revoked`);
   await updateSigningKey(db, kid, {
     status: 'revoked',
     revoked_at: now,

@@ -39,7 +39,10 @@ export class KeySet {
       }
       if (row.status === 'current') {
         const reused = previous?.signers.get(row.alg);
-        signers.set(row.alg, reused?.kid === row.kid ? reused : new JwsSigner(row.kid, row.alg, openPrivateKey(box, row)));
+        signers.set(
+          row.alg,
+          reused?.kid === row.kid ? reused : new JwsSigner(row.kid, row.alg, openPrivateKey(box, row)),
+        );
       }
     }
     const jwksBody = JSON.stringify({ keys: published });

@@ -27,7 +27,11 @@ interface BindingRef {
   display_name?: string;
 }
 
-export function registerActionBindingRoutes(app: FastifyInstance, registry: Registry, logs: BatchWriter<SerializedLogRecord>): void {
+export function registerActionBindingRoutes(
+  app: FastifyInstance,
+  registry: Registry,
+  logs: BatchWriter<SerializedLogRecord>,
+): void {
   const db = registry.db;
 
   async function bindingsOf(triggerId: string) {
@@ -128,10 +132,15 @@ export function registerActionBindingRoutes(app: FastifyInstance, registry: Regi
         }
         if (!action) throw badRequest(`${where}: no action with ${ref.type.replace('action_', '')} "${ref.value}"`);
         if (action.trigger_id !== triggerId) {
-          throw badRequest(`${where}: action "${action.name}" supports ${action.trigger_id}, not ${triggerId}`, 'incompatible_trigger');
+          throw badRequest(
+            `${where}: action "${action.name}" supports ${action.trigger_id}, not ${triggerId}`,
+            'incompatible_trigger',
+          );
         }
-        if (!action.deployed_version_id) throw badRequest(`${where}: action "${action.name}" must be deployed before it is bound`, 'not_deployed');
-        if (resolved.some((r) => r.action_id === action.id)) throw badRequest(`${where}: action "${action.name}" is listed twice`);
+        if (!action.deployed_version_id)
+          throw badRequest(`${where}: action "${action.name}" must be deployed before it is bound`, 'not_deployed');
+        if (resolved.some((r) => r.action_id === action.id))
+          throw badRequest(`${where}: action "${action.name}" is listed twice`);
         resolved.push({ id: bindingId, action_id: action.id, display_name: display_name ?? action.name });
       }
       await replaceBindings(db, triggerId, resolved);

@@ -82,7 +82,11 @@ export function registerActionVersionRoutes(
       schema: {
         tags: ['actions'],
         params: idParams('id', 'versionId'),
-        body: { type: ['object', 'null'], additionalProperties: false, properties: { update_draft: { type: 'boolean' } } },
+        body: {
+          type: ['object', 'null'],
+          additionalProperties: false,
+          properties: { update_draft: { type: 'boolean' } },
+        },
       },
     },
     async (request, reply) => {

@@ -28,7 +28,10 @@ import { pageSchema, perPageSchema } from './paging.js';
 import { idParam } from './schemas.js';
 
 const TRIGGERS = ['credentials-exchange', 'm2m:token_generation'] as const;
-const RUNTIME_FOR: Record<TriggerId, string[]> = { 'credentials-exchange': ['node22', 'node18'], 'm2m:token_generation': ['kinde'] };
+const RUNTIME_FOR: Record<TriggerId, string[]> = {
+  'credentials-exchange': ['node22', 'node18'],
+  'm2m:token_generation': ['kinde'],
+};
 
 const secretsSchema = {
   type: 'array',
@@ -96,7 +99,8 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
     const names: Array<{ name: string; updated_at: string }> = [];
     for (const s of update) {
       const kept = Object.hasOwn(current, s.name) ? current[s.name] : undefined;
-      if (s.value === undefined && kept === undefined) throw badRequest(`Payload validation error: secret "${s.name}" needs a value`);
+      if (s.value === undefined && kept === undefined)
+        throw badRequest(`Payload validation error: secret "${s.name}" needs a value`);
       values[s.name] = s.value ?? kept!;
       const old = action?.secret_names.find((n) => n.name === s.name);
       names.push({ name: s.name, updated_at: s.value === undefined && old ? old.updated_at : now });
@@ -104,7 +108,9 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
     return { values, names };
   }
 
-  app.get<{ Querystring: { triggerId?: string; actionName?: string; deployed?: boolean; page: number; per_page: number } }>(
+  app.get<{
+    Querystring: { triggerId?: string; actionName?: string; deployed?: boolean; page: number; per_page: number };
+  }>(
     '/actions/actions',
     {
       config: { scope: 'read:actions' },
@@ -135,7 +141,14 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
     },
   );
 
-  app.post<{ Body: ActionBody & { name: string; code: string; supported_triggers: Array<{ id: TriggerId; version?: string }>; deploy?: boolean } }>(
+  app.post<{
+    Body: ActionBody & {
+      name: string;
+      code: string;
+      supported_triggers: Array<{ id: TriggerId; version?: string }>;
+      deploy?: boolean;
+    };
+  }>(
     '/actions/actions',
     {
       config: { scope: 'create:actions' },
@@ -168,7 +181,9 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
       const triggerId = body.supported_triggers[0]!.id;
       const runtime = body.runtime ?? RUNTIME_FOR[triggerId][0]!;
       if (!RUNTIME_FOR[triggerId].includes(runtime)) {
-        throw badRequest(`Payload validation error: runtime "${runtime}" cannot run trigger ${triggerId}; use ${RUNTIME_FOR[triggerId].join(' or ')}`);
+        throw badRequest(
+          `Payload validation error: runtime "${runtime}" cannot run trigger ${triggerId}; use ${RUNTIME_FOR[triggerId].join(' or ')}`,
+        );
       }
       if (await findActionByName(db, body.name)) throw conflict(`An action named "${body.name}" already exists`);
       const id = newUuid();
@@ -200,7 +215,11 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
     '/actions/actions/:id',
     {
       config: { scope: 'update:actions' },
-      schema: { tags: ['actions'], params: idParam('id'), body: { type: 'object', additionalProperties: false, properties: editable } },
+      schema: {
+        tags: ['actions'],
+        params: idParam('id'),
+        body: { type: 'object', additionalProperties: false, properties: editable },
+      },
     },
     async (request) => {
       const action = await mustFind(request.params.id);
@@ -218,7 +237,10 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
         ...(body.runtime !== undefined && { runtime: body.runtime }),
         ...(body.files !== undefined && { files: body.files }),
         ...(body.entry_path !== undefined && { entry_path: body.entry_path }),
-        ...(body.secrets !== undefined && { secrets: box.seal(JSON.stringify(values), versionSecretsContext(action.id)), secret_names: names }),
+        ...(body.secrets !== undefined && {
+          secrets: box.seal(JSON.stringify(values), versionSecretsContext(action.id)),
+          secret_names: names,
+        }),
       });
       // A renamed, bound action changes the name the engine reports.
       await registry.changed();
@@ -239,7 +261,8 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
     async (request, reply) => {
       const action = await mustFind(request.params.id);
       if ((await countBindingsOf(db, action.id)) > 0) {
-        if (!request.query.force) throw conflict('The action is bound to a trigger; unbind it first or pass ?force=true');
+        if (!request.query.force)
+          throw conflict('The action is bound to a trigger; unbind it first or pass ?force=true');
         await deleteBindingsOf(db, action.id);
       }
       await deleteAction(db, action.id);

@@ -63,7 +63,9 @@ const credentialBody = {
 /** The public key in `pem` (a public key or an X.509 certificate) and, for a certificate, its end of validity. */
 function readPublicKey(pem: string): { key: KeyObject; certificateExpiry?: Date } {
   if (/PRIVATE KEY-----/.test(pem)) {
-    throw badRequest('pem holds a private key: send the public key (or a certificate) only, and keep the private key to sign with');
+    throw badRequest(
+      'pem holds a private key: send the public key (or a certificate) only, and keep the private key to sign with',
+    );
   }
   try {
     if (pem.includes('-----BEGIN CERTIFICATE-----')) {
@@ -78,7 +80,9 @@ function readPublicKey(pem: string): { key: KeyObject; certificateExpiry?: Date 
 
 function checkRsa(key: KeyObject): void {
   if (key.asymmetricKeyType !== 'rsa') {
-    throw badRequest(`The key is ${key.asymmetricKeyType ?? 'not asymmetric'}; private_key_jwt takes RSA keys (${ASSERTION_ALGS.join(', ')})`);
+    throw badRequest(
+      `The key is ${key.asymmetricKeyType ?? 'not asymmetric'}; private_key_jwt takes RSA keys (${ASSERTION_ALGS.join(', ')})`,
+    );
   }
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
   if (bits < MIN_RSA_BITS) throw badRequest(`The RSA key has ${bits} bits; at least ${MIN_RSA_BITS} are required`);
@@ -87,8 +91,10 @@ function checkRsa(key: KeyObject): void {
 function expiryOf(body: CredentialBody, certificateExpiry: Date | undefined): Date | null {
   if (body.parse_expiry_from_cert) {
     if (body.expires_at !== undefined) throw badRequest('Send expires_at or parse_expiry_from_cert, not both');
-    if (certificateExpiry === undefined) throw badRequest('parse_expiry_from_cert needs a certificate in pem, not a bare public key');
-    if (certificateExpiry.getTime() <= Date.now()) throw badRequest(`The certificate expired on ${certificateExpiry.toISOString()}`);
+    if (certificateExpiry === undefined)
+      throw badRequest('parse_expiry_from_cert needs a certificate in pem, not a bare public key');
+    if (certificateExpiry.getTime() <= Date.now())
+      throw badRequest(`The certificate expired on ${certificateExpiry.toISOString()}`);
     return certificateExpiry;
   }
   if (body.expires_at === undefined) return null;
@@ -116,7 +122,10 @@ export function registerClientCredentialRoutes(app: FastifyInstance, registry: R
 
   app.post<{ Params: { id: string }; Body: CredentialBody }>(
     '/clients/:id/credentials',
-    { config: { scope: 'create:client_credentials' }, schema: { tags: ['clients'], params: idParam('id'), body: credentialBody } },
+    {
+      config: { scope: 'create:client_credentials' },
+      schema: { tags: ['clients'], params: idParam('id'), body: credentialBody },
+    },
     async (request, reply) => {
       const client = await mustFindClient(db, request.params.id);
       const { key, certificateExpiry } = readPublicKey(request.body.pem);
@@ -139,8 +148,12 @@ export function registerClientCredentialRoutes(app: FastifyInstance, registry: R
       );
       if ('refused' in added) {
         if (added.refused === 'no_client') throw notFound(`The client ${request.params.id} does not exist`);
-        if (added.refused === 'same_key') throw conflict(`The client ${client.client_id} already has a credential for this key (kid ${kid})`);
-        throw badRequest(`A client has at most ${MAX_CREDENTIALS_PER_CLIENT} credentials: delete one before adding another`, 'too_many_credentials');
+        if (added.refused === 'same_key')
+          throw conflict(`The client ${client.client_id} already has a credential for this key (kid ${kid})`);
+        throw badRequest(
+          `A client has at most ${MAX_CREDENTIALS_PER_CLIENT} credentials: delete one before adding another`,
+          'too_many_credentials',
+        );
       }
       await registry.changed();
       return reply.code(201).send(credentialView(added.row));

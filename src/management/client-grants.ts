@@ -45,7 +45,9 @@ async function checkScopes(db: Db, audience: string, scopes: string[]): Promise<
   const defined = new Set(api.scopes.map((s) => s.value));
   const unknown = scopes.filter((s) => !defined.has(s));
   if (unknown.length) {
-    throw badRequest(`Payload validation error: scope must be a subset of the resource server's scopes; not defined: ${unknown.join(', ')}`);
+    throw badRequest(
+      `Payload validation error: scope must be a subset of the resource server's scopes; not defined: ${unknown.join(', ')}`,
+    );
   }
 }
 
@@ -66,11 +68,23 @@ export function registerClientGrantRoutes(app: FastifyInstance, registry: Regist
     },
     async (request) => {
       const { audience, client_id } = request.query;
-      return page((await listClientGrants(db, { audience, client_id })).map(clientGrantView), request.query, 'client_grants');
+      return page(
+        (await listClientGrants(db, { audience, client_id })).map(clientGrantView),
+        request.query,
+        'client_grants',
+      );
     },
   );
 
-  app.post<{ Body: { client_id: string; audience: string; scope: string[]; organization_usage?: string; allow_any_organization?: boolean } }>(
+  app.post<{
+    Body: {
+      client_id: string;
+      audience: string;
+      scope: string[];
+      organization_usage?: string;
+      allow_any_organization?: boolean;
+    };
+  }>(
     '/client-grants',
     {
       config: { scope: 'create:client_grants' },
@@ -112,7 +126,10 @@ export function registerClientGrantRoutes(app: FastifyInstance, registry: Regist
     },
   );
 
-  app.patch<{ Params: { id: string }; Body: { scope?: string[]; organization_usage?: string; allow_any_organization?: boolean } }>(
+  app.patch<{
+    Params: { id: string };
+    Body: { scope?: string[]; organization_usage?: string; allow_any_organization?: boolean };
+  }>(
     '/client-grants/:id',
     {
       config: { scope: 'update:client_grants' },

@@ -52,7 +52,12 @@ const writable = {
         additionalProperties: false,
         properties: {
           organization_id: { type: 'string', minLength: 1, maxLength: 64 },
-          flows: { type: 'array', items: { type: 'string', enum: ['client_credentials'] }, minItems: 1, uniqueItems: true },
+          flows: {
+            type: 'array',
+            items: { type: 'string', enum: ['client_credentials'] },
+            minItems: 1,
+            uniqueItems: true,
+          },
         },
       },
     ],
@@ -93,20 +98,35 @@ export function registerClientRoutes(app: FastifyInstance, registry: Registry): 
 
   app.get<{ Querystring: PagingQuery }>(
     '/clients',
-    { config: { scope: 'read:clients' }, schema: { tags: ['clients'], querystring: { type: 'object', properties: pagingQuerySchema } } },
-    async (request) => page((await listClients(db)).map((r) => clientView(r)), request.query, 'clients'),
+    {
+      config: { scope: 'read:clients' },
+      schema: { tags: ['clients'], querystring: { type: 'object', properties: pagingQuerySchema } },
+    },
+    async (request) =>
+      page(
+        (await listClients(db)).map((r) => clientView(r)),
+        request.query,
+        'clients',
+      ),
   );
 
   app.post<{ Body: ClientBody & { name: string } }>(
     '/clients',
     {
       config: { scope: 'create:clients' },
-      schema: { tags: ['clients'], body: { type: 'object', required: ['name'], additionalProperties: false, properties: writable } },
+      schema: {
+        tags: ['clients'],
+        body: { type: 'object', required: ['name'], additionalProperties: false, properties: writable },
+      },
     },
     async (request, reply) => {
       await checkDefaultOrganization(db, request.body);
       const secret = generateClientSecret();
-      const row = await insertClient(db, { client_id: newClientId(), ...request.body, secret_hash: hashClientSecret(secret) });
+      const row = await insertClient(db, {
+        client_id: newClientId(),
+        ...request.body,
+        secret_hash: hashClientSecret(secret),
+      });
       await registry.changed();
       return reply.code(201).send(clientView(row, secret));
     },
@@ -122,7 +142,11 @@ export function registerClientRoutes(app: FastifyInstance, registry: Registry): 
     '/clients/:id',
     {
       config: { scope: 'update:clients' },
-      schema: { tags: ['clients'], params: idParam('id'), body: { type: 'object', additionalProperties: false, properties: writable } },
+      schema: {
+        tags: ['clients'],
+        params: idParam('id'),
+        body: { type: 'object', additionalProperties: false, properties: writable },
+      },
     },
     async (request) => {
       const current = await mustFind(request.params.id);
@@ -182,7 +206,9 @@ export function registerClientRoutes(app: FastifyInstance, registry: Registry): 
           type: 'object',
           required: ['value'],
           additionalProperties: false,
-          properties: { value: { anyOf: [{ type: 'string', maxLength: 2048 }, { type: 'boolean' }, { type: 'number' }] } },
+          properties: {
+            value: { anyOf: [{ type: 'string', maxLength: 2048 }, { type: 'boolean' }, { type: 'number' }] },
+          },
         },
       },
     },
@@ -204,7 +230,8 @@ export function registerClientRoutes(app: FastifyInstance, registry: Registry): 
     async (request, reply) => {
       const row = await mustFind(request.params.id);
       // Own keys only: `toString`, `constructor` or `__proto__` is a property the client does not have, not Object's.
-      if (!Object.hasOwn(row.properties, request.params.key)) throw notFound(`The client has no property ${request.params.key}`);
+      if (!Object.hasOwn(row.properties, request.params.key))
+        throw notFound(`The client has no property ${request.params.key}`);
       const { [request.params.key]: _removed, ...properties } = row.properties;
       await updateClient(db, row.client_id, { properties });
       await registry.changed();

@@ -39,12 +39,16 @@ export function parseLogQ(q: string): Partial<Record<Filter, string>> {
   let consumed = 0;
   while ((match = term.exec(q)) !== null) {
     const field = match[1] as Filter;
-    if (!FILTERS.includes(field)) throw badRequest(`q: unknown field "${match[1]}"; use ${FILTERS.join(', ')}`, 'invalid_query_string');
+    if (!FILTERS.includes(field))
+      throw badRequest(`q: unknown field "${match[1]}"; use ${FILTERS.join(', ')}`, 'invalid_query_string');
     out[field] = match[3] ?? match[2]!;
     consumed = term.lastIndex;
   }
   if (consumed !== q.length && q.slice(consumed).trim() !== '') {
-    throw badRequest(`q: cannot read "${q.slice(consumed)}"; write field:value terms joined by AND`, 'invalid_query_string');
+    throw badRequest(
+      `q: cannot read "${q.slice(consumed)}"; write field:value terms joined by AND`,
+      'invalid_query_string',
+    );
   }
   return out;
 }
@@ -61,7 +65,11 @@ interface LogsQuerystring extends Partial<Record<Filter, string>> {
   to_date?: string;
 }
 
-export function registerLogRoutes(app: FastifyInstance, registry: Registry, writer: BatchWriter<SerializedLogRecord>): void {
+export function registerLogRoutes(
+  app: FastifyInstance,
+  registry: Registry,
+  writer: BatchWriter<SerializedLogRecord>,
+): void {
   const db = registry.db;
 
   app.get<{ Querystring: LogsQuerystring }>(

@@ -73,13 +73,19 @@ export function registerOrganizationRoutes(app: FastifyInstance, registry: Regis
 
   app.get<{ Querystring: PagingQuery }>(
     '/organizations',
-    { config: { scope: 'read:organizations' }, schema: { tags, querystring: { type: 'object', properties: pagingQuerySchema } } },
+    {
+      config: { scope: 'read:organizations' },
+      schema: { tags, querystring: { type: 'object', properties: pagingQuerySchema } },
+    },
     async (request) => page((await listOrganizations(db)).map(organizationView), request.query, 'organizations'),
   );
 
   app.post<{ Body: OrganizationFields & { name: string } }>(
     '/organizations',
-    { config: { scope: 'create:organizations' }, schema: { tags, body: { type: 'object', required: ['name'], additionalProperties: false, properties: fields } } },
+    {
+      config: { scope: 'create:organizations' },
+      schema: { tags, body: { type: 'object', required: ['name'], additionalProperties: false, properties: fields } },
+    },
     async (request, reply) => {
       await nameIsFree(db, request.body.name);
       const row = await insertOrganization(db, newOrganizationId(), request.body);
@@ -96,7 +102,10 @@ export function registerOrganizationRoutes(app: FastifyInstance, registry: Regis
 
   app.get<{ Params: { name: string } }>(
     '/organizations/name/:name',
-    { config: { scope: 'read:organizations' }, schema: { tags, params: { type: 'object', required: ['name'], properties: { name: NAME } } } },
+    {
+      config: { scope: 'read:organizations' },
+      schema: { tags, params: { type: 'object', required: ['name'], properties: { name: NAME } } },
+    },
     async (request) => {
       const row = await findOrganizationByName(db, request.params.name);
       if (!row) throw notFound(`No organization is named ${request.params.name}`);
@@ -106,7 +115,14 @@ export function registerOrganizationRoutes(app: FastifyInstance, registry: Regis
 
   app.patch<{ Params: { id: string }; Body: OrganizationFields }>(
     '/organizations/:id',
-    { config: { scope: 'update:organizations' }, schema: { tags, params: idParam('id'), body: { type: 'object', additionalProperties: false, properties: fields } } },
+    {
+      config: { scope: 'update:organizations' },
+      schema: {
+        tags,
+        params: idParam('id'),
+        body: { type: 'object', additionalProperties: false, properties: fields },
+      },
+    },
     async (request) => {
       const current = await mustFind(db, request.params.id);
       if (request.body.name !== undefined) await nameIsFree(db, request.body.name, current.id);
@@ -120,7 +136,8 @@ export function registerOrganizationRoutes(app: FastifyInstance, registry: Regis
     '/organizations/:id',
     { config: { scope: 'delete:organizations' }, schema: { tags, params: idParam('id') } },
     async (request, reply) => {
-      if (!(await deleteOrganization(db, request.params.id))) throw notFound(`The organization ${request.params.id} does not exist`);
+      if (!(await deleteOrganization(db, request.params.id)))
+        throw notFound(`The organization ${request.params.id} does not exist`);
       await registry.changed();
       return reply.code(204).send();
     },
@@ -146,7 +163,12 @@ export function registerOrganizationRoutes(app: FastifyInstance, registry: Regis
       schema: {
         tags,
         params: idParam('id'),
-        body: { type: 'object', required: ['grant_id'], additionalProperties: false, properties: { grant_id: { type: 'string', minLength: 1, maxLength: 64 } } },
+        body: {
+          type: 'object',
+          required: ['grant_id'],
+          additionalProperties: false,
+          properties: { grant_id: { type: 'string', minLength: 1, maxLength: 64 } },
+        },
       },
     },
     async (request, reply) => {
@@ -167,7 +189,9 @@ export function registerOrganizationRoutes(app: FastifyInstance, registry: Regis
     async (request, reply) => {
       const organization = await mustFind(db, request.params.id);
       if (!(await removeOrganizationGrant(db, organization.id, request.params.grant_id))) {
-        throw notFound(`The organization ${organization.id} is not associated with the client grant ${request.params.grant_id}`);
+        throw notFound(
+          `The organization ${organization.id} is not associated with the client grant ${request.params.grant_id}`,
+        );
       }
       await registry.changed();
       return reply.code(204).send();

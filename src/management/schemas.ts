@@ -10,7 +10,12 @@ export const clientMetadataSchema = {
 } as const;
 
 /** RFC 6749 §3.3 scope-token. */
-export const scopeTokenSchema = { type: 'string', minLength: 1, maxLength: 280, pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' } as const;
+export const scopeTokenSchema = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 280,
+  pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$',
+} as const;
 
 export const errorResponseSchema = {
   type: 'object',
@@ -32,13 +37,20 @@ export const idParam = (name: string) => ({ type: 'object', required: [name], pr
 
 /** Path parameters, each an {@link ID}. */
 export const idParams = <const N extends string>(...names: N[]) =>
-  ({ type: 'object', required: names, properties: Object.fromEntries(names.map((n) => [n, ID])) as Record<N, typeof ID> }) as const;
+  ({
+    type: 'object',
+    required: names,
+    properties: Object.fromEntries(names.map((n) => [n, ID])) as Record<N, typeof ID>,
+  }) as const;
 
 /**
  * Dates PostgreSQL's `timestamptz` and JavaScript's `Date` both hold, and that ISO 8601's four-digit year can write:
  * 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z (ms since the epoch).
  */
-export const DATE_RANGE_MS = { min: Date.parse('0001-01-01T00:00:00Z'), max: Date.parse('9999-12-31T23:59:59.999Z') } as const;
+export const DATE_RANGE_MS = {
+  min: Date.parse('0001-01-01T00:00:00Z'),
+  max: Date.parse('9999-12-31T23:59:59.999Z'),
+} as const;
 
 /** Whether an RFC 3339 date-time that passed the format's grammar is a real instant in {@link DATE_RANGE_MS}. */
 export function isStorableDateTime(text: string): boolean {
@@ -53,12 +65,19 @@ type FormatTest = (text: string) => boolean;
  * Narrows Ajv's `date-time` format (from ajv-formats) to {@link isStorableDateTime}, so that every `format:
  * 'date-time'` field of the API is a date the database can store. Called by Fastify once its Ajv exists.
  */
-export function narrowDateTimeFormat(ajv: { formats: Record<string, unknown>; addFormat(name: string, format: unknown): unknown }): void {
+export function narrowDateTimeFormat(ajv: {
+  formats: Record<string, unknown>;
+  addFormat(name: string, format: unknown): unknown;
+}): void {
   const grammar = ajv.formats['date-time'];
   let test: FormatTest;
   if (grammar instanceof RegExp) test = (text) => grammar.test(text);
   else if (typeof grammar === 'function') test = grammar as FormatTest;
-  else if (grammar && typeof grammar === 'object' && typeof (grammar as { validate?: unknown }).validate === 'function') {
+  else if (
+    grammar &&
+    typeof grammar === 'object' &&
+    typeof (grammar as { validate?: unknown }).validate === 'function'
+  ) {
     test = (grammar as { validate: FormatTest }).validate;
   } else throw new Error('Ajv has no date-time format to narrow (ajv-formats missing?)');
   ajv.addFormat('date-time', { type: 'string', validate: (text: string) => test(text) && isStorableDateTime(text) });

@@ -30,10 +30,8 @@ export function signingKeyView(row: SigningKeyRow) {
 export function registerSigningKeyRoutes(app: FastifyInstance, registry: Registry): void {
   const { db, box } = registry;
 
-  app.get(
-    '/keys/signing',
-    { config: { scope: 'read:signing_keys' }, schema: { tags: ['keys'] } },
-    async () => (await listSigningKeys(db)).filter((r) => r.status !== 'expired').map(signingKeyView),
+  app.get('/keys/signing', { config: { scope: 'read:signing_keys' }, schema: { tags: ['keys'] } }, async () =>
+    (await listSigningKeys(db)).filter((r) => r.status !== 'expired').map(signingKeyView),
   );
 
   app.get<{ Params: { kid: string } }>(

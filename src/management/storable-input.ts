@@ -13,6 +13,7 @@ import { ManagementError } from '../errors.js';
 export const MAX_DEPTH = 32;
 
 /** A NUL, or a surrogate that is not half of a pair (with the `u` flag a well-formed pair is one code point). */
+// eslint-disable-next-line no-control-regex -- finding NUL is the point
 const UNSTORABLE = /[\u0000\p{Cs}]/u;
 
 /** Why this string cannot be stored, or undefined when it can. */
@@ -75,7 +76,11 @@ function checkFinite(request: FastifyRequest): void {
   const query = request.query as Record<string, unknown> | undefined;
   for (const [name, value] of Object.entries(query ?? {})) {
     if (typeof value === 'number' && !Number.isFinite(value)) {
-      throw new ManagementError(400, 'invalid_query_string', `Payload validation error: querystring.${name} must be a finite number`);
+      throw new ManagementError(
+        400,
+        'invalid_query_string',
+        `Payload validation error: querystring.${name} must be a finite number`,
+      );
     }
   }
 }

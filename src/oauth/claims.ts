@@ -63,6 +63,7 @@ export function buildAccessTokenClaims(input: ClaimsInput): Record<string, unkno
  * defineProperty for every claim made the payload ~4× slower to build.
  */
 export function defineClaim(claims: Record<string, unknown>, name: string, value: unknown): void {
-  if (name === '__proto__') Object.defineProperty(claims, name, { value, enumerable: true, writable: true, configurable: true });
+  if (name === '__proto__')
+    Object.defineProperty(claims, name, { value, enumerable: true, writable: true, configurable: true });
   else claims[name] = value;
 }

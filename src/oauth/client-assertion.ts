@@ -22,7 +22,8 @@ const CLOCK_SKEW_S = 10;
 const MAX_JTI_LENGTH = 256;
 
 /** Whether the request authenticates with an assertion (then it must not send a secret or Basic credentials too). */
-export const sendsAssertion = (params: TokenParameters) => params.client_assertion !== undefined || params.client_assertion_type !== undefined;
+export const sendsAssertion = (params: TokenParameters) =>
+  params.client_assertion !== undefined || params.client_assertion_type !== undefined;
 
 /**
  * An RSA-2048 public key whose private key was thrown away: an assertion naming an unknown client, or a key it does
@@ -74,7 +75,7 @@ function claimError(error: unknown): OAuthError {
   if (error instanceof errors.JWTExpired) return refused('it has expired (exp)');
   if (error instanceof errors.JWTClaimValidationFailed) {
     const { claim } = error;
-    if (claim === 'aud') return refused('aud must be this server\'s issuer or token endpoint URL');
+    if (claim === 'aud') return refused("aud must be this server's issuer or token endpoint URL");
     if (claim === 'iss' || claim === 'sub') return refused('iss and sub must both be the client_id');
     if (claim === 'nbf' || claim === 'iat') return refused(`${claim} is in the future`);
     return refused(`the ${claim} claim is missing or invalid`);
@@ -105,10 +106,13 @@ export async function authenticateAssertion(
 
   const { payload, alg, kid } = peek(assertion);
   if (typeof payload.sub !== 'string') throw refused('sub (the client_id) is missing');
-  if (params.client_id !== undefined && params.client_id !== payload.sub) throw refused('client_id does not match the assertion\'s sub');
+  if (params.client_id !== undefined && params.client_id !== payload.sub)
+    throw refused("client_id does not match the assertion's sub");
   const client = snapshot.clients.get(payload.sub);
   const now = Date.now();
-  const keys = (client?.assertionKeys ?? []).filter((k) => k.alg === alg && k.expiresAt > now && (kid === undefined || k.kid === kid));
+  const keys = (client?.assertionKeys ?? []).filter(
+    (k) => k.alg === alg && k.expiresAt > now && (kid === undefined || k.kid === kid),
+  );
   if (!client || keys.length === 0) {
     // The work of a wrong signature, so that the time of the answer does not tell which clients hold keys.
     if (isAssertionAlg(alg)) await jwtVerify(assertion, NO_CLIENT_KEY, { algorithms: [alg] }).catch(() => undefined);
@@ -140,7 +144,9 @@ export async function authenticateAssertion(
     throw refused(`it may live at most ${MAX_LIFETIME_S} s (exp − iat)`);
   }
   const jti = verified.jti;
-  if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH) throw refused(`jti must have 1 to ${MAX_JTI_LENGTH} characters`);
-  if (!(await replay.claim(client.clientId, jti, (exp + CLOCK_SKEW_S) * 1000))) throw refused('it was already used (jti)');
+  if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH)
+    throw refused(`jti must have 1 to ${MAX_JTI_LENGTH} characters`);
+  if (!(await replay.claim(client.clientId, jti, (exp + CLOCK_SKEW_S) * 1000)))
+    throw refused('it was already used (jti)');
   return client;
 }

@@ -50,7 +50,8 @@ export function authenticateClient(
     ({ id, secret } = basic);
     method = 'client_secret_basic';
   } else {
-    if (params.client_id === undefined) throw invalidClient('Client authentication is required (client_id and client_secret, or HTTP Basic)', false);
+    if (params.client_id === undefined)
+      throw invalidClient('Client authentication is required (client_id and client_secret, or HTTP Basic)', false);
     if (params.client_secret === undefined) throw invalidClient('client_secret is required', false);
     id = params.client_id;
     secret = params.client_secret;

@@ -22,7 +22,11 @@ declare module 'fastify' {
 
 export type TokenEndpointDeps = ClientCredentialsDeps;
 
-const SUCCESS_HEADERS = { 'cache-control': 'no-store', pragma: 'no-cache', 'content-type': 'application/json; charset=utf-8' };
+const SUCCESS_HEADERS = {
+  'cache-control': 'no-store',
+  pragma: 'no-cache',
+  'content-type': 'application/json; charset=utf-8',
+};
 
 export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointDeps): void {
   const { metrics } = deps;
@@ -35,9 +39,14 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: TokenEndpointD
       metrics.answered(reply.elapsedTime);
     }
     if (ctx.quotas !== undefined) for (const quota of ctx.quotas) reply.header(quota.headerName, quota.header);
-    reply
-      .headers(SUCCESS_HEADERS)
-      .send(JSON.stringify({ access_token: ctx.token, token_type: 'Bearer', expires_in: ctx.api.tokenLifetime, scope: ctx.scope }));
+    reply.headers(SUCCESS_HEADERS).send(
+      JSON.stringify({
+        access_token: ctx.token,
+        token_type: 'Bearer',
+        expires_in: ctx.api.tokenLifetime,
+        scope: ctx.scope,
+      }),
+    );
   }
 
   /** The error handler writes the error's body (RFC 6749 §5.2); {@link logFailure} records it. */

@@ -9,7 +9,12 @@ import { newLogId } from '../ids.js';
 import { serializeLogRecord, type LogRecord, type SerializedLogRecord } from '../store/logs.js';
 import type { Issued, TokenContext } from './token-context.js';
 
-function logRecord(request: FastifyRequest, type: 'seccft' | 'feccft', description: string, fields: Partial<LogRecord>): SerializedLogRecord {
+function logRecord(
+  request: FastifyRequest,
+  type: 'seccft' | 'feccft',
+  description: string,
+  fields: Partial<LogRecord>,
+): SerializedLogRecord {
   return serializeLogRecord({
     log_id: newLogId(),
     date: new Date(),
@@ -49,7 +54,11 @@ export function issuedRecord(ctx: Issued): SerializedLogRecord {
  * The `feccft` record of a refused request, with what it had reached: `ctx` is null when Fastify refused it before
  * the grant ran. Names the client the request named (or its assertion claims) when it was not authenticated.
  */
-export function failedRecord(request: FastifyRequest, ctx: TokenContext | null, error: OAuthError): SerializedLogRecord {
+export function failedRecord(
+  request: FastifyRequest,
+  ctx: TokenContext | null,
+  error: OAuthError,
+): SerializedLogRecord {
   const params = ctx?.params;
   const client = ctx?.client;
   const execution = ctx?.execution;

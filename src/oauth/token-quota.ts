@@ -137,25 +137,36 @@ const header = (list: Bucket[], remaining: (b: Bucket) => number) =>
   list.map((b) => `b=${b.name};q=${b.quota};r=${remaining(b)};t=${b.resetIn}`).join(',');
 
 /** The response header that reports a subject's quota. */
-export const quotaHeaderName = (subject: QuotaSubject) => (subject === 'client' ? 'auth0-client-quota-limit' : 'auth0-organization-quota-limit');
+export const quotaHeaderName = (subject: QuotaSubject) =>
+  subject === 'client' ? 'auth0-client-quota-limit' : 'auth0-organization-quota-limit';
 
 /**
  * The quota header for a request about to get a token, or the 429 to answer instead when an enforced window is
  * used up.
  */
-export function checkQuota(quota: TokenQuota, usage: QuotaUsage, now: number, subject: QuotaSubject): { header: string } | { error: OAuthError } {
+export function checkQuota(
+  quota: TokenQuota,
+  usage: QuotaUsage,
+  now: number,
+  subject: QuotaSubject,
+): { header: string } | { error: OAuthError } {
   const list = buckets(quota, usage, now);
   // The window that frees up last decides when the client may come back.
   const spent = list.filter((b) => b.used >= b.quota).sort((a, b) => b.resetIn - a.resetIn)[0];
   if (spent !== undefined && quota.enforce) {
     return {
-      error: new OAuthError('too_many_requests', 429, subject === 'client' ? 'Client quota exceeded' : 'Organization quota exceeded', {
-        [quotaHeaderName(subject)]: header(list, (b) => Math.max(0, b.quota - b.used)),
-        'retry-after': String(spent.resetIn),
-        'x-ratelimit-limit': String(spent.quota),
-        'x-ratelimit-remaining': '0',
-        'x-ratelimit-reset': String(spent.resetAt),
-      }),
+      error: new OAuthError(
+        'too_many_requests',
+        429,
+        subject === 'client' ? 'Client quota exceeded' : 'Organization quota exceeded',
+        {
+          [quotaHeaderName(subject)]: header(list, (b) => Math.max(0, b.quota - b.used)),
+          'retry-after': String(spent.resetIn),
+          'x-ratelimit-limit': String(spent.quota),
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset': String(spent.resetAt),
+        },
+      ),
     };
   }
   return { header: header(list, (b) => Math.max(0, b.quota - b.used - 1)) };

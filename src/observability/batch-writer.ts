@@ -72,7 +72,10 @@ export class BatchWriter<T> {
   ) {
     this.#timer = setInterval(() => void this.flush(), options.flushMs);
     this.#timer.unref();
-    this.#highWater = Math.min(options.highWater ?? options.batchSize * 20, Math.max(1, Math.floor(options.maxBuffered / 2)));
+    this.#highWater = Math.min(
+      options.highWater ?? options.batchSize * 20,
+      Math.max(1, Math.floor(options.maxBuffered / 2)),
+    );
   }
 
   /**
@@ -80,7 +83,8 @@ export class BatchWriter<T> {
    * `undefined` otherwise (the usual case, and whenever the database is failing or stuck).
    */
   pressure(): Promise<void> | undefined {
-    if (this.#buffer.length + this.#inFlight < this.#highWater || this.#failing || this.#inFlight === 0) return undefined;
+    if (this.#buffer.length + this.#inFlight < this.#highWater || this.#failing || this.#inFlight === 0)
+      return undefined;
     if (performance.now() - this.#writeStarted > STUCK_WRITE_MS) return undefined;
     if (this.#nextWrite === undefined) {
       let resolve!: () => void;
@@ -139,7 +143,8 @@ export class BatchWriter<T> {
   /** Writes `batch` in parts of `batchSize`, in order; stops at the first failure that is not the data's. */
   async #writeAll(batch: T[]): Promise<void> {
     const parts: T[][] = [];
-    for (let i = 0; i < batch.length; i += this.options.batchSize) parts.push(batch.slice(i, i + this.options.batchSize));
+    for (let i = 0; i < batch.length; i += this.options.batchSize)
+      parts.push(batch.slice(i, i + this.options.batchSize));
     /** Stand-ins written in this flush: one refused in turn is dropped, not stood in for again. */
     const standIns = new Set<T>();
     for (let part = parts.shift(); part !== undefined; part = parts.shift()) {
@@ -195,7 +200,13 @@ export class BatchWriter<T> {
     outage.attempts++;
     if (now - outage.reportedAt < FAILURE_REPORT_MS) return;
     outage.reportedAt = now;
-    const fields = { writer: this.name, pending: this.#buffer.length, dropped: this.#dropped, attempts: outage.attempts, error: errorSummary(error) };
+    const fields = {
+      writer: this.name,
+      pending: this.#buffer.length,
+      dropped: this.#dropped,
+      attempts: outage.attempts,
+      error: errorSummary(error),
+    };
     this.log.error(fields, 'batch write failed; will retry');
   }
 
@@ -204,7 +215,10 @@ export class BatchWriter<T> {
     if (this.#outage === undefined) return;
     const { since, attempts } = this.#outage;
     this.#outage = undefined;
-    this.log.info({ writer: this.name, failed_attempts: attempts, outage_ms: Date.now() - since, dropped: this.#dropped }, 'batch writes succeed again');
+    this.log.info(
+      { writer: this.name, failed_attempts: attempts, outage_ms: Date.now() - since, dropped: this.#dropped },
+      'batch writes succeed again',
+    );
   }
 
   /** One record was refused for its data: report it (throttled, with how many were since the last line). */
@@ -212,7 +226,13 @@ export class BatchWriter<T> {
     this.#refusals.unreported++;
     const now = Date.now();
     if (now - this.#refusals.reportedAt < FAILURE_REPORT_MS) return;
-    const fields = { writer: this.name, outcome, refused: this.#refusals.unreported, rejected_total: this.#rejected, error: errorSummary(error) };
+    const fields = {
+      writer: this.name,
+      outcome,
+      refused: this.#refusals.unreported,
+      rejected_total: this.#rejected,
+      error: errorSummary(error),
+    };
     this.#refusals = { reportedAt: now, unreported: 0 };
     this.log.error(fields, 'record refused by the database');
   }
@@ -224,7 +244,8 @@ export class BatchWriter<T> {
     if (this.#buffer.length > 0) {
       // One more try, then report what is lost.
       await this.flush();
-      if (this.#buffer.length > 0) this.log.error({ writer: this.name, lost: this.#buffer.length }, 'records not written at shutdown');
+      if (this.#buffer.length > 0)
+        this.log.error({ writer: this.name, lost: this.#buffer.length }, 'records not written at shutdown');
     }
   }
 }

@@ -7,6 +7,7 @@ export function errorSummary(error: unknown): { message: string; code?: string }
   if (!(error instanceof Error)) return { message: String(error) };
   const code = (error as { code?: unknown }).code;
   // A refused connection to a name with several addresses is an AggregateError with an empty message.
-  const message = error.message || (error instanceof AggregateError ? String(error.errors[0]?.message ?? '') : '') || error.name;
+  const message =
+    error.message || (error instanceof AggregateError ? String(error.errors[0]?.message ?? '') : '') || error.name;
   return typeof code === 'string' ? { message, code } : { message };
 }

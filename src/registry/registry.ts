@@ -146,7 +146,9 @@ export class Registry {
     this.#fingerprint = fingerprint;
     this.#nextExpiry = Math.min(
       Infinity,
-      ...keyRows.filter((row) => row.status === 'previous' && row.publish_until && row.publish_until > now).map((row) => row.publish_until!.getTime()),
+      ...keyRows
+        .filter((row) => row.status === 'previous' && row.publish_until && row.publish_until > now)
+        .map((row) => row.publish_until!.getTime()),
     );
   }
 }

@@ -56,7 +56,11 @@ export interface AssertionKey {
 
 function tokenQuota(json: TokenQuotaJson): TokenQuota {
   const { per_hour, per_day, enforce } = json.client_credentials;
-  return { ...(per_hour !== undefined && { perHour: per_hour }), ...(per_day !== undefined && { perDay: per_day }), enforce: enforce ?? true };
+  return {
+    ...(per_hour !== undefined && { perHour: per_hour }),
+    ...(per_day !== undefined && { perDay: per_day }),
+    enforce: enforce ?? true,
+  };
 }
 
 /** A client's keys from its credential rows; a row whose PEM no longer parses is left out, not fatal. */
@@ -64,7 +68,13 @@ function assertionKeys(rows: readonly ClientCredentialRow[]): AssertionKey[] {
   const keys: AssertionKey[] = [];
   for (const row of rows) {
     try {
-      keys.push({ id: row.id, kid: row.kid, alg: row.alg, key: createPublicKey(row.pem), expiresAt: row.expires_at?.getTime() ?? Infinity });
+      keys.push({
+        id: row.id,
+        kid: row.kid,
+        alg: row.alg,
+        key: createPublicKey(row.pem),
+        expiresAt: row.expires_at?.getTime() ?? Infinity,
+      });
     } catch {
       // Validated when it was stored; a row edited behind Minter's back must not stop every client's tokens.
     }
@@ -163,7 +173,9 @@ export class Snapshot {
         acceptsSecret: c.token_endpoint_auth_method !== 'private_key_jwt',
         assertionKeys: assertionKeys(credentials.get(c.client_id) ?? []),
         ...(c.token_quota && { quota: tokenQuota(c.token_quota) }),
-        ...(c.default_organization?.flows.includes('client_credentials') && { defaultOrganizationId: c.default_organization.organization_id }),
+        ...(c.default_organization?.flows.includes('client_credentials') && {
+          defaultOrganizationId: c.default_organization.organization_id,
+        }),
       });
     }
     const apis = new Map<string, ApiEntry>();
@@ -189,7 +201,8 @@ export class Snapshot {
         scopes: g.scope,
         scopeSet: new Set(g.scope),
         scopeString: g.scope.join(' '),
-        organizationUsage: g.organization_usage === 'allow' || g.organization_usage === 'require' ? g.organization_usage : 'deny',
+        organizationUsage:
+          g.organization_usage === 'allow' || g.organization_usage === 'require' ? g.organization_usage : 'deny',
         allowAnyOrganization: g.allow_any_organization,
         organizationIds: new Set(organizationsOfGrant.get(g.id)?.map((pair) => pair.organization_id)),
       });

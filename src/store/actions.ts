@@ -32,9 +32,11 @@ export const insertAction = (db: Db, action: NewAction) =>
     .returningAll()
     .executeTakeFirstOrThrow();
 
-export const listActions = (db: Db) => db.selectFrom('actions').selectAll().orderBy('created_at').orderBy('id').execute();
+export const listActions = (db: Db) =>
+  db.selectFrom('actions').selectAll().orderBy('created_at').orderBy('id').execute();
 
-export const findAction = (db: Db, id: string) => db.selectFrom('actions').selectAll().where('id', '=', id).executeTakeFirst();
+export const findAction = (db: Db, id: string) =>
+  db.selectFrom('actions').selectAll().where('id', '=', id).executeTakeFirst();
 
 export const findActionByName = (db: Db, name: string) =>
   db.selectFrom('actions').selectAll().where('name', '=', name).executeTakeFirst();
@@ -59,7 +61,12 @@ export const updateAction = (db: Db, id: string, changes: ActionChanges) => {
 
 /** Points the action at a version without touching `updated_at` (the draft did not change). */
 export const setDeployedVersion = (db: Db, id: string, versionId: string) =>
-  db.updateTable('actions').set({ deployed_version_id: versionId }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  db
+    .updateTable('actions')
+    .set({ deployed_version_id: versionId })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 
 export const deleteAction = (db: Db, id: string) => db.deleteFrom('actions').where('id', '=', id).execute();
 
@@ -104,7 +111,12 @@ export const listActionVersions = (db: Db, actionId: string) =>
   db.selectFrom('action_versions').selectAll().where('action_id', '=', actionId).orderBy('number', 'desc').execute();
 
 export const findActionVersion = (db: Db, actionId: string, versionId: string) =>
-  db.selectFrom('action_versions').selectAll().where('action_id', '=', actionId).where('id', '=', versionId).executeTakeFirst();
+  db
+    .selectFrom('action_versions')
+    .selectAll()
+    .where('action_id', '=', actionId)
+    .where('id', '=', versionId)
+    .executeTakeFirst();
 
 export const listBindings = (db: Db, triggerId: string) =>
   db.selectFrom('trigger_bindings').selectAll().where('trigger_id', '=', triggerId).orderBy('position').execute();

@@ -43,7 +43,9 @@ export function listClientGrants(db: Db, filter: GrantFilter = {}) {
   if (filter.audience) query = query.where('audience', '=', filter.audience);
   if (filter.organization_id) {
     const organizationId = filter.organization_id;
-    query = query.where('id', 'in', (sub) => sub.selectFrom('organization_client_grants').select('grant_id').where('organization_id', '=', organizationId));
+    query = query.where('id', 'in', (sub) =>
+      sub.selectFrom('organization_client_grants').select('grant_id').where('organization_id', '=', organizationId),
+    );
   }
   return query.orderBy('created_at').orderBy('id').execute();
 }

@@ -38,7 +38,8 @@ export async function insertClient(db: Db, client: NewClient): Promise<ClientRow
   return db.insertInto('clients').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
-export const listClients = (db: Db) => db.selectFrom('clients').selectAll().orderBy('created_at').orderBy('client_id').execute();
+export const listClients = (db: Db) =>
+  db.selectFrom('clients').selectAll().orderBy('created_at').orderBy('client_id').execute();
 
 export const findClient = (db: Db, clientId: string) =>
   db.selectFrom('clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();

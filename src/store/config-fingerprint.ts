@@ -31,7 +31,9 @@ export const CONFIGURATION_TABLES = [
 const part = (table: string) =>
   sql`(select count(*) || ':' || coalesce(md5(string_agg(xmin::text, ',' order by xmin::text)), '') from ${sql.table(table)})`;
 
-const QUERY = sql<{ fingerprint: string }>`select concat_ws(' ', ${sql.join(CONFIGURATION_TABLES.map(part), sql`, `)}) as fingerprint`;
+const QUERY = sql<{
+  fingerprint: string;
+}>`select concat_ws(' ', ${sql.join(CONFIGURATION_TABLES.map(part), sql`, `)}) as fingerprint`;
 
 /** One string that changes whenever any row of a configuration table is inserted, updated or deleted. */
 export async function configFingerprint(db: Db): Promise<string> {

@@ -24,7 +24,11 @@ export interface OpenedDatabase {
 }
 
 /** Opens and migrates the database. */
-export async function openDatabase(options: { databaseUrl?: string; dataDir: string; pgliteNice?: number }): Promise<OpenedDatabase> {
+export async function openDatabase(options: {
+  databaseUrl?: string;
+  dataDir: string;
+  pgliteNice?: number;
+}): Promise<OpenedDatabase> {
   let dialect: PostgresDialect;
   let kind: OpenedDatabase['kind'];
   let pglite: PgliteWorkerPool | undefined;
@@ -33,7 +37,11 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
     // timestamptz → Date and jsonb → objects are pg's defaults; int8 stays a string, and Minter stores none.
     // connectionTimeoutMillis bounds both opening a connection and waiting for a free one: a database that does not
     // answer (a dropped route, a full pool) fails the request in 10 s, a 503 (error-handler.ts), instead of holding it.
-    const pool = new pg.default.Pool({ connectionString: options.databaseUrl, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    const pool = new pg.default.Pool({
+      connectionString: options.databaseUrl,
+      max: 10,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    });
     // A connection the server or the network drops (a restart, a terminated backend, a reset) is reported as an
     // 'error' event: on the pool while the connection is idle, on the client itself while it is checked out (pg-pool
     // removes its own listener on acquire, and pg emits 'error' even when a query in flight also receives it).
@@ -57,7 +65,9 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     await db.destroy();
-    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String((error as Error)?.message ?? error)}`);
+    throw new Error(
+      `database migration ${failed?.migrationName ?? ''} failed: ${String((error as Error)?.message ?? error)}`,
+    );
   }
   return { db, kind, ...(pglite && { pglite }), close: () => db.destroy() };
 }

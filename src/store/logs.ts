@@ -132,11 +132,14 @@ export async function queryLogs(db: Db, q: LogQuery): Promise<LogRow[]> {
 }
 
 export async function countLogs(db: Db, q: LogQuery): Promise<number> {
-  const row = await filtered(db, q).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  const row = await filtered(db, q)
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
-export const findLog = (db: Db, id: string) => db.selectFrom('logs').select(LISTED).where('log_id', '=', id).executeTakeFirst();
+export const findLog = (db: Db, id: string) =>
+  db.selectFrom('logs').select(LISTED).where('log_id', '=', id).executeTakeFirst();
 
 /** The execution record with this id, from the log record that carries it. */
 export const findExecution = (db: Db, id: string) =>

@@ -26,9 +26,11 @@ export const insertOrganization = (db: Db, id: string, fields: OrganizationField
     .returningAll()
     .executeTakeFirstOrThrow();
 
-export const listOrganizations = (db: Db) => db.selectFrom('organizations').selectAll().orderBy('created_at').orderBy('id').execute();
+export const listOrganizations = (db: Db) =>
+  db.selectFrom('organizations').selectAll().orderBy('created_at').orderBy('id').execute();
 
-export const findOrganization = (db: Db, id: string) => db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
+export const findOrganization = (db: Db, id: string) =>
+  db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
 
 export const findOrganizationByName = (db: Db, name: string) =>
   db.selectFrom('organizations').selectAll().where('name', '=', name).executeTakeFirst();

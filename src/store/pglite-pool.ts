@@ -32,8 +32,7 @@ export interface SerializedError {
 }
 
 export type ToWorker =
-  | { type: 'query'; id: number; sql: string; parameters: unknown[] }
-  | { type: 'close'; id: number };
+  { type: 'query'; id: number; sql: string; parameters: unknown[] } | { type: 'close'; id: number };
 
 export type FromWorker =
   | { type: 'ready'; nice: number | null }
@@ -135,7 +134,9 @@ async function startWorkerPool(dataDir: string, nice: number): Promise<PgliteWor
   worker.on('exit', (code) => {
     gone ??= ending
       ? unreachable('the PGlite database is closed', CONNECTION_CLOSED)
-      : unreachable(`the PGlite worker exited unexpectedly (exit code ${code})${lastError ? `: ${lastError.message}` : ''}`);
+      : unreachable(
+          `the PGlite worker exited unexpectedly (exit code ${code})${lastError ? `: ${lastError.message}` : ''}`,
+        );
     opened.reject(gone);
     for (const entry of pending.values()) entry.reject(gone);
     pending.clear();
@@ -173,10 +174,12 @@ async function startWorkerPool(dataDir: string, nice: number): Promise<PgliteWor
       await previous;
       const client = {
         async query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
-          const answer = (await request((id) => ({ type: 'query', id, sql, parameters: parameters as unknown[] }))) as Extract<
-            FromWorker,
-            { type: 'result' }
-          >;
+          const answer = (await request((id) => ({
+            type: 'query',
+            id,
+            sql,
+            parameters: parameters as unknown[],
+          }))) as Extract<FromWorker, { type: 'result' }>;
           const rows = answer.rows as R[];
           const verb = sql.trimStart().slice(0, 6).toUpperCase();
           const command = (COMMANDS.has(verb) ? verb : 'SELECT') as PostgresQueryResult<R>['command'];

@@ -205,7 +205,6 @@ export interface TriggerBindingsTable {
   updated_at: Timestamp;
 }
 
-
 export interface Database {
   actions: ActionsTable;
   action_versions: ActionVersionsTable;

@@ -30,11 +30,19 @@ async function checkAuth0(code: string): Promise<void> {
     const context = await hardenedContext(isolate);
     let script: ivm.Script;
     try {
-      script = await isolate.compileScript(`(function (exports, module, require) {\n${code}\n})`, { filename: AUTH0_FILE, lineOffset: -1 });
+      script = await isolate.compileScript(`(function (exports, module, require) {\n${code}\n})`, {
+        filename: AUTH0_FILE,
+        lineOffset: -1,
+      });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const where = /action\.js:(\d+)(?::(\d+))?/.exec(error instanceof Error ? (error.stack ?? '') : '');
-      throw new ActionBuildError(`SyntaxError: ${message}`, AUTH0_FILE, Number(where?.[1] ?? 0), Number(where?.[2] ?? 0));
+      throw new ActionBuildError(
+        `SyntaxError: ${message}`,
+        AUTH0_FILE,
+        Number(where?.[1] ?? 0),
+        Number(where?.[2] ?? 0),
+      );
     }
     const wrapper = await script.run(context, { timeout: 1000, reference: true });
     await context.global.set('__module', wrapper.derefInto());
@@ -62,7 +70,8 @@ async function checkAuth0(code: string): Promise<void> {
     } catch (error) {
       checked = { error: error instanceof Error ? error.message : String(error) };
     }
-    if (checked.error !== undefined) throw new ActionBuildError(`The module failed while loading: ${checked.error}`, AUTH0_FILE, 0, 0);
+    if (checked.error !== undefined)
+      throw new ActionBuildError(`The module failed while loading: ${checked.error}`, AUTH0_FILE, 0, 0);
     if (checked.kind !== 'function') {
       throw new ActionBuildError(
         'The action must export onExecuteCredentialsExchange: exports.onExecuteCredentialsExchange = async (event, api) => { … }',
@@ -86,7 +95,8 @@ export async function buildAction(source: ActionSource): Promise<BuiltAction> {
     const built = await compileKindeWorkflow({ files: { ...source.files, [entry]: source.code }, entry });
     return { compiled: built.code, settings: built.settings };
   } catch (error) {
-    if (error instanceof WorkflowCompileError) throw new ActionBuildError(error.message, error.file, error.line, error.column);
+    if (error instanceof WorkflowCompileError)
+      throw new ActionBuildError(error.message, error.file, error.line, error.column);
     throw error;
   }
 }

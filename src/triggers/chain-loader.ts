@@ -50,7 +50,9 @@ export async function loadBoundChain(db: Db, box: SecretBox): Promise<DeployedAc
       code: row.compiled,
       secrets: openSecrets(box, row.action_id, row.secrets),
       settings: row.settings,
-      ...(row.quarantined_at && { quarantine: { since: row.quarantined_at.toISOString(), reason: row.quarantine_reason ?? '' } }),
+      ...(row.quarantined_at && {
+        quarantine: { since: row.quarantined_at.toISOString(), reason: row.quarantine_reason ?? '' },
+      }),
     }),
   );
 }

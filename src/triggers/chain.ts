@@ -6,7 +6,15 @@
  * `server_error` unless a Kinde workflow says `failurePolicy: continue`, in which case its claims are dropped.
  * Final scopes are the target set ∩ the grant (Auth0's `api.transaction` semantics).
  */
-import type { ActionResult, ActionStatus, ChainResult, DeployedAction, FailurePolicy, RefusedClaim, TriggerRequest } from './contract.js';
+import type {
+  ActionResult,
+  ActionStatus,
+  ChainResult,
+  DeployedAction,
+  FailurePolicy,
+  RefusedClaim,
+  TriggerRequest,
+} from './contract.js';
 import { auth0EventBase, type GeoipLookup } from './auth0/credentials-exchange.js';
 import type { ChainLink } from './runtime/isolate-pool.js';
 import { kindeEvent } from './kinde/m2m-token-generation.js';
@@ -82,12 +90,19 @@ export function sandboxLost(actions: readonly DeployedAction[], message: string,
     denial: { error: 'server_error', description: RUNTIME_FAILURE.description },
     claims: {},
     scopes: [],
-    results: actions.map((action) => ({ ...baseResult(action, 'runtime', startedAt, durationMs), error: { id: 'runtime_error', msg: message } })),
+    results: actions.map((action) => ({
+      ...baseResult(action, 'runtime', startedAt, durationMs),
+      error: { id: 'runtime_error', msg: message },
+    })),
   };
 }
 
 /** Runs `links` for `request`. Never throws. */
-export async function runChain(links: readonly ChainLink[], request: TriggerRequest, settings: ChainSettings): Promise<ChainResult> {
+export async function runChain(
+  links: readonly ChainLink[],
+  request: TriggerRequest,
+  settings: ChainSettings,
+): Promise<ChainResult> {
   const deadline = performance.now() + settings.chainTimeoutMs;
   const granted = new Set(request.grantedScopes);
   const claims = new ClaimSet();
@@ -154,7 +169,12 @@ export async function runChain(links: readonly ChainLink[], request: TriggerRequ
     }
   }
 
-  return { ...(denial === undefined ? {} : { denial }), claims: claims.toObject(), scopes: target.filter((s) => granted.has(s)), results };
+  return {
+    ...(denial === undefined ? {} : { denial }),
+    claims: claims.toObject(),
+    scopes: target.filter((s) => granted.has(s)),
+    results,
+  };
 }
 
 /** The sandbox's own refusals first, then the host's (which repeat none of them: refused names never reach it). */

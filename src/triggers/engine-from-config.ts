@@ -16,7 +16,8 @@ import { kindeManagementGet } from './kinde/management.js';
 import { SandboxSupervisor, type SupervisorOptions } from './runtime/sandbox-supervisor.js';
 
 /** `event.request.geoip` from the database loaded so far (`{}` until it is). */
-export const geoipLookup = (current: () => GeoipLookup | undefined) => (ip: string) => (current()?.lookup(ip) ?? {}) as Record<string, unknown>;
+export const geoipLookup = (current: () => GeoipLookup | undefined) => (ip: string) =>
+  (current()?.lookup(ip) ?? {}) as Record<string, unknown>;
 
 export interface EngineDependencies {
   registry: Registry;
@@ -37,7 +38,11 @@ export function engineFromConfig(config: Readonly<Config>, deps: EngineDependenc
   const { registry, metrics } = deps;
   const kindeGet = async (endpoint: string) => kindeManagementGet(registry.snapshot, endpoint);
   const onBatch = metrics && ((requests: number) => metrics.triggerBatch(requests));
-  const egress = { timeoutMs: actions.fetchTimeoutMs, maxResponseBytes: actions.fetchMaxBytes, allowPrivate: actions.allowPrivateEgress };
+  const egress = {
+    timeoutMs: actions.fetchTimeoutMs,
+    maxResponseBytes: actions.fetchMaxBytes,
+    allowPrivate: actions.allowPrivateEgress,
+  };
   const caps = {
     maxIsolates: actions.maxIsolates,
     maxTimers: actions.maxTimers,

@@ -94,12 +94,14 @@ export const ENGINE_DEFAULTS = {
 } as const;
 
 function positiveInteger(name: string, value: number, minimum: number): number {
-  if (!Number.isInteger(value) || value < minimum) throw new RangeError(`${name} must be an integer ≥ ${minimum}, got ${value}`);
+  if (!Number.isInteger(value) || value < minimum)
+    throw new RangeError(`${name} must be an integer ≥ ${minimum}, got ${value}`);
   return value;
 }
 
 function checkAction(action: DeployedAction): void {
-  if (!TRIGGER_IDS.includes(action.triggerId)) throw new TypeError(`Unknown trigger ${String(action.triggerId)} for action ${action.actionId}`);
+  if (!TRIGGER_IDS.includes(action.triggerId))
+    throw new TypeError(`Unknown trigger ${String(action.triggerId)} for action ${action.actionId}`);
   if (typeof action.code !== 'string') throw new TypeError(`Action ${action.actionId} has no code`);
 }
 
@@ -111,9 +113,21 @@ class IsolatedTriggerEngine implements TriggerEngine {
 
   constructor(options: TriggerEngineOptions) {
     const memoryLimitMb = positiveInteger('memoryLimitMb', options.memoryLimitMb ?? ENGINE_DEFAULTS.memoryLimitMb, 8);
-    const chainTimeoutMs = positiveInteger('chainTimeoutMs', options.chainTimeoutMs ?? ENGINE_DEFAULTS.chainTimeoutMs, 1);
-    const maxLogBytes = positiveInteger('maxLogBytesPerAction', options.maxLogBytesPerAction ?? ENGINE_DEFAULTS.maxLogBytesPerAction, 0);
-    const maxIsolatesPerVersion = positiveInteger('maxIsolatesPerVersion', options.maxIsolatesPerVersion ?? ENGINE_DEFAULTS.maxIsolatesPerVersion, 1);
+    const chainTimeoutMs = positiveInteger(
+      'chainTimeoutMs',
+      options.chainTimeoutMs ?? ENGINE_DEFAULTS.chainTimeoutMs,
+      1,
+    );
+    const maxLogBytes = positiveInteger(
+      'maxLogBytesPerAction',
+      options.maxLogBytesPerAction ?? ENGINE_DEFAULTS.maxLogBytesPerAction,
+      0,
+    );
+    const maxIsolatesPerVersion = positiveInteger(
+      'maxIsolatesPerVersion',
+      options.maxIsolatesPerVersion ?? ENGINE_DEFAULTS.maxIsolatesPerVersion,
+      1,
+    );
     const syncSliceMs = positiveInteger('syncSliceMs', options.syncSliceMs ?? ENGINE_DEFAULTS.syncSliceMs, 0);
     const perClient = options.maxIsolatesPerClient ?? Math.ceil(maxIsolatesPerVersion / 2);
     const maxIsolatesPerClient = positiveInteger('maxIsolatesPerClient', perClient, 1);
@@ -126,9 +140,17 @@ class IsolatedTriggerEngine implements TriggerEngine {
       maxIsolatesPerClient,
       census: new IsolateCensus(maxIsolates),
       maxTimers: positiveInteger('maxTimers', options.maxTimers ?? ENGINE_DEFAULTS.maxTimers, 0),
-      maxTimersPerIsolate: positiveInteger('maxTimersPerIsolate', options.maxTimersPerIsolate ?? ENGINE_DEFAULTS.maxTimersPerIsolate, 0),
+      maxTimersPerIsolate: positiveInteger(
+        'maxTimersPerIsolate',
+        options.maxTimersPerIsolate ?? ENGINE_DEFAULTS.maxTimersPerIsolate,
+        0,
+      ),
       maxFetches: positiveInteger('maxFetches', options.maxFetches ?? ENGINE_DEFAULTS.maxFetches, 0),
-      maxFetchesPerIsolate: positiveInteger('maxFetchesPerIsolate', options.maxFetchesPerIsolate ?? ENGINE_DEFAULTS.maxFetchesPerIsolate, 0),
+      maxFetchesPerIsolate: positiveInteger(
+        'maxFetchesPerIsolate',
+        options.maxFetchesPerIsolate ?? ENGINE_DEFAULTS.maxFetchesPerIsolate,
+        0,
+      ),
       chainTimeoutMs,
       syncSliceMs,
       host: options.host,
@@ -177,12 +199,23 @@ class IsolatedTriggerEngine implements TriggerEngine {
   }
 
   async #guard(chain: readonly ChainLink[], request: TriggerRequest): Promise<ChainResult> {
-    if (this.#closed) return { denial: { error: 'server_error', description: 'The trigger engine is closed.' }, claims: {}, scopes: [], results: [] };
+    if (this.#closed)
+      return {
+        denial: { error: 'server_error', description: 'The trigger engine is closed.' },
+        claims: {},
+        scopes: [],
+        results: [],
+      };
     try {
       return await runChain(chain, request, this.#settings);
     } catch {
       // runChain does not throw by design; this keeps the "never throws" promise if a bug says otherwise.
-      return { denial: { error: 'server_error', description: 'A token trigger failed.' }, claims: {}, scopes: [], results: [] };
+      return {
+        denial: { error: 'server_error', description: 'A token trigger failed.' },
+        claims: {},
+        scopes: [],
+        results: [],
+      };
     }
   }
 }

@@ -12,11 +12,66 @@ import type { RefusedClaim } from './contract.js';
 
 /** Auth0 §3.6 restricted claim names. */
 const AUTH0_RESTRICTED = [
-  'acr', 'act', 'active', 'amr', 'at_hash', 'ath', 'attest', 'aud', 'auth_time', 'authorization_details', 'azp',
-  'c_hash', 'client_id', 'cnf', 'cty', 'dest', 'entitlements', 'events', 'exp', 'groups', 'gty', 'htm', 'htu', 'iat',
-  'internalService', 'iss', 'jcard', 'jku', 'jti', 'jwe', 'jwk', 'kid', 'may_act', 'mky', 'nbf', 'nonce', 'object_id',
-  'org_id', 'org_name', 'orig', 'origid', 'permissions', 'roles', 'rph', 's_hash', 'sid', 'sip_callid', 'sip_cseq_num',
-  'sip_date', 'sip_from_tag', 'sip_via_branch', 'sub', 'sub_jwk', 'toe', 'txn', 'typ', 'uuid', 'vot', 'vtm', 'x5t#S256',
+  'acr',
+  'act',
+  'active',
+  'amr',
+  'at_hash',
+  'ath',
+  'attest',
+  'aud',
+  'auth_time',
+  'authorization_details',
+  'azp',
+  'c_hash',
+  'client_id',
+  'cnf',
+  'cty',
+  'dest',
+  'entitlements',
+  'events',
+  'exp',
+  'groups',
+  'gty',
+  'htm',
+  'htu',
+  'iat',
+  'internalService',
+  'iss',
+  'jcard',
+  'jku',
+  'jti',
+  'jwe',
+  'jwk',
+  'kid',
+  'may_act',
+  'mky',
+  'nbf',
+  'nonce',
+  'object_id',
+  'org_id',
+  'org_name',
+  'orig',
+  'origid',
+  'permissions',
+  'roles',
+  'rph',
+  's_hash',
+  'sid',
+  'sip_callid',
+  'sip_cseq_num',
+  'sip_date',
+  'sip_from_tag',
+  'sip_via_branch',
+  'sub',
+  'sub_jwk',
+  'toe',
+  'txn',
+  'typ',
+  'uuid',
+  'vot',
+  'vtm',
+  'x5t#S256',
 ];
 /** Kinde `Kindem2mTokenProhibitedClaims`. */
 const KINDE_RESTRICTED = ['azp', 'exp', 'iat', 'iss', 'nbf', 'sid', 'sub', 'act', 'aud', 'gty', 'jti', 'scp'];
@@ -75,7 +130,10 @@ export class ClaimSet {
     if (RESTRICTED.has(name)) return REFUSAL.restricted;
     if (typeof valueJson !== 'string') return REFUSAL.value;
     const previous = this.#values.get(name);
-    const next = this.#bytes - (previous === undefined ? 0 : claimEntryBytes(name, previous[0])) + claimEntryBytes(name, valueJson);
+    const next =
+      this.#bytes -
+      (previous === undefined ? 0 : claimEntryBytes(name, previous[0])) +
+      claimEntryBytes(name, valueJson);
     if (next > MAX_CUSTOM_CLAIMS_BYTES) return REFUSAL.size;
     let value: unknown;
     try {
@@ -114,4 +172,3 @@ export class ClaimSet {
     return out;
   }
 }
-

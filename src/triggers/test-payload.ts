@@ -5,14 +5,21 @@
  */
 import type { TriggerRequest } from './contract.js';
 
+// The payload is whatever JSON the caller sent: read field by field, each checked where it is used.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Loose = Record<string, any>;
 
 const strings = (value: unknown): string[] =>
-  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? value.split(' ').filter(Boolean) : [];
+  Array.isArray(value)
+    ? value.filter((v): v is string => typeof v === 'string')
+    : typeof value === 'string'
+      ? value.split(' ').filter(Boolean)
+      : [];
 
 const stringMap = (value: unknown): Record<string, string> => {
   const out: Record<string, string> = {};
-  if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
+  if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
   return out;
 };
 
@@ -20,9 +27,9 @@ export function testRequestFromPayload(payload: Loose, context: { issuer: string
   const request: Loose = payload.request ?? {};
   const kindeAuth: Loose = request.auth ?? {};
   const client: Loose = payload.client ?? {};
-  const audience =
-    payload.resource_server?.identifier ?? strings(kindeAuth.audience)[0] ?? 'https://api.example.com';
-  const scopes = payload.accessToken?.scope !== undefined ? strings(payload.accessToken.scope) : strings(kindeAuth.scope);
+  const audience = payload.resource_server?.identifier ?? strings(kindeAuth.audience)[0] ?? 'https://api.example.com';
+  const scopes =
+    payload.accessToken?.scope !== undefined ? strings(payload.accessToken.scope) : strings(kindeAuth.scope);
   const requested = strings(payload.transaction?.requested_scopes);
   const organization: Loose | undefined = payload.organization;
   return {

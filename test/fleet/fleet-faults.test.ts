@@ -60,12 +60,19 @@ describe('a fleet of two instances on one PostgreSQL and Redis, under faults', {
       // Only Redis' change notices can bring a change to the other instance in time; the poll is out of the way.
       MINTER_CONFIG_POLL_MS: '600000',
     };
-    env = { a: { ...shared, PORT: String(portA), MINTER_DATA_DIR: dirs[0]! }, b: { ...shared, PORT: String(portB), MINTER_DATA_DIR: dirs[1]! } };
+    env = {
+      a: { ...shared, PORT: String(portA), MINTER_DATA_DIR: dirs[0]! },
+      b: { ...shared, PORT: String(portB), MINTER_DATA_DIR: dirs[1]! },
+    };
     // One after the other: both would otherwise run the migrations at once.
     a = await spawnMinter(env.a);
     b = await spawnMinter(env.b);
     adminToken = (await getToken(a.baseUrl, admin, `${issuer}/api/v2/`)).access_token;
-    const api = await callApi(a.baseUrl, adminToken, 'POST', '/resource-servers', { identifier, name: 'Fleet API', signing_alg: 'ES256' });
+    const api = await callApi(a.baseUrl, adminToken, 'POST', '/resource-servers', {
+      identifier,
+      name: 'Fleet API',
+      signing_alg: 'ES256',
+    });
     assert.equal(api.status, 201, api.text);
   });
   after(async () => {
@@ -78,21 +85,33 @@ describe('a fleet of two instances on one PostgreSQL and Redis, under faults', {
   async function createClient(via: MinterProcess, name: string) {
     const client = await callApi(via.baseUrl, adminToken, 'POST', '/clients', { name });
     assert.equal(client.status, 201, client.text);
-    const grant = await callApi(via.baseUrl, adminToken, 'POST', '/client-grants', { client_id: client.body.client_id, audience: identifier, scope: [] });
+    const grant = await callApi(via.baseUrl, adminToken, 'POST', '/client-grants', {
+      client_id: client.body.client_id,
+      audience: identifier,
+      scope: [],
+    });
     assert.equal(grant.status, 201, grant.text);
     return { clientId: client.body.client_id as string, clientSecret: client.body.client_secret as string };
   }
 
   const tokenRequest = (base: string, client: { clientId: string; clientSecret: string }) =>
-    postToken(base, { grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret, audience: identifier });
+    postToken(base, {
+      grant_type: 'client_credentials',
+      client_id: client.clientId,
+      client_secret: client.clientSecret,
+      audience: identifier,
+    });
 
   /** Verifies a token against the JWKS `base` serves: signature, issuer, audience. */
   async function verify(base: string, token: string) {
-    const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(`${base}/.well-known/jwks.json`)), { issuer, audience: identifier });
+    const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(`${base}/.well-known/jwks.json`)), {
+      issuer,
+      audience: identifier,
+    });
     return payload;
   }
 
-  test('a client created through A issues tokens from B within 1 s; each verifies against the other\'s JWKS', async () => {
+  test("a client created through A issues tokens from B within 1 s; each verifies against the other's JWKS", async () => {
     const client = await createClient(a, 'made-on-a');
     const created = performance.now();
     let response = await tokenRequest(b.baseUrl, client);
@@ -110,10 +129,10 @@ describe('a fleet of two instances on one PostgreSQL and Redis, under faults', {
     assert.equal((await verify(b.baseUrl, fromA.body.access_token)).client_id, client.clientId);
   });
 
-  test('a client\'s token quota is counted across both instances: remaining counts down A, B, A, …, then 429 on both', async () => {
+  test("a client's token quota is counted across both instances: remaining counts down A, B, A, …, then 429 on both", async () => {
     const client = await createClient(b, 'quota');
     // A hears of the new client over Redis within a moment (the first test measures it): wait for that, not the quota.
-    for (const started = performance.now(); (await tokenRequest(a.baseUrl, client)).status !== 200; ) {
+    for (const started = performance.now(); (await tokenRequest(a.baseUrl, client)).status !== 200;) {
       assert.ok(performance.now() - started < 5000, 'A never heard of the client created through B');
       await sleep(20);
     }
@@ -179,7 +198,8 @@ describe('a fleet of two instances on one PostgreSQL and Redis, under faults', {
       while (running) {
         try {
           const response = await tokenRequest(a.baseUrl, clientA);
-          if (response.status === 200) acked.push({ jti: String(decodeJwt(response.body.access_token).jti), at: performance.now() });
+          if (response.status === 200)
+            acked.push({ jti: String(decodeJwt(response.body.access_token).jti), at: performance.now() });
         } catch {
           return; // A is gone: its unanswered requests were never acknowledged.
         }
@@ -227,7 +247,11 @@ describe('a fleet of two instances on one PostgreSQL and Redis, under faults', {
         `before the kill); the survivor issued ${survivor.ok}, ${survivor.okAfterKill} after the kill, 0 errors\n`,
     );
     const overdue = lost.filter(({ at }) => killedAt - at > flushMs + WRITE_SLACK_MS);
-    assert.deepEqual(overdue, [], `records of tokens acknowledged more than ${flushMs} + ${WRITE_SLACK_MS} ms before the kill are written`);
+    assert.deepEqual(
+      overdue,
+      [],
+      `records of tokens acknowledged more than ${flushMs} + ${WRITE_SLACK_MS} ms before the kill are written`,
+    );
     return { lost: lost.length, acked: acked.length };
   }
 

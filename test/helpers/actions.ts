@@ -5,7 +5,14 @@ export type TriggerName = 'credentials-exchange' | 'm2m:token_generation';
 
 export async function deployAction(
   m: Pick<RunningMinter, 'api'>,
-  options: { name: string; code: string; trigger?: TriggerName; secrets?: Array<{ name: string; value: string }>; files?: Record<string, string>; entry_path?: string },
+  options: {
+    name: string;
+    code: string;
+    trigger?: TriggerName;
+    secrets?: Array<{ name: string; value: string }>;
+    files?: Record<string, string>;
+    entry_path?: string;
+  },
 ): Promise<string> {
   const trigger = options.trigger ?? 'credentials-exchange';
   const created = await m.api('POST', '/actions/actions', {
@@ -52,4 +59,5 @@ export async function requestToken(
 }
 
 /** The decoded payload of a compact JWS (no verification: the tests that need it verify with jose). */
-export const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, any>;
+export const claimsOf = (token: string) =>
+  JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, any>;

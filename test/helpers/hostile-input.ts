@@ -59,7 +59,9 @@ const NASTY_STRINGS = [
 ];
 
 /** Any UTF-16 code units, so unpaired surrogates and NULs come up often. */
-const codeUnits = fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 12 }).map((units) => String.fromCharCode(...units));
+const codeUnits = fc
+  .array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 12 })
+  .map((units) => String.fromCharCode(...units));
 
 /** A hostile string. */
 export const hostileString: fc.Arbitrary<string> = fc.oneof(
@@ -71,7 +73,20 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
 /** Numbers as a query string writes them, most of which no page, count or date can be. */
 export const hostileNumberText: fc.Arbitrary<string> = fc.oneof(
   fc.integer().map(String),
-  fc.constantFrom('1e300', '-0', '0x10', '1.5', '99999999999999999999', '-1', '', 'NaN', 'Infinity', ' 1', '1e-300', '9007199254740993'),
+  fc.constantFrom(
+    '1e300',
+    '-0',
+    '0x10',
+    '1.5',
+    '99999999999999999999',
+    '-1',
+    '',
+    'NaN',
+    'Infinity',
+    ' 1',
+    '1e-300',
+    '9007199254740993',
+  ),
   fc.double().map(String),
 );
 
@@ -103,7 +118,12 @@ export const anyJson = fc.jsonValue({ maxDepth: 3 });
  */
 export type Mode = 'valid' | 'tainted' | 'hostile';
 
-export function valueFor(schema: Schema | undefined, known: fc.Arbitrary<string>, mode: Mode, depth = 0): fc.Arbitrary<unknown> {
+export function valueFor(
+  schema: Schema | undefined,
+  known: fc.Arbitrary<string>,
+  mode: Mode,
+  depth = 0,
+): fc.Arbitrary<unknown> {
   const wrong = fc.oneof(anyJson, hostileString);
   if (!schema || depth > 4) return mode === 'hostile' ? wrong : fc.constant({});
   const shaped = shapedValue(schema, known, mode, depth);
@@ -112,28 +132,47 @@ export function valueFor(schema: Schema | undefined, known: fc.Arbitrary<string>
 
 function shapedValue(schema: Schema, known: fc.Arbitrary<string>, mode: Mode, depth: number): fc.Arbitrary<unknown> {
   const valid = mode !== 'hostile';
-  if (schema.enum) return valid ? fc.constantFrom(...schema.enum) : fc.oneof(fc.constantFrom(...schema.enum), hostileString);
+  if (schema.enum)
+    return valid ? fc.constantFrom(...schema.enum) : fc.oneof(fc.constantFrom(...schema.enum), hostileString);
   const alternatives = schema.anyOf ?? schema.oneOf;
   if (alternatives) return fc.oneof(...alternatives.map((s) => valueFor(s, known, mode, depth)));
-  if (Array.isArray(schema.type)) return fc.oneof(...schema.type.map((type) => valueFor({ ...schema, type }, known, mode, depth)));
+  if (Array.isArray(schema.type))
+    return fc.oneof(...schema.type.map((type) => valueFor({ ...schema, type }, known, mode, depth)));
   switch (schema.type) {
     case 'object':
       return objectFor(schema, known, mode, depth);
     case 'array':
-      return fc.array(valueFor(schema.items, known, mode, depth + 1), { minLength: schema.minItems ?? 0, maxLength: Math.min(schema.maxItems ?? 4, 4) });
+      return fc.array(valueFor(schema.items, known, mode, depth + 1), {
+        minLength: schema.minItems ?? 0,
+        maxLength: Math.min(schema.maxItems ?? 4, 4),
+      });
     case 'string':
-      if (schema.format === 'date-time') return valid ? fc.date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true }).map((d) => d.toISOString()) : hostileDate;
+      if (schema.format === 'date-time')
+        return valid
+          ? fc.date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true }).map((d) => d.toISOString())
+          : hostileDate;
       if (mode === 'hostile') return fc.oneof(matching(schema), known, hostileString, hostileDate);
       if (mode === 'tainted' && !schema.pattern) {
-        const taint = hostileString.filter((h) => h.length >= (schema.minLength ?? 0) && h.length <= (schema.maxLength ?? Infinity));
-        return fc.oneof(matching(schema), known.filter((k) => fits(schema, k)), taint);
+        const taint = hostileString.filter(
+          (h) => h.length >= (schema.minLength ?? 0) && h.length <= (schema.maxLength ?? Infinity),
+        );
+        return fc.oneof(
+          matching(schema),
+          known.filter((k) => fits(schema, k)),
+          taint,
+        );
       }
-      return fc.oneof(matching(schema), known.filter((k) => fits(schema, k)));
+      return fc.oneof(
+        matching(schema),
+        known.filter((k) => fits(schema, k)),
+      );
     case 'integer':
     case 'number': {
       const min = schema.minimum ?? -1000;
       const inRange = fc.integer({ min, max: Math.max(min, Math.min(schema.maximum ?? 1000, 1e9)) });
-      return valid ? inRange : fc.oneof(inRange, fc.constantFrom(1e300, -1, 0, 2 ** 53 + 2, 1.5, -0, Number.MAX_SAFE_INTEGER), fc.double());
+      return valid
+        ? inRange
+        : fc.oneof(inRange, fc.constantFrom(1e300, -1, 0, 2 ** 53 + 2, 1.5, -0, Number.MAX_SAFE_INTEGER), fc.double());
     }
     case 'boolean':
       return fc.boolean();
@@ -160,7 +199,9 @@ function matching(schema: Schema): fc.Arbitrary<string> {
   const maxLength = Math.max(minLength, Math.min(schema.maxLength ?? 40, 40));
   if (schema.pattern) {
     try {
-      return fc.stringMatching(new RegExp(schema.pattern, 'u')).filter((s) => s.length >= minLength && s.length <= maxLength);
+      return fc
+        .stringMatching(new RegExp(schema.pattern, 'u'))
+        .filter((s) => s.length >= minLength && s.length <= maxLength);
     } catch {
       // A pattern fast-check cannot generate from: plain strings below.
     }
@@ -182,14 +223,25 @@ function objectFor(schema: Schema, known: fc.Arbitrary<string>, mode: Mode, dept
     const names = schema.propertyNames ?? { type: 'string', minLength: 1, maxLength: 20 };
     const key = {
       valid: matching(names),
-      tainted: names.pattern ? matching(names) : fc.oneof(matching(names), PROTOTYPE_KEYS, hostileString.filter((h) => h.length > 0)),
+      tainted: names.pattern
+        ? matching(names)
+        : fc.oneof(
+            matching(names),
+            PROTOTYPE_KEYS,
+            hostileString.filter((h) => h.length > 0),
+          ),
       hostile: fc.oneof(PROTOTYPE_KEYS, hostileString),
     }[mode];
     return fc.dictionary(key, valueFor(schema.additionalProperties, known, mode, depth + 1), { maxKeys: 3 });
   }
   if (mode !== 'hostile') return declared;
-  const extraValue = typeof schema.additionalProperties === 'object' ? valueFor(schema.additionalProperties, known, mode, depth + 1) : anyJson;
-  const extra = fc.dictionary(fc.oneof(PROTOTYPE_KEYS, hostileString, fc.string({ maxLength: 8 })), extraValue, { maxKeys: 3 });
+  const extraValue =
+    typeof schema.additionalProperties === 'object'
+      ? valueFor(schema.additionalProperties, known, mode, depth + 1)
+      : anyJson;
+  const extra = fc.dictionary(fc.oneof(PROTOTYPE_KEYS, hostileString, fc.string({ maxLength: 8 })), extraValue, {
+    maxKeys: 3,
+  });
   // Own properties named `__proto__` survive: assignment through defineProperty, as JSON.parse makes them.
   return fc.tuple(declared, fc.option(extra, { freq: 3 })).map(([own, more]) => {
     const out: Record<string, unknown> = {};
@@ -207,7 +259,7 @@ function define(target: Record<string, unknown>, key: string, value: unknown): v
 export const hostileJsonText = fc.constantFrom(
   '{"__proto__":{"polluted":true}}',
   '{"constructor":{"prototype":{"polluted":true}}}',
-  '[' .repeat(5000) + ']'.repeat(5000),
+  '['.repeat(5000) + ']'.repeat(5000),
   '{"a":'.repeat(2000) + '1' + '}'.repeat(2000),
   '{"name":"\\u0000"}',
   '{"name":"\\ud800"}',
@@ -230,11 +282,24 @@ export function percentEncode(text: string): string {
   for (const ch of text) {
     const code = ch.codePointAt(0)!;
     if (code >= 0xd800 && code <= 0xdfff) {
-      out += [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join('');
+      out += [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)]
+        .map((b) => `%${b.toString(16).toUpperCase()}`)
+        .join('');
     } else out += encodeURIComponent(ch);
   }
   return out;
 }
 
 /** Path segments and query values already encoded, some of them badly. */
-export const rawEncoded = fc.constantFrom('%', '%zz', '%E0%A4%A', '%00', '%ED%A0%80', '%C0%AE%C0%AE', '..%2F..', '%2e%2e', '%25', '%FF');
+export const rawEncoded = fc.constantFrom(
+  '%',
+  '%zz',
+  '%E0%A4%A',
+  '%00',
+  '%ED%A0%80',
+  '%C0%AE%C0%AE',
+  '..%2F..',
+  '%2e%2e',
+  '%25',
+  '%FF',
+);

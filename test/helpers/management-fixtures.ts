@@ -22,15 +22,19 @@ export interface ManagementFixtures {
   propertyKey: string;
 }
 
-export const ACTION_CODE = "exports.onExecuteCredentialsExchange = async (event, api) => { api.accessToken.setCustomClaim('https://x/fixture', 1); };";
+export const ACTION_CODE =
+  "exports.onExecuteCredentialsExchange = async (event, api) => { api.accessToken.setCustomClaim('https://x/fixture', 1); };";
 
 export async function createFixtures(m: RunningMinter): Promise<ManagementFixtures> {
   const must = async (method: string, path: string, body?: unknown) => {
     const response = await m.api(method, path, body);
-    if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(response.body)}`);
+    if (response.status >= 300)
+      throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body;
   };
-  const { identifier, clientId, clientSecret, grantId } = await provision(m, { identifier: 'https://fixture.example.com' });
+  const { identifier, clientId, clientSecret, grantId } = await provision(m, {
+    identifier: 'https://fixture.example.com',
+  });
   const resourceServerId = (await must('GET', `/resource-servers/${encodeURIComponent(identifier)}`)).id as string;
   await must('PUT', `/clients/${clientId}/properties/tier`, { value: 'gold' });
   const organization = await must('POST', '/organizations', { name: 'fixture-org', display_name: 'Fixture' });
@@ -43,7 +47,9 @@ export async function createFixtures(m: RunningMinter): Promise<ManagementFixtur
     supported_triggers: [{ id: 'credentials-exchange', version: 'v2' }],
     deploy: true,
   });
-  await must('PATCH', '/actions/triggers/credentials-exchange/bindings', { bindings: [{ ref: { type: 'action_id', value: action.id } }] });
+  await must('PATCH', '/actions/triggers/credentials-exchange/bindings', {
+    bindings: [{ ref: { type: 'action_id', value: action.id } }],
+  });
   await getToken(m.baseUrl, { clientId, clientSecret }, identifier);
   const [log] = await must('GET', `/logs?q=${encodeURIComponent(`client_id:${clientId}`)}`);
   return {

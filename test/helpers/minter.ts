@@ -68,7 +68,6 @@ function pgliteTemplate(): Promise<string> {
   return templateReady;
 }
 
-
 export async function startMinter(
   options: {
     storage?: Storage;
@@ -83,7 +82,8 @@ export async function startMinter(
   let database: TestDatabase | undefined;
   if (storage === 'postgres') database = await createTestDatabase();
   else await seedPgliteDataDir(dataDir);
-  const databaseUrl = database && (options.databaseUrlVia ? options.databaseUrlVia(new URL(database.url)).toString() : database.url);
+  const databaseUrl =
+    database && (options.databaseUrlVia ? options.databaseUrlVia(new URL(database.url)).toString() : database.url);
   const admin = { clientId: 'test-admin', clientSecret: 'test-admin-secret-0123456789abcdef' };
   const baseEnv: Record<string, string> = {
     PORT: String(port),
@@ -136,7 +136,10 @@ export async function startMinter(
       const call = async () =>
         fetch(`${baseUrl}/api/v2${path}`, {
           method,
-          headers: { authorization: `Bearer ${await running.adminToken()}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+          headers: {
+            authorization: `Bearer ${await running.adminToken()}`,
+            ...(body !== undefined && { 'content-type': 'application/json' }),
+          },
           ...(body !== undefined && { body: JSON.stringify(body) }),
         });
       let response = await call();
@@ -165,7 +168,14 @@ export async function startMinter(
 /** Creates an API, a client and a grant; returns the client's credentials. */
 export async function provision(
   m: Pick<RunningMinter, 'api'>,
-  options: { identifier?: string; scopes?: string[]; grant?: string[]; signing_alg?: string; token_dialect?: string; metadata?: Record<string, string> } = {},
+  options: {
+    identifier?: string;
+    scopes?: string[];
+    grant?: string[];
+    signing_alg?: string;
+    token_dialect?: string;
+    metadata?: Record<string, string>;
+  } = {},
 ) {
   const identifier = options.identifier ?? `https://api-${Math.random().toString(36).slice(2, 8)}.example.com`;
   const scopes = options.scopes ?? ['read:things', 'write:things'];
@@ -177,7 +187,10 @@ export async function provision(
     ...(options.token_dialect && { token_dialect: options.token_dialect }),
   });
   if (rs.status !== 201) throw new Error(`create API: ${JSON.stringify(rs.body)}`);
-  const client = await m.api('POST', '/clients', { name: 'svc', ...(options.metadata && { client_metadata: options.metadata }) });
+  const client = await m.api('POST', '/clients', {
+    name: 'svc',
+    ...(options.metadata && { client_metadata: options.metadata }),
+  });
   if (client.status !== 201) throw new Error(`create client: ${JSON.stringify(client.body)}`);
   const grant = await m.api('POST', '/client-grants', {
     client_id: client.body.client_id,
@@ -185,7 +198,12 @@ export async function provision(
     scope: options.grant ?? scopes,
   });
   if (grant.status !== 201) throw new Error(`create grant: ${JSON.stringify(grant.body)}`);
-  return { identifier, clientId: client.body.client_id as string, clientSecret: client.body.client_secret as string, grantId: grant.body.id as string };
+  return {
+    identifier,
+    clientId: client.body.client_id as string,
+    clientSecret: client.body.client_secret as string,
+    grantId: grant.body.id as string,
+  };
 }
 
 /**
@@ -349,7 +367,10 @@ export async function childMinterSetup(
  * Spawns Minter with exactly `env` (plus PATH) and waits until `/health` answers, or rejects with the process's
  * stderr when it exits first or takes longer than `timeoutMs`.
  */
-export async function spawnMinter(env: Record<string, string>, options: { timeoutMs?: number } = {}): Promise<MinterProcess> {
+export async function spawnMinter(
+  env: Record<string, string>,
+  options: { timeoutMs?: number } = {},
+): Promise<MinterProcess> {
   const port = env.PORT ?? String(await freePort());
   const child = spawn(process.execPath, ['--no-node-snapshot', join(repoRoot, 'dist', 'src', 'main.js')], {
     cwd: repoRoot,
@@ -391,7 +412,9 @@ export async function spawnMinter(env: Record<string, string>, options: { timeou
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const { code } = await exited;
-  const error = new Error(`minter exited with code ${code} before it was ready; stderr: ${stderr}`) as Error & { process: MinterProcess };
+  const error = new Error(`minter exited with code ${code} before it was ready; stderr: ${stderr}`) as Error & {
+    process: MinterProcess;
+  };
   error.process = proc;
   throw error;
 }
@@ -404,6 +427,9 @@ export function assertManagementError(
   message: string,
   errorCode: string,
 ): void {
-  assert.deepEqual({ status: response.status, body: response.body }, { status: statusCode, body: { statusCode, error, message, errorCode } });
+  assert.deepEqual(
+    { status: response.status, body: response.body },
+    { status: statusCode, body: { statusCode, error, message, errorCode } },
+  );
   assert.equal(response.headers.get('content-type'), 'application/json; charset=utf-8');
 }

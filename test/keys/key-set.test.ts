@@ -6,7 +6,14 @@
 import assert from 'node:assert/strict';
 import { createPublicKey, randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { calculateJwkThumbprint, compactVerify, createLocalJWKSet, jwtVerify, type JWK, type JSONWebKeySet } from 'jose';
+import {
+  calculateJwkThumbprint,
+  compactVerify,
+  createLocalJWKSet,
+  jwtVerify,
+  type JWK,
+  type JSONWebKeySet,
+} from 'jose';
 import { SecretBox } from '../../src/crypto/secret-box.js';
 import { generatePrivateKey, type SigningAlg } from '../../src/keys/algorithms.js';
 import { KeySet } from '../../src/keys/key-set.js';
@@ -41,14 +48,21 @@ const published = (set: KeySet) => (JSON.parse(set.jwksBody) as JSONWebKeySet).k
 
 describe('KeySet.build', () => {
   test('one signer per algorithm, from its current key; its JWS verifies against the published JWKS', async () => {
-    const rows = [await row('ES256', 'current'), await row('ES256', 'next'), await row('EdDSA', 'current'), await row('EdDSA', 'next')];
+    const rows = [
+      await row('ES256', 'current'),
+      await row('ES256', 'next'),
+      await row('EdDSA', 'current'),
+      await row('EdDSA', 'next'),
+    ];
     const set = KeySet.build(rows, box, undefined, T0);
     assert.deepEqual([...set.signers.keys()].sort(), ['ES256', 'EdDSA']);
     for (const alg of ['ES256', 'EdDSA'] as const) {
       const signer = set.signers.get(alg)!;
       assert.equal(signer.kid, rows.find((r) => r.alg === alg && r.status === 'current')!.kid);
       const token = signer.sign({ sub: 'x', iat: 1, exp: 4102444800 }, 'at+jwt');
-      const { protectedHeader, payload } = await jwtVerify(token, createLocalJWKSet(JSON.parse(set.jwksBody)), { typ: 'at+jwt' });
+      const { protectedHeader, payload } = await jwtVerify(token, createLocalJWKSet(JSON.parse(set.jwksBody)), {
+        typ: 'at+jwt',
+      });
       assert.deepEqual(protectedHeader, { alg, kid: signer.kid, typ: 'at+jwt' });
       assert.equal(payload.sub, 'x');
       // The public key kept for verifying Minter's own tokens verifies it too.
@@ -95,7 +109,12 @@ describe('KeySet.build', () => {
     const rows = [
       await row('ES256', 'current', { created_at: at(1), current_since: at(30) }),
       await row('ES256', 'next', { created_at: at(20) }),
-      await row('ES256', 'previous', { created_at: at(0), current_since: at(2), current_until: at(30), publish_until: at(1000) }),
+      await row('ES256', 'previous', {
+        created_at: at(0),
+        current_since: at(2),
+        current_until: at(30),
+        publish_until: at(1000),
+      }),
       await row('ES256', 'revoked', { created_at: at(500), revoked_at: at(600) }),
     ];
     assert.deepEqual(KeySet.build(rows, box, undefined, at(40)).lastModified, at(30));

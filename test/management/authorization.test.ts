@@ -8,7 +8,15 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
-import { anyStorage, assertManagementError, callApi, getToken, provision, startMinter, type RunningMinter } from '../helpers/minter.js';
+import {
+  anyStorage,
+  assertManagementError,
+  callApi,
+  getToken,
+  provision,
+  startMinter,
+  type RunningMinter,
+} from '../helpers/minter.js';
 
 describe(`management API authorization (${anyStorage})`, () => {
   let m: RunningMinter;
@@ -21,13 +29,21 @@ describe(`management API authorization (${anyStorage})`, () => {
 
   test('no Authorization header is 401 invalid_token with a Bearer challenge (RFC 6750 §3)', async () => {
     const response = await callApi(m.baseUrl, undefined, 'GET', '/clients');
-    assertManagementError(response, 401, 'Unauthorized', 'Missing Bearer token in the Authorization header', 'invalid_token');
+    assertManagementError(
+      response,
+      401,
+      'Unauthorized',
+      'Missing Bearer token in the Authorization header',
+      'invalid_token',
+    );
     assert.equal(response.headers.get('www-authenticate'), 'Bearer realm="minter-management"');
   });
 
   test('another scheme (Basic) is 401 as if no token were sent', async () => {
     const response = await fetch(`${m.baseUrl}/api/v2/clients`, {
-      headers: { authorization: `Basic ${Buffer.from(`${m.admin.clientId}:${m.admin.clientSecret}`).toString('base64')}` },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${m.admin.clientId}:${m.admin.clientSecret}`).toString('base64')}`,
+      },
     });
     assertManagementError(
       { status: response.status, headers: response.headers, body: await response.json() },
@@ -41,7 +57,13 @@ describe(`management API authorization (${anyStorage})`, () => {
   test('a token Minter issued for a normal API (wrong audience) is 401', async () => {
     const { access_token } = await getToken(m.baseUrl, app, app.identifier);
     const response = await callApi(m.baseUrl, access_token, 'GET', '/clients');
-    assertManagementError(response, 401, 'Unauthorized', 'Invalid token: unexpected "aud" claim value', 'invalid_token');
+    assertManagementError(
+      response,
+      401,
+      'Unauthorized',
+      'Invalid token: unexpected "aud" claim value',
+      'invalid_token',
+    );
   });
 
   test('a token that is not a JWS is 401', async () => {
@@ -59,10 +81,16 @@ describe(`management API authorization (${anyStorage})`, () => {
       .setExpirationTime('5m')
       .sign(privateKey);
     const response = await callApi(m.baseUrl, forged, 'GET', '/clients');
-    assertManagementError(response, 401, 'Unauthorized', 'The token was not signed by a key this server publishes', 'invalid_token');
+    assertManagementError(
+      response,
+      401,
+      'Unauthorized',
+      'The token was not signed by a key this server publishes',
+      'invalid_token',
+    );
   });
 
-  test('a token without the operation\'s scope is 403 insufficient_scope naming the scope', async () => {
+  test("a token without the operation's scope is 403 insufficient_scope naming the scope", async () => {
     const reader = await m.api('POST', '/clients', { name: 'reader' });
     const grant = await m.api('POST', '/client-grants', {
       client_id: reader.body.client_id,

@@ -37,7 +37,8 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
           audience: app.identifier,
         })
       ).status;
-    const grant = (clientId: string) => m.api('POST', '/client-grants', { client_id: clientId, audience: app.identifier, scope: ['read:things'] });
+    const grant = (clientId: string) =>
+      m.api('POST', '/client-grants', { client_id: clientId, audience: app.identifier, scope: ['read:things'] });
 
     test('POST /clients is 201 with the client in Auth0 shape and its secret, shown this once', async () => {
       const response = await m.api('POST', '/clients', {
@@ -75,7 +76,10 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
 
     test('PATCH /clients/{id} updates fields, answers without the secret, and the token endpoint sees the change', async () => {
       const created = await m.api('POST', '/clients', { name: 'before' });
-      const response = await m.api('PATCH', `/clients/${created.body.client_id}`, { name: 'after', client_metadata: { a: '1' } });
+      const response = await m.api('PATCH', `/clients/${created.body.client_id}`, {
+        name: 'after',
+        client_metadata: { a: '1' },
+      });
       assert.equal(response.status, 200, JSON.stringify(response.body));
       assert.equal(response.body.name, 'after');
       assert.deepEqual(response.body.client_metadata, { a: '1' });
@@ -85,7 +89,11 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
       await grant(created.body.client_id);
       assert.equal(await tokenStatus(created.body.client_id, created.body.client_secret), 200);
       await m.api('PATCH', `/clients/${created.body.client_id}`, { grant_types: [] });
-      assert.equal(await tokenStatus(created.body.client_id, created.body.client_secret), 403, 'unauthorized_client once client_credentials is removed');
+      assert.equal(
+        await tokenStatus(created.body.client_id, created.body.client_secret),
+        403,
+        'unauthorized_client once client_credentials is removed',
+      );
     });
 
     test('rotate-secret returns a new secret; the old one fails with 401 at once and the new one works', async () => {
@@ -105,7 +113,13 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
     });
 
     test('rotate-secret of an unknown client is 404', async () => {
-      assertManagementError(await m.api('POST', '/clients/nope/rotate-secret'), 404, 'Not Found', 'The client nope does not exist', 'inexistent_entity');
+      assertManagementError(
+        await m.api('POST', '/clients/nope/rotate-secret'),
+        404,
+        'Not Found',
+        'The client nope does not exist',
+        'inexistent_entity',
+      );
     });
 
     test('client_metadata with 11 keys is 400 naming client_metadata (Auth0: at most 10)', async () => {
@@ -176,7 +190,8 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
     test('the admin client cannot lose the client_credentials grant type (that would lock admins out)', async () => {
       const response = await m.api('PATCH', `/clients/${m.admin.clientId}`, { grant_types: [] });
       // Restore before asserting (the cached admin token is still valid), so a failure here breaks nothing else.
-      if (response.status === 200) await m.api('PATCH', `/clients/${m.admin.clientId}`, { grant_types: ['client_credentials'] });
+      if (response.status === 200)
+        await m.api('PATCH', `/clients/${m.admin.clientId}`, { grant_types: ['client_credentials'] });
       assert.equal(response.status, 400, `PATCH grant_types: [] on the admin client answered ${response.status}`);
       assert.equal(response.body.errorCode, 'operation_not_supported');
     });

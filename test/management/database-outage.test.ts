@@ -37,7 +37,15 @@ function managementCalls(ids: { clientId: string; identifier: string }): { reads
       ['PUT', `/clients/${ids.clientId}/properties/tier`, { value: 'gold' }],
       ['POST', '/resource-servers', { identifier: 'https://during-outage.example.com' }],
       ['POST', '/organizations', { name: 'during-outage' }],
-      ['POST', '/actions/actions', { name: 'during-outage', code: 'exports.onExecuteCredentialsExchange = async () => {};', supported_triggers: [{ id: 'credentials-exchange' }] }],
+      [
+        'POST',
+        '/actions/actions',
+        {
+          name: 'during-outage',
+          code: 'exports.onExecuteCredentialsExchange = async () => {};',
+          supported_triggers: [{ id: 'credentials-exchange' }],
+        },
+      ],
       ['DELETE', `/clients/${ids.clientId}`],
     ],
   };
@@ -49,7 +57,12 @@ function assertUnavailable(response: Pick<WireResponse, 'status' | 'body' | 'hea
     {
       status: 503,
       retryAfter: '5',
-      body: { statusCode: 503, error: 'Service Unavailable', message: 'The database is unavailable; try again shortly', errorCode: 'temporarily_unavailable' },
+      body: {
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'The database is unavailable; try again shortly',
+        errorCode: 'temporarily_unavailable',
+      },
     },
     what,
   );
@@ -64,54 +77,66 @@ async function verifiedToken(m: RunningMinter, client: { clientId: string; clien
   return payload;
 }
 
-describe('database outage (postgres, through a TCP proxy): management 503 with Retry-After, tokens go on', { skip: skipWithoutPostgres }, () => {
-  let proxy: TcpProxy;
-  let m: RunningMinter;
-  let client: Awaited<ReturnType<typeof provision>>;
-  before(async () => {
-    const target = new URL(postgresUrl!);
-    proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    m = await startMinter({
-      storage: 'postgres',
-      databaseUrlVia: (url) => Object.assign(new URL(url), { hostname: '127.0.0.1', port: String(proxy.port) }),
+describe(
+  'database outage (postgres, through a TCP proxy): management 503 with Retry-After, tokens go on',
+  { skip: skipWithoutPostgres },
+  () => {
+    let proxy: TcpProxy;
+    let m: RunningMinter;
+    let client: Awaited<ReturnType<typeof provision>>;
+    before(async () => {
+      const target = new URL(postgresUrl!);
+      proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+      m = await startMinter({
+        storage: 'postgres',
+        databaseUrlVia: (url) => Object.assign(new URL(url), { hostname: '127.0.0.1', port: String(proxy.port) }),
+      });
+      client = await provision(m);
     });
-    client = await provision(m);
-  });
-  after(async () => {
-    proxy?.restore();
-    await m?.close();
-    await proxy?.close();
-  });
+    after(async () => {
+      proxy?.restore();
+      await m?.close();
+      await proxy?.close();
+    });
 
-  test('cut: every read and write is 503 with Retry-After: 5; /oauth/token still issues verifiable tokens', async () => {
-    assert.equal((await m.api('GET', '/clients')).status, 200);
-    assert.ok(proxy.accepted > 0, 'Minter reaches PostgreSQL through the proxy');
-    await m.adminToken();
-    proxy.cut();
-    const { reads, writes } = managementCalls(client);
-    for (const [method, path, body] of [...reads, ...writes]) {
-      assertUnavailable(await m.api(method, path, body), `${method} ${path}`);
-    }
-    const payload = await verifiedToken(m, client, client.identifier);
-    assert.equal(payload.sub, client.clientId);
-    // The admin token too: the management API's own audience comes from the snapshot as well.
-    const admin = await getToken(m.baseUrl, m.admin, `${m.issuer}/api/v2/`);
-    assert.equal(admin.token_type, 'Bearer');
-  });
+    test('cut: every read and write is 503 with Retry-After: 5; /oauth/token still issues verifiable tokens', async () => {
+      assert.equal((await m.api('GET', '/clients')).status, 200);
+      assert.ok(proxy.accepted > 0, 'Minter reaches PostgreSQL through the proxy');
+      await m.adminToken();
+      proxy.cut();
+      const { reads, writes } = managementCalls(client);
+      for (const [method, path, body] of [...reads, ...writes]) {
+        assertUnavailable(await m.api(method, path, body), `${method} ${path}`);
+      }
+      const payload = await verifiedToken(m, client, client.identifier);
+      assert.equal(payload.sub, client.clientId);
+      // The admin token too: the management API's own audience comes from the snapshot as well.
+      const admin = await getToken(m.baseUrl, m.admin, `${m.issuer}/api/v2/`);
+      assert.equal(admin.token_type, 'Bearer');
+    });
 
-  test('restored: writes succeed again (no restart), and the new client gets tokens', async () => {
-    proxy.restore();
-    const created = await m.api('POST', '/clients', { name: 'after-outage' });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    const grant = await m.api('POST', '/client-grants', { client_id: created.body.client_id, audience: client.identifier, scope: ['read:things'] });
-    assert.equal(grant.status, 201, JSON.stringify(grant.body));
-    const payload = await verifiedToken(m, { clientId: created.body.client_id, clientSecret: created.body.client_secret }, client.identifier);
-    assert.equal(payload.scope, 'read:things');
-    const names = ((await m.api('GET', '/clients')).body as Array<{ name: string }>).map((c) => c.name);
-    assert.ok(!names.includes('during-outage'), 'no write of the outage was half done');
-    assert.ok(names.includes('after-outage'));
-  });
-});
+    test('restored: writes succeed again (no restart), and the new client gets tokens', async () => {
+      proxy.restore();
+      const created = await m.api('POST', '/clients', { name: 'after-outage' });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const grant = await m.api('POST', '/client-grants', {
+        client_id: created.body.client_id,
+        audience: client.identifier,
+        scope: ['read:things'],
+      });
+      assert.equal(grant.status, 201, JSON.stringify(grant.body));
+      const payload = await verifiedToken(
+        m,
+        { clientId: created.body.client_id, clientSecret: created.body.client_secret },
+        client.identifier,
+      );
+      assert.equal(payload.scope, 'read:things');
+      const names = ((await m.api('GET', '/clients')).body as Array<{ name: string }>).map((c) => c.name);
+      assert.ok(!names.includes('during-outage'), 'no write of the outage was half done');
+      assert.ok(names.includes('after-outage'));
+    });
+  },
+);
 
 describe('database outage (pglite, its worker thread dies): management 503 with Retry-After, tokens go on', () => {
   let m: RunningMinter;

@@ -9,7 +9,12 @@ import { anyStorage, startMinter, type RunningMinter } from '../helpers/minter.j
 
 describe(`management API OpenAPI document (${anyStorage})`, () => {
   let m: RunningMinter;
-  let doc: { openapi: string; servers: Array<{ url: string }>; paths: Record<string, Record<string, unknown>>; components: any };
+  let doc: {
+    openapi: string;
+    servers: Array<{ url: string }>;
+    paths: Record<string, Record<string, unknown>>;
+    components: any;
+  };
   before(async () => {
     m = await startMinter({ storage: anyStorage });
     const response = await fetch(`${m.baseUrl}/api/v2/openapi.json`);
@@ -22,7 +27,9 @@ describe(`management API OpenAPI document (${anyStorage})`, () => {
   test('is an OpenAPI 3 document whose server is <issuer>/api/v2 with a Bearer JWT security scheme', () => {
     assert.match(doc.openapi, /^3\.\d+\.\d+$/);
     assert.deepEqual(doc.servers, [{ url: `${m.issuer}/api/v2` }]);
-    assert.deepEqual(doc.components.securitySchemes, { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } });
+    assert.deepEqual(doc.components.securitySchemes, {
+      bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+    });
   });
 
   test('lists /clients, /resource-servers, /client-grants, /keys/signing and /logs relative to the server URL', () => {

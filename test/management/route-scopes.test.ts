@@ -69,10 +69,13 @@ describe('management routes declare their scope', () => {
     await app.ready();
     const named = (route: RouteOptions) => `${String(route.method)} ${route.url}`;
     assert.ok(routes.length > 40, `${routes.length} routes`);
-    assert.deepEqual(routes.filter((route) => route.config?.scope === undefined).map(named).sort(), [
-      'GET /api/v2/openapi.json',
-      'HEAD /api/v2/openapi.json',
-    ]);
+    assert.deepEqual(
+      routes
+        .filter((route) => route.config?.scope === undefined)
+        .map(named)
+        .sort(),
+      ['GET /api/v2/openapi.json', 'HEAD /api/v2/openapi.json'],
+    );
     await app.close();
   });
 });

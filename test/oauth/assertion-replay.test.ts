@@ -63,7 +63,11 @@ describe('RedisReplayGuard', { skip: process.env.REDIS_URL ? false : 'REDIS_URL 
 
   test('without Redis, this instance still refuses its own replays and reports once', async () => {
     const port = await freeLoopbackPort();
-    const client = new Redis(`redis://127.0.0.1:${port}`, { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
+    const client = new Redis(`redis://127.0.0.1:${port}`, {
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      lazyConnect: true,
+    });
     const errors: unknown[] = [];
     const broken = new RedisReplayGuard(client, (error) => errors.push(error), prefix);
     const forgetAt = Date.now() + 30_000;

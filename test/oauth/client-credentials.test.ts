@@ -61,7 +61,9 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
     test('clients, grants and keys survive a restart', async () => {
       const before = await fetch(`${m.baseUrl}/.well-known/jwks.json`).then((r) => r.json());
       await m.restart();
-      const afterRestart = (await fetch(`${m.baseUrl}/.well-known/jwks.json`).then((r) => r.json())) as { keys: Array<{ kid: string }> };
+      const afterRestart = (await fetch(`${m.baseUrl}/.well-known/jwks.json`).then((r) => r.json())) as {
+        keys: Array<{ kid: string }>;
+      };
       assert.deepEqual(afterRestart, before);
       const response = await fetch(`${m.baseUrl}/oauth/token`, {
         method: 'POST',

@@ -20,7 +20,11 @@ import { basicAuth, postToken, provision, startMinter, type RunningMinter } from
 const hashed = new Map<string, number>();
 let comparisons: number[] = [];
 let verifications = 0;
-const original = { createHash: crypto.createHash, timingSafeEqual: crypto.timingSafeEqual, verify: globalThis.crypto.subtle.verify };
+const original = {
+  createHash: crypto.createHash,
+  timingSafeEqual: crypto.timingSafeEqual,
+  verify: globalThis.crypto.subtle.verify,
+};
 
 function instrument(): void {
   crypto.createHash = ((algorithm: string, options?: crypto.HashOptions) => {
@@ -63,7 +67,10 @@ describe('secret authentication does the same work for unknown and known client 
   before(async () => {
     m = await startMinter();
     app = await provision(m);
-    const created = await m.api('POST', '/clients', { name: 'keys only', token_endpoint_auth_method: 'private_key_jwt' });
+    const created = await m.api('POST', '/clients', {
+      name: 'keys only',
+      token_endpoint_auth_method: 'private_key_jwt',
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     keyOnly = created.body.client_id;
     const grant = await m.api('POST', '/client-grants', { client_id: keyOnly, audience: app.identifier, scope: [] });
@@ -90,8 +97,16 @@ describe('secret authentication does the same work for unknown and known client 
   async function attempt(clientId: string, secret: string, basic: boolean) {
     comparisons = [];
     const hashedBefore = hashed.get(secret) ?? 0;
-    const body = { grant_type: 'client_credentials', audience: app.identifier, ...(basic ? {} : { client_id: clientId, client_secret: secret }) };
-    const answer = await postToken(m.baseUrl, body, basic ? { headers: { authorization: basicAuth(clientId, secret) } } : {});
+    const body = {
+      grant_type: 'client_credentials',
+      audience: app.identifier,
+      ...(basic ? {} : { client_id: clientId, client_secret: secret }),
+    };
+    const answer = await postToken(
+      m.baseUrl,
+      body,
+      basic ? { headers: { authorization: basicAuth(clientId, secret) } } : {},
+    );
     return { answer, hashes: (hashed.get(secret) ?? 0) - hashedBefore, comparisons: [...comparisons] };
   }
 
@@ -112,7 +127,11 @@ describe('secret authentication does the same work for unknown and known client 
       };
       for (const [kind, { answer, hashes, comparisons }] of Object.entries(failures)) {
         assert.equal(answer.status, 401, `${kind}: ${answer.text}`);
-        assert.deepEqual(answer.body, { error: 'invalid_client', error_description: 'Client authentication failed' }, kind);
+        assert.deepEqual(
+          answer.body,
+          { error: 'invalid_client', error_description: 'Client authentication failed' },
+          kind,
+        );
         assert.equal(hashes, 1, `${kind}: the presented secret is hashed once`);
         assert.deepEqual(comparisons, [32], `${kind}: one 32-byte constant-time comparison`);
       }
@@ -122,11 +141,23 @@ describe('secret authentication does the same work for unknown and known client 
   /** A private_key_jwt request for `clientId` signed with `key`; returns the answer and the signatures verified. */
   async function assertionAttempt(clientId: string, key: CryptoKey, header: Record<string, string> = {}) {
     const now = Math.floor(Date.now() / 1000);
-    const jwt = await new SignJWT({ iss: clientId, sub: clientId, aud: `${m.issuer}/`, iat: now, exp: now + 60, jti: crypto.randomUUID() })
+    const jwt = await new SignJWT({
+      iss: clientId,
+      sub: clientId,
+      aud: `${m.issuer}/`,
+      iat: now,
+      exp: now + 60,
+      jti: crypto.randomUUID(),
+    })
       .setProtectedHeader({ alg: 'RS256', ...header })
       .sign(key);
     verifications = 0;
-    const answer = await postToken(m.baseUrl, { grant_type: 'client_credentials', audience: app.identifier, client_assertion_type: ASSERTION_TYPE, client_assertion: jwt });
+    const answer = await postToken(m.baseUrl, {
+      grant_type: 'client_credentials',
+      audience: app.identifier,
+      client_assertion_type: ASSERTION_TYPE,
+      client_assertion: jwt,
+    });
     return { answer, verifications };
   }
 
@@ -138,12 +169,18 @@ describe('secret authentication does the same work for unknown and known client 
     const failures = {
       'unknown client': await assertionAttempt(unknownId(), stranger.privateKey),
       'known client, wrong signature': await assertionAttempt(keyOnly, stranger.privateKey),
-      'known client, a kid it does not have': await assertionAttempt(keyOnly, stranger.privateKey, { kid: 'no-such-kid' }),
+      'known client, a kid it does not have': await assertionAttempt(keyOnly, stranger.privateKey, {
+        kid: 'no-such-kid',
+      }),
       'a client without keys': await assertionAttempt(app.clientId, stranger.privateKey),
     };
     for (const [kind, { answer, verifications }] of Object.entries(failures)) {
       assert.equal(answer.status, 401, `${kind}: ${answer.text}`);
-      assert.deepEqual(answer.body, { error: 'invalid_client', error_description: 'Client authentication failed' }, kind);
+      assert.deepEqual(
+        answer.body,
+        { error: 'invalid_client', error_description: 'Client authentication failed' },
+        kind,
+      );
       assert.equal(verifications, 1, `${kind}: one signature verification`);
     }
   });

@@ -45,11 +45,21 @@ describe(`discovery and JWKS (${anyStorage})`, () => {
     assert.ok(!Number.isNaN(Date.parse(response.headers.get('last-modified') ?? '')));
     const { keys } = (await response.json()) as { keys: Array<Record<string, string>> };
     // A current and a next key for each of the four algorithms.
-    assert.deepEqual(keys.map((k) => k.alg).sort(), ['ES256', 'ES256', 'EdDSA', 'EdDSA', 'PS256', 'PS256', 'RS256', 'RS256']);
+    assert.deepEqual(keys.map((k) => k.alg).sort(), [
+      'ES256',
+      'ES256',
+      'EdDSA',
+      'EdDSA',
+      'PS256',
+      'PS256',
+      'RS256',
+      'RS256',
+    ]);
     for (const key of keys) {
       assert.equal(key.use, 'sig');
       assert.equal(typeof key.kid, 'string');
-      for (const secret of ['d', 'p', 'q', 'dp', 'dq', 'qi']) assert.equal(key[secret], undefined, `${key.kid} publishes ${secret}`);
+      for (const secret of ['d', 'p', 'q', 'dp', 'dq', 'qi'])
+        assert.equal(key[secret], undefined, `${key.kid} publishes ${secret}`);
     }
     assert.equal(new Set(keys.map((k) => k.kid)).size, keys.length);
   });
@@ -73,7 +83,9 @@ describe(`discovery and JWKS (${anyStorage})`, () => {
 
   test('JWKS: If-None-Match with a list holding the current ETag, or its weak form, is 304 (RFC 9110 §13.1.2)', async () => {
     const etag = (await fetch(`${m.baseUrl}/.well-known/jwks.json`)).headers.get('etag')!;
-    const list = await fetch(`${m.baseUrl}/.well-known/jwks.json`, { headers: { 'if-none-match': `"other", ${etag}` } });
+    const list = await fetch(`${m.baseUrl}/.well-known/jwks.json`, {
+      headers: { 'if-none-match': `"other", ${etag}` },
+    });
     assert.equal(list.status, 304, 'a list of entity tags');
     const weak = await fetch(`${m.baseUrl}/.well-known/jwks.json`, { headers: { 'if-none-match': `W/${etag}` } });
     assert.equal(weak.status, 304, 'the weak form (If-None-Match uses the weak comparison)');

@@ -20,7 +20,12 @@ describe('organizations', () => {
   let globex: { id: string; name: string };
 
   const verify = async (token: string) =>
-    (await jwtVerify(token, createRemoteJWKSet(new URL(`${m.baseUrl}/.well-known/jwks.json`)), { issuer: m.issuer, audience: app.identifier })).payload;
+    (
+      await jwtVerify(token, createRemoteJWKSet(new URL(`${m.baseUrl}/.well-known/jwks.json`)), {
+        issuer: m.issuer,
+        audience: app.identifier,
+      })
+    ).payload;
   const usage = async (fields: Record<string, unknown>) => {
     const response = await m.api('PATCH', `/client-grants/${app.grantId}`, fields);
     assert.equal(response.status, 200, JSON.stringify(response.body));
@@ -30,7 +35,11 @@ describe('organizations', () => {
   before(async () => {
     m = await startMinter({ storage: anyStorage });
     app = await provision(m);
-    const created = await m.api('POST', '/organizations', { name: 'acme', display_name: 'Acme Inc.', metadata: { tier: 'gold' } });
+    const created = await m.api('POST', '/organizations', {
+      name: 'acme',
+      display_name: 'Acme Inc.',
+      metadata: { tier: 'gold' },
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.match(created.body.id, /^org_/);
     acme = created.body;
@@ -51,7 +60,10 @@ describe('organizations', () => {
     assert.deepEqual(renamed.body, { id: temp.id, name: 'initech-2', display_name: 'Initech', metadata: {} });
     assert.equal((await m.api('PATCH', `/organizations/${temp.id}`, { name: 'acme' })).status, 409);
     const list = await m.api('GET', '/organizations?include_totals=true');
-    assert.deepEqual(list.body.organizations.map((o: { name: string }) => o.name), ['acme', 'globex', 'initech-2']);
+    assert.deepEqual(
+      list.body.organizations.map((o: { name: string }) => o.name),
+      ['acme', 'globex', 'initech-2'],
+    );
     assert.equal((await m.api('DELETE', `/organizations/${temp.id}`)).status, 204);
     assert.equal((await m.api('GET', `/organizations/${temp.id}`)).status, 404);
   });
@@ -61,8 +73,14 @@ describe('organizations', () => {
     const associated = await m.api('POST', `/organizations/${acme.id}/client-grants`, { grant_id: app.grantId });
     assert.equal(associated.status, 201, JSON.stringify(associated.body));
     assert.equal(associated.body.id, app.grantId);
-    assert.equal((await m.api('POST', `/organizations/${acme.id}/client-grants`, { grant_id: app.grantId })).status, 409);
-    assert.deepEqual((await m.api('GET', `/organizations/${acme.id}/client-grants`)).body.map((g: { id: string }) => g.id), [app.grantId]);
+    assert.equal(
+      (await m.api('POST', `/organizations/${acme.id}/client-grants`, { grant_id: app.grantId })).status,
+      409,
+    );
+    assert.deepEqual(
+      (await m.api('GET', `/organizations/${acme.id}/client-grants`)).body.map((g: { id: string }) => g.id),
+      [app.grantId],
+    );
 
     for (const organization of [acme.id, 'acme']) {
       const { status, body } = await requestToken(m, app, { organization });
@@ -84,7 +102,10 @@ describe('organizations', () => {
     for (const organization of [globex.id, 'no-such-org']) {
       const { status, body } = await requestToken(m, app, { organization });
       assert.equal(status, 403);
-      assert.deepEqual(body, { error: 'access_denied', error_description: `The organization ${organization} is not authorized for this client grant` });
+      assert.deepEqual(body, {
+        error: 'access_denied',
+        error_description: `The organization ${organization} is not authorized for this client grant`,
+      });
     }
     await usage({ allow_any_organization: true });
     const { status, body } = await requestToken(m, app, { organization: 'globex' });
@@ -109,9 +130,25 @@ describe('organizations', () => {
   });
 
   test("a client's default_organization stands in when its grant requires one and the request names none", async () => {
-    assert.equal((await m.api('PATCH', `/clients/${app.clientId}`, { default_organization: { organization_id: 'org_nope', flows: ['client_credentials'] } })).status, 404);
-    assert.equal((await m.api('PATCH', `/clients/${app.clientId}`, { default_organization: { organization_id: acme.id, flows: ['password'] } })).status, 400);
-    const patched = await m.api('PATCH', `/clients/${app.clientId}`, { default_organization: { organization_id: acme.id, flows: ['client_credentials'] } });
+    assert.equal(
+      (
+        await m.api('PATCH', `/clients/${app.clientId}`, {
+          default_organization: { organization_id: 'org_nope', flows: ['client_credentials'] },
+        })
+      ).status,
+      404,
+    );
+    assert.equal(
+      (
+        await m.api('PATCH', `/clients/${app.clientId}`, {
+          default_organization: { organization_id: acme.id, flows: ['password'] },
+        })
+      ).status,
+      400,
+    );
+    const patched = await m.api('PATCH', `/clients/${app.clientId}`, {
+      default_organization: { organization_id: acme.id, flows: ['client_credentials'] },
+    });
     assert.equal(patched.status, 200, JSON.stringify(patched.body));
     assert.deepEqual(patched.body.default_organization, { organization_id: acme.id, flows: ['client_credentials'] });
 
@@ -120,7 +157,11 @@ describe('organizations', () => {
     assert.equal(defaulted.status, 200, JSON.stringify(defaulted.body));
     assert.equal((await verify(defaulted.body.access_token)).org_id, acme.id);
     await usage({ organization_usage: 'allow' });
-    assert.equal((await verify((await requestToken(m, app)).body.access_token)).org_id, undefined, 'only when the grant requires one');
+    assert.equal(
+      (await verify((await requestToken(m, app)).body.access_token)).org_id,
+      undefined,
+      'only when the grant requires one',
+    );
     assert.equal((await m.api('PATCH', `/clients/${app.clientId}`, { default_organization: null })).status, 200);
   });
 
@@ -128,7 +169,9 @@ describe('organizations', () => {
     const path = 'kindeSrc/environment/workflows/m2m/mapOrgToM2MApplicationWorkflow.ts';
     const code = readFileSync(join(kindeFixturesDir(), 'project', path), 'utf8');
     assert.equal((await m.api('PUT', `/clients/${app.clientId}/properties/org_code`, { value: acme.id })).status, 200);
-    await bind(m, 'm2m:token_generation', [await deployAction(m, { name: 'map-org', code, trigger: 'm2m:token_generation', entry_path: path })]);
+    await bind(m, 'm2m:token_generation', [
+      await deployAction(m, { name: 'map-org', code, trigger: 'm2m:token_generation', entry_path: path }),
+    ]);
     try {
       const { status, body } = await requestToken(m, app);
       assert.equal(status, 200, JSON.stringify(body));

@@ -6,7 +6,18 @@
 import assert from 'node:assert/strict';
 import { X509Certificate, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { SignJWT, calculateJwkThumbprint, createRemoteJWKSet, exportJWK, exportPKCS8, exportSPKI, generateKeyPair, jwtVerify, type CryptoKey, type JWK } from 'jose';
+import {
+  SignJWT,
+  calculateJwkThumbprint,
+  createRemoteJWKSet,
+  exportJWK,
+  exportPKCS8,
+  exportSPKI,
+  generateKeyPair,
+  jwtVerify,
+  type CryptoKey,
+  type JWK,
+} from 'jose';
 import * as oidc from 'openid-client';
 import { anyStorage, postToken, provision, startMinter, type RunningMinter } from '../helpers/minter.js';
 
@@ -41,10 +52,23 @@ describe('private_key_jwt client authentication', () => {
   let credentialId: string;
 
   /** An assertion for `app`, signed with `key` (the registered one by default); `claims` override the defaults. */
-  async function assertion(claims: Record<string, unknown> = {}, options: { key?: CryptoKey; alg?: string; lifetime?: number } = {}) {
+  async function assertion(
+    claims: Record<string, unknown> = {},
+    options: { key?: CryptoKey; alg?: string; lifetime?: number } = {},
+  ) {
     const now = Math.floor(Date.now() / 1000);
-    const payload = { iss: app.clientId, sub: app.clientId, aud: `${m.issuer}/`, iat: now, exp: now + (options.lifetime ?? 60), jti: randomUUID(), ...claims };
-    return new SignJWT(payload).setProtectedHeader({ alg: options.alg ?? 'RS256' }).sign(options.key ?? keys.privateKey);
+    const payload = {
+      iss: app.clientId,
+      sub: app.clientId,
+      aud: `${m.issuer}/`,
+      iat: now,
+      exp: now + (options.lifetime ?? 60),
+      jti: randomUUID(),
+      ...claims,
+    };
+    return new SignJWT(payload)
+      .setProtectedHeader({ alg: options.alg ?? 'RS256' })
+      .sign(options.key ?? keys.privateKey);
   }
 
   const tokenRequest = (clientAssertion: string, extra: Record<string, string> = {}) =>
@@ -71,7 +95,12 @@ describe('private_key_jwt client authentication', () => {
     assert.match(credentialId, /^cred_/);
     assert.equal(created.body.kid, await calculateJwkThumbprint(await exportJWK(keys.publicKey)));
     assert.deepEqual(
-      { name: created.body.name, credential_type: created.body.credential_type, alg: created.body.alg, expires_at: created.body.expires_at },
+      {
+        name: created.body.name,
+        credential_type: created.body.credential_type,
+        alg: created.body.alg,
+        expires_at: created.body.expires_at,
+      },
       { name: 'ci key', credential_type: 'public_key', alg: 'RS256', expires_at: null },
     );
     assert.equal('pem' in created.body, false);
@@ -79,9 +108,15 @@ describe('private_key_jwt client authentication', () => {
   after(() => m?.close());
 
   test('discovery advertises it, and openid-client gets a token that jose verifies against the JWKS', async () => {
-    const config = await oidc.discovery(new URL(m.issuer), app.clientId, undefined, oidc.PrivateKeyJwt(keys.privateKey), {
-      execute: [oidc.allowInsecureRequests],
-    });
+    const config = await oidc.discovery(
+      new URL(m.issuer),
+      app.clientId,
+      undefined,
+      oidc.PrivateKeyJwt(keys.privateKey),
+      {
+        execute: [oidc.allowInsecureRequests],
+      },
+    );
     const metadata = config.serverMetadata();
     assert.ok(metadata.token_endpoint_auth_methods_supported?.includes('private_key_jwt'));
     assert.deepEqual(metadata.token_endpoint_auth_signing_alg_values_supported, ['RS256', 'RS384', 'PS256']);
@@ -123,7 +158,10 @@ describe('private_key_jwt client authentication', () => {
     }
     // The failure records name the client the assertions claimed to be, so an operator can find them.
     const logs = await m.api('GET', `/logs?type=feccft&client_id=${app.clientId}&per_page=100`);
-    assert.ok(logs.body.some((r: { description: string }) => /aud must be/.test(r.description)), JSON.stringify(logs.body));
+    assert.ok(
+      logs.body.some((r: { description: string }) => /aud must be/.test(r.description)),
+      JSON.stringify(logs.body),
+    );
   });
 
   test('an assertion is used once (jti)', async () => {
@@ -144,7 +182,13 @@ describe('private_key_jwt client authentication', () => {
   });
 
   test('token_endpoint_auth_method private_key_jwt turns the secret off; deleting the key turns the assertion off', async () => {
-    const bySecret = () => postToken(m.baseUrl, { grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret, audience: app.identifier });
+    const bySecret = () =>
+      postToken(m.baseUrl, {
+        grant_type: 'client_credentials',
+        client_id: app.clientId,
+        client_secret: app.clientSecret,
+        audience: app.identifier,
+      });
     assert.equal((await bySecret()).status, 200);
     const patched = await m.api('PATCH', `/clients/${app.clientId}`, { token_endpoint_auth_method: 'private_key_jwt' });
     assert.equal(patched.status, 200, JSON.stringify(patched.body));
@@ -170,12 +214,16 @@ describe('client credentials (public keys) in the management API', () => {
   });
   after(() => m?.close());
 
-  const post = (body: Record<string, unknown>, id = clientId) => m.api('POST', `/clients/${id}/credentials`, { credential_type: 'public_key', ...body });
+  const post = (body: Record<string, unknown>, id = clientId) =>
+    m.api('POST', `/clients/${id}/credentials`, { credential_type: 'public_key', ...body });
 
   test('refuses a private key, a non-RSA key, a short RSA key, an unknown algorithm and a past expiry, each with a reason', async () => {
     const rsa = await generateKeyPair('RS256', { extractable: true });
     const ec = await generateKeyPair('ES256', { extractable: true });
-    const short = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }) as string;
+    const short = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({
+      type: 'spki',
+      format: 'pem',
+    }) as string;
     const cases: Array<[string, Record<string, unknown>, RegExp]> = [
       ['private key', { pem: await exportPKCS8(rsa.privateKey) }, /private key/],
       ['EC key', { pem: await exportSPKI(ec.publicKey) }, /RSA/],
@@ -214,7 +262,13 @@ describe('client credentials (public keys) in the management API', () => {
     assert.equal(third.status, 400);
     assert.match(third.body.message, /at most 2/);
     const list = await m.api('GET', `/clients/${clientId}/credentials`);
-    assert.deepEqual(list.body.map((c: { name: string; alg: string }) => [c.name, c.alg]), [['one', 'RS256'], ['two', 'PS256']]);
+    assert.deepEqual(
+      list.body.map((c: { name: string; alg: string }) => [c.name, c.alg]),
+      [
+        ['one', 'RS256'],
+        ['two', 'PS256'],
+      ],
+    );
     assert.deepEqual((await m.api('GET', `/clients/${clientId}/credentials/${first.body.id}`)).body, first.body);
     assert.equal((await post({ pem: await pem() }, 'no-such-client')).status, 404);
     assert.equal((await m.api('DELETE', `/clients/${clientId}/credentials/cred_nope`)).status, 404);

@@ -56,7 +56,11 @@ describe(`token endpoint errors (${anyStorage})`, () => {
     app = await provision(m);
     other = await provision(m);
     const client = await m.api('POST', '/clients', { name: 'narrow' });
-    await m.api('POST', '/client-grants', { client_id: client.body.client_id, audience: app.identifier, scope: ['read:things'] });
+    await m.api('POST', '/client-grants', {
+      client_id: client.body.client_id,
+      audience: app.identifier,
+      scope: ['read:things'],
+    });
     narrow = { clientId: client.body.client_id, clientSecret: client.body.client_secret };
   });
   after(() => m?.close());
@@ -75,7 +79,12 @@ describe(`token endpoint errors (${anyStorage})`, () => {
         { grant_type: 'client_credentials', audience: app.identifier },
         { headers: { authorization: basicAuth(app.clientId, 'wrong-secret') } },
       );
-      assertOAuthError(response, 401, { error: 'invalid_client', error_description: 'Client authentication failed' }, BASIC_CHALLENGE);
+      assertOAuthError(
+        response,
+        401,
+        { error: 'invalid_client', error_description: 'Client authentication failed' },
+        BASIC_CHALLENGE,
+      );
     });
 
     test('a wrong secret in the body (client_secret_post) is 401 invalid_client without a challenge', async () => {
@@ -91,7 +100,12 @@ describe(`token endpoint errors (${anyStorage})`, () => {
         { grant_type: 'client_credentials', audience: app.identifier },
         { headers: { authorization: basicAuth('no-such-client', app.clientSecret) } },
       );
-      assertOAuthError(basic, 401, { error: 'invalid_client', error_description: 'Client authentication failed' }, BASIC_CHALLENGE);
+      assertOAuthError(
+        basic,
+        401,
+        { error: 'invalid_client', error_description: 'Client authentication failed' },
+        BASIC_CHALLENGE,
+      );
     });
 
     test('Basic together with client_secret in the body is 400 invalid_request (one method per request)', async () => {
@@ -112,7 +126,12 @@ describe(`token endpoint errors (${anyStorage})`, () => {
         { grant_type: 'client_credentials', audience: app.identifier },
         { headers: { authorization: `Basic ${Buffer.from(app.clientId).toString('base64')}` } },
       );
-      assertOAuthError(response, 401, { error: 'invalid_client', error_description: 'The Basic credentials are malformed' }, BASIC_CHALLENGE);
+      assertOAuthError(
+        response,
+        401,
+        { error: 'invalid_client', error_description: 'The Basic credentials are malformed' },
+        BASIC_CHALLENGE,
+      );
     });
 
     test('a client_id in the body that differs from the Basic one is 401 invalid_client with a Basic challenge', async () => {
@@ -149,7 +168,10 @@ describe(`token endpoint errors (${anyStorage})`, () => {
 
     test('an unknown audience is 403 access_denied "Service not found: …"', async () => {
       const response = await postToken(m.baseUrl, { ...valid(), audience: 'https://nowhere.example.com' });
-      assertOAuthError(response, 403, { error: 'access_denied', error_description: 'Service not found: https://nowhere.example.com' });
+      assertOAuthError(response, 403, {
+        error: 'access_denied',
+        error_description: 'Service not found: https://nowhere.example.com',
+      });
     });
 
     test('a scope outside the grant is 403 invalid_scope naming the scope', async () => {
@@ -160,7 +182,10 @@ describe(`token endpoint errors (${anyStorage})`, () => {
         audience: app.identifier,
         scope: 'read:things write:things',
       });
-      assertOAuthError(response, 403, { error: 'invalid_scope', error_description: 'Client has not been granted scopes: write:things' });
+      assertOAuthError(response, 403, {
+        error: 'invalid_scope',
+        error_description: 'Client has not been granted scopes: write:things',
+      });
     });
 
     test('a scope token with a character outside RFC 6749 §3.3 (a double quote) is 400 invalid_scope', async () => {
@@ -189,7 +214,10 @@ describe(`token endpoint errors (${anyStorage})`, () => {
   describe('request parameters (RFC 6749 §3.2, §4.4.2, §5.2 invalid_request)', () => {
     test('a missing grant_type is 400 invalid_request', async () => {
       const { grant_type: _, ...rest } = valid();
-      assertOAuthError(await postToken(m.baseUrl, rest), 400, { error: 'invalid_request', error_description: 'grant_type is required' });
+      assertOAuthError(await postToken(m.baseUrl, rest), 400, {
+        error: 'invalid_request',
+        error_description: 'grant_type is required',
+      });
     });
 
     test('grant_type=password is 400 unsupported_grant_type', async () => {
@@ -229,12 +257,19 @@ describe(`token endpoint errors (${anyStorage})`, () => {
 
   describe('request bodies (DESIGN: form or JSON; every malformed request is invalid_request)', () => {
     test('malformed JSON is 400 invalid_request', async () => {
-      const response = await postToken(m.baseUrl, '{"grant_type": "client_credentials",', { contentType: 'application/json' });
-      assertOAuthError(response, 400, { error: 'invalid_request', error_description: 'The request body is not valid JSON' });
+      const response = await postToken(m.baseUrl, '{"grant_type": "client_credentials",', {
+        contentType: 'application/json',
+      });
+      assertOAuthError(response, 400, {
+        error: 'invalid_request',
+        error_description: 'The request body is not valid JSON',
+      });
     });
 
     test('text/plain is 400 invalid_request, not 415', async () => {
-      const response = await postToken(m.baseUrl, new URLSearchParams(valid()).toString(), { contentType: 'text/plain' });
+      const response = await postToken(m.baseUrl, new URLSearchParams(valid()).toString(), {
+        contentType: 'text/plain',
+      });
       assertOAuthError(response, 400, {
         error: 'invalid_request',
         error_description: 'The request body must be application/x-www-form-urlencoded or a JSON object',
@@ -242,7 +277,9 @@ describe(`token endpoint errors (${anyStorage})`, () => {
     });
 
     test('a content type Fastify has no parser for (application/xml) is 400 invalid_request, not 415', async () => {
-      const response = await postToken(m.baseUrl, '<grant_type>client_credentials</grant_type>', { contentType: 'application/xml' });
+      const response = await postToken(m.baseUrl, '<grant_type>client_credentials</grant_type>', {
+        contentType: 'application/xml',
+      });
       assertOAuthError(response, 400, {
         error: 'invalid_request',
         error_description: 'Unsupported content type; send application/x-www-form-urlencoded or application/json',
@@ -270,8 +307,13 @@ describe(`token endpoint errors (${anyStorage})`, () => {
     });
 
     test('a number for client_id in a JSON body is 400 invalid_request', async () => {
-      const response = await postToken(m.baseUrl, JSON.stringify({ ...valid(), client_id: 12345 }), { contentType: 'application/json' });
-      assertOAuthError(response, 400, { error: 'invalid_request', error_description: 'Parameter "client_id" must be a string' });
+      const response = await postToken(m.baseUrl, JSON.stringify({ ...valid(), client_id: 12345 }), {
+        contentType: 'application/json',
+      });
+      assertOAuthError(response, 400, {
+        error: 'invalid_request',
+        error_description: 'Parameter "client_id" must be a string',
+      });
     });
 
     test('a JSON object body is accepted like a form body', async () => {
@@ -291,7 +333,17 @@ describe(`token endpoint errors (${anyStorage})`, () => {
   });
 
   test('property: no form or JSON body, under any content type, gets a 5xx or a non-RFC 6749 §5.2 error', async () => {
-    const known = ['grant_type', 'client_id', 'client_secret', 'client_assertion', 'client_assertion_type', 'audience', 'resource', 'scope', 'organization'];
+    const known = [
+      'grant_type',
+      'client_id',
+      'client_secret',
+      'client_assertion',
+      'client_assertion_type',
+      'audience',
+      'resource',
+      'scope',
+      'organization',
+    ];
     const interesting = [
       'client_credentials',
       'password',
@@ -308,7 +360,11 @@ describe(`token endpoint errors (${anyStorage})`, () => {
       '"',
       '\u0000',
     ];
-    const key = fc.oneof(fc.constantFrom(...known), fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'toString'));
+    const key = fc.oneof(
+      fc.constantFrom(...known),
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom('__proto__', 'constructor', 'toString'),
+    );
     const value = fc.oneof(fc.constantFrom(...interesting), fc.string({ maxLength: 40, unit: 'binary' }));
     const pairs = fc.array(fc.tuple(key, value), { maxLength: 8 });
     const form = pairs.map((ps) => ps.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&'));
@@ -344,11 +400,17 @@ describe(`token endpoint errors (${anyStorage})`, () => {
     );
     await fc.assert(
       fc.asyncProperty(body, contentType, auth, async (b, ct, authorization) => {
-        const response = await postToken(m.baseUrl, b, { contentType: ct, headers: authorization ? { authorization } : {} });
+        const response = await postToken(m.baseUrl, b, {
+          contentType: ct,
+          headers: authorization ? { authorization } : {},
+        });
         assert.ok(response.status < 500, `${response.status} ${response.text}`);
         assert.equal(response.headers.get('cache-control'), 'no-store');
         if (response.status === 200) return;
-        assert.ok(response.status === 400 || response.status === 401 || response.status === 403, `${response.status} ${response.text}`);
+        assert.ok(
+          response.status === 400 || response.status === 401 || response.status === 403,
+          `${response.status} ${response.text}`,
+        );
         assert.equal(response.headers.get('content-type'), 'application/json; charset=utf-8');
         assert.ok(RFC6749_ERRORS.has(response.body?.error), response.text);
         assert.equal(typeof response.body.error_description, 'string');

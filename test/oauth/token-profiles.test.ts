@@ -24,7 +24,10 @@ describe(`token profiles (${storage})`, () => {
 
   /** The JWKS as published now (keys do not change in this suite). */
   async function publishedKeys() {
-    if (!jwks) jwks = createLocalJWKSet((await fetch(`${m.baseUrl}/.well-known/jwks.json`).then((r) => r.json())) as JSONWebKeySet);
+    if (!jwks)
+      jwks = createLocalJWKSet(
+        (await fetch(`${m.baseUrl}/.well-known/jwks.json`).then((r) => r.json())) as JSONWebKeySet,
+      );
     return jwks;
   }
 
@@ -48,7 +51,9 @@ describe(`token profiles (${storage})`, () => {
     const before = Math.floor(Date.now() / 1000);
     const response = await getToken(m.baseUrl, app, app.identifier);
     const afterIssue = Math.floor(Date.now() / 1000);
-    const { payload, protectedHeader } = await jwtVerify(response.access_token, await publishedKeys(), { typ: 'at+jwt' });
+    const { payload, protectedHeader } = await jwtVerify(response.access_token, await publishedKeys(), {
+      typ: 'at+jwt',
+    });
     assert.deepEqual(protectedHeader, { alg: 'ES256', kid: protectedHeader.kid, typ: 'at+jwt' });
     const { iat, exp, jti, ...fixed } = payload;
     assert.deepEqual(fixed, {
@@ -91,7 +96,10 @@ describe(`token profiles (${storage})`, () => {
   test("Auth0's profile names are accepted and normalised: access_token → auth0, rfc9068_profile → rfc9068", async () => {
     const auth0 = await provision(m, { token_dialect: 'access_token' });
     const rfc = await provision(m, { token_dialect: 'rfc9068_profile' });
-    const views = (await m.api('GET', '/resource-servers')).body as Array<{ identifier: string; token_dialect: string }>;
+    const views = (await m.api('GET', '/resource-servers')).body as Array<{
+      identifier: string;
+      token_dialect: string;
+    }>;
     assert.equal(views.find((v) => v.identifier === auth0.identifier)?.token_dialect, 'auth0');
     assert.equal(views.find((v) => v.identifier === rfc.identifier)?.token_dialect, 'rfc9068');
     const auth0Token = await getToken(m.baseUrl, auth0, auth0.identifier);
@@ -114,12 +122,19 @@ describe(`token profiles (${storage})`, () => {
     const app = await provision(m);
     const response = await postToken(
       m.baseUrl,
-      { grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret, audience: app.identifier },
+      {
+        grant_type: 'client_credentials',
+        client_id: app.clientId,
+        client_secret: app.clientSecret,
+        audience: app.identifier,
+      },
       { path: '/oauth2/token' },
     );
     assert.equal(response.status, 200, response.text);
     assert.equal(response.headers.get('cache-control'), 'no-store');
-    const { payload } = await jwtVerify(response.body.access_token, await publishedKeys(), { audience: app.identifier });
+    const { payload } = await jwtVerify(response.body.access_token, await publishedKeys(), {
+      audience: app.identifier,
+    });
     assert.equal(payload.client_id, app.clientId);
   });
 });

@@ -8,7 +8,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
-import { BatchWriter, FAILURE_REPORT_MS, PRESSURE_MAX_WAIT_MS, STUCK_WRITE_MS, type BatchWriterOptions } from '../../src/observability/batch-writer.js';
+import {
+  BatchWriter,
+  FAILURE_REPORT_MS,
+  PRESSURE_MAX_WAIT_MS,
+  STUCK_WRITE_MS,
+  type BatchWriterOptions,
+} from '../../src/observability/batch-writer.js';
 
 /** A logger that records `error` and `info` calls. */
 function recordingLogger() {
@@ -47,7 +53,8 @@ function writer(options: Partial<BatchWriterOptions<number>> = {}) {
       state.calls++;
       if (state.gate) await state.gate;
       if (state.calls >= state.failFromCall) state.failing = true;
-      if (state.failing) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      if (state.failing)
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
       if (batch.some((n) => n < 0)) throw dataError();
       batches.push([...batch]);
     },
@@ -171,14 +178,24 @@ describe('BatchWriter', () => {
       const { w, batches, state, log } = refusing({ standIn: (n) => 1000 - n });
       for (const n of [1, 2, 3, -4, 5, 6, 7, 8, 9, 10]) w.push(n);
       await w.flush();
-      assert.deepEqual(batches.flat(), [1, 2, 3, 1004, 5, 6, 7, 8, 9, 10], 'the stand-in takes the refused record\'s place');
+      assert.deepEqual(
+        batches.flat(),
+        [1, 2, 3, 1004, 5, 6, 7, 8, 9, 10],
+        "the stand-in takes the refused record's place",
+      );
       assert.deepEqual(w.stats, { buffered: 0, dropped: 0, written: 10, rejected: 1 });
       // [1..8] refused; [1..4] refused; [1,2] written; [3,-4] refused; [3] written; [-4] refused; its stand-in;
       // [5..8]; then the second part, [9,10].
       assert.equal(state.calls, 9);
       assert.equal(log.errors.length, 1);
       assert.deepEqual(log.errors[0], [
-        { writer: 'test', outcome: 'replaced by a stand-in', refused: 1, rejected_total: 1, error: { message: 'unsupported Unicode escape sequence', code: '22P05' } },
+        {
+          writer: 'test',
+          outcome: 'replaced by a stand-in',
+          refused: 1,
+          rejected_total: 1,
+          error: { message: 'unsupported Unicode escape sequence', code: '22P05' },
+        },
         'record refused by the database',
       ]);
       // The writer is not failing: the next record is written at once.
@@ -194,7 +211,11 @@ describe('BatchWriter', () => {
       await dropping.w.flush();
       assert.deepEqual(dropping.batches.flat(), [2, 4]);
       assert.deepEqual(dropping.w.stats, { buffered: 0, dropped: 0, written: 2, rejected: 2 });
-      assert.equal(dropping.log.errors.length, 1, 'one line: the second refusal within FAILURE_REPORT_MS is counted, not logged');
+      assert.equal(
+        dropping.log.errors.length,
+        1,
+        'one line: the second refusal within FAILURE_REPORT_MS is counted, not logged',
+      );
       await dropping.w.close();
 
       const stubborn = refusing({ standIn: (n) => n - 1 }); // the stand-in is refused too
@@ -221,7 +242,7 @@ describe('BatchWriter', () => {
       await w.close();
     });
 
-    test('an error that is not the data\'s is never split: the whole batch is kept (without isDataError, every error is such)', async () => {
+    test("an error that is not the data's is never split: the whole batch is kept (without isDataError, every error is such)", async () => {
       const { w, batches, state } = writer({ batchSize: 8 });
       for (const n of [1, -2, 3]) w.push(n);
       await w.flush();
@@ -242,7 +263,10 @@ describe('BatchWriter', () => {
       for (let i = 1; i <= 500; i++) w.push(i); // each a full batch: today every one would start a write
       assert.equal(state.calls, calls, '500 records, no write started by them');
       await sleep(200);
-      assert.ok(state.calls - calls >= 1 && state.calls - calls <= 9, `${state.calls - calls} timer retries in 200 ms at flushMs 25`);
+      assert.ok(
+        state.calls - calls >= 1 && state.calls - calls <= 9,
+        `${state.calls - calls} timer retries in 200 ms at flushMs 25`,
+      );
       state.failing = false;
       await sleep(100);
       assert.deepEqual(w.stats, { buffered: 0, dropped: 0, written: 501, rejected: 0 });
@@ -260,7 +284,13 @@ describe('BatchWriter', () => {
       assert.equal(log.errors.length, 1);
       const [fields, message] = log.errors[0] as [Record<string, unknown>, string];
       assert.equal(message, 'batch write failed; will retry');
-      assert.deepEqual(fields, { writer: 'test', pending: 1, dropped: 0, attempts: 1, error: { message: 'connect ECONNREFUSED 127.0.0.1:5432', code: 'ECONNREFUSED' } });
+      assert.deepEqual(fields, {
+        writer: 'test',
+        pending: 1,
+        dropped: 0,
+        attempts: 1,
+        error: { message: 'connect ECONNREFUSED 127.0.0.1:5432', code: 'ECONNREFUSED' },
+      });
       assert.equal(JSON.stringify(log.errors).includes('at '), false, 'no stack trace');
       const failedCalls = state.calls;
       state.failing = false;
@@ -304,7 +334,11 @@ describe('BatchWriter', () => {
       assert.equal(await settledWithin(wait, 10), false, 'still waiting while the write is held');
       state.gate = undefined;
       slow.open();
-      assert.equal(await settledWithin(wait, PRESSURE_MAX_WAIT_MS - 20), true, 'released by the write, not by the time limit');
+      assert.equal(
+        await settledWithin(wait, PRESSURE_MAX_WAIT_MS - 20),
+        true,
+        'released by the write, not by the time limit',
+      );
       await w.close();
       assert.deepEqual(batches.flat(), [0, 1, 2, 3, 4, 5], 'nothing lost, in order');
     });
@@ -331,7 +365,10 @@ describe('BatchWriter', () => {
       const started = performance.now();
       await w.pressure();
       const waited = performance.now() - started;
-      assert.ok(waited >= PRESSURE_MAX_WAIT_MS - 5 && waited < PRESSURE_MAX_WAIT_MS + 200, `waited ${waited.toFixed(1)} ms`);
+      assert.ok(
+        waited >= PRESSURE_MAX_WAIT_MS - 5 && waited < PRESSURE_MAX_WAIT_MS + 200,
+        `waited ${waited.toFixed(1)} ms`,
+      );
       state.gate = undefined;
       slow.open();
       await w.close();

@@ -8,7 +8,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { assertManagementError, postToken, provision, startMinter, type RunningMinter, type Storage } from '../helpers/minter.js';
+import {
+  assertManagementError,
+  postToken,
+  provision,
+  startMinter,
+  type RunningMinter,
+  type Storage,
+} from '../helpers/minter.js';
 import { skipWithoutPostgres } from '../helpers/postgres.js';
 
 interface LogView {
@@ -40,12 +47,20 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
       m = await startMinter({ storage });
       app = await provision(m);
       // Oldest to newest: a success, a wrong secret, an unknown audience.
-      const valid = { grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret, audience: app.identifier };
+      const valid = {
+        grant_type: 'client_credentials',
+        client_id: app.clientId,
+        client_secret: app.clientSecret,
+        audience: app.identifier,
+      };
       const ok = await postToken(m.baseUrl, valid, { headers });
       assert.equal(ok.status, 200);
       token = ok.body.access_token;
       assert.equal((await postToken(m.baseUrl, { ...valid, client_secret: 'wrong' }, { headers })).status, 401);
-      assert.equal((await postToken(m.baseUrl, { ...valid, audience: 'https://nowhere.example.com' }, { headers })).status, 403);
+      assert.equal(
+        (await postToken(m.baseUrl, { ...valid, audience: 'https://nowhere.example.com' }, { headers })).status,
+        403,
+      );
     });
     after(() => m?.close());
 
@@ -74,7 +89,11 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
         execution_id: null,
         details: { kid: decodeProtectedHeader(token).kid, jti: decodeJwt(token).jti },
       });
-      assert.deepEqual((await m.api('GET', `/logs/${log_id}`)).body, records[0], 'GET /logs/{id} answers the same record');
+      assert.deepEqual(
+        (await m.api('GET', `/logs/${log_id}`)).body,
+        records[0],
+        'GET /logs/{id} answers the same record',
+      );
     });
 
     test('a failed request leaves a feccft record with the reason in description and details.error', async () => {
@@ -115,7 +134,15 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
 
     test('a request refused before its parameters are read (malformed JSON, a body over 16 KB) leaves a feccft record too', async () => {
       const agents = { json: `${USER_AGENT} malformed-json`, large: `${USER_AGENT} too-large` };
-      assert.equal((await postToken(m.baseUrl, '{"grant_type":', { contentType: 'application/json', headers: { 'user-agent': agents.json } })).status, 400);
+      assert.equal(
+        (
+          await postToken(m.baseUrl, '{"grant_type":', {
+            contentType: 'application/json',
+            headers: { 'user-agent': agents.json },
+          })
+        ).status,
+        400,
+      );
       const large = { grant_type: 'client_credentials', padding: 'x'.repeat(20 * 1024) };
       assert.equal((await postToken(m.baseUrl, large, { headers: { 'user-agent': agents.large } })).status, 400);
       const failures = await logs('type=feccft&per_page=100');
@@ -162,7 +189,10 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
       assert.deepEqual(await logs(`client_id=${app.clientId}&per_page=2&page=1`), all.slice(2));
       const totals = (await m.api('GET', `/logs?client_id=${app.clientId}&per_page=2&page=1&include_totals=true`)).body;
       assert.deepEqual(totals, { start: 2, limit: 2, length: 1, total: 3, logs: all.slice(2) });
-      assert.deepEqual(await logs(`client_id=${app.clientId}&sort=${encodeURIComponent('date:1')}`), [...all].reverse());
+      assert.deepEqual(
+        await logs(`client_id=${app.clientId}&sort=${encodeURIComponent('date:1')}`),
+        [...all].reverse(),
+      );
     });
 
     test('checkpoint: from=<log_id>&take=n answers the records newer than from, oldest first (Auth0 checkpoint paging)', async () => {
@@ -171,7 +201,10 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
       const page = await logs(`from=${first}&take=100`);
       const ids = page.map((r) => r.log_id);
       assert.deepEqual([...ids].sort(), ids, 'ordered by log_id, ascending');
-      assert.ok(ids.every((id) => id > first!), 'only records newer than the checkpoint');
+      assert.ok(
+        ids.every((id) => id > first!),
+        'only records newer than the checkpoint',
+      );
       assert.deepEqual(
         ids.filter((id) => id === second || id === third),
         [second, third],

@@ -39,7 +39,12 @@ describe('Prometheus metrics', () => {
 
     assert.equal((await requestToken(m, app)).status, 200);
     assert.equal((await requestToken(m, app)).status, 200);
-    const wrong = await postToken(m.baseUrl, { grant_type: 'client_credentials', client_id: app.clientId, client_secret: 'wrong', audience: app.identifier });
+    const wrong = await postToken(m.baseUrl, {
+      grant_type: 'client_credentials',
+      client_id: app.clientId,
+      client_secret: 'wrong',
+      audience: app.identifier,
+    });
     assert.equal(wrong.status, 401);
     await bind(m, 'credentials-exchange', []);
 
@@ -57,7 +62,9 @@ describe('Prometheus metrics', () => {
     assert.ok(delta('minter_token_request_duration_seconds_count') >= 3);
     assert.ok(delta('minter_token_request_duration_seconds_bucket{le="20"}') >= 3);
     assert.ok(afterwards.has('minter_log_records_buffered'));
-    assert.ok(value(afterwards, 'minter_log_records_written_total') >= value(before, 'minter_log_records_written_total'));
+    assert.ok(
+      value(afterwards, 'minter_log_records_written_total') >= value(before, 'minter_log_records_written_total'),
+    );
     assert.equal(value(afterwards, 'minter_log_records_dropped_total'), 0);
     assert.ok(value(afterwards, 'process_cpu_seconds_total') > 0);
   });

@@ -62,21 +62,46 @@ describe('configuration changes reach every instance through Redis', { skip }, (
     const token = (
       await call(a.baseUrl, '/oauth/token', {
         method: 'POST',
-        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: admin.id, client_secret: admin.secret, audience: `${issuer}/api/v2/` }),
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: admin.id,
+          client_secret: admin.secret,
+          audience: `${issuer}/api/v2/`,
+        }),
       })
     ).body.access_token as string;
     const identifier = 'https://cluster.example.com';
-    assert.equal((await call(a.baseUrl, '/api/v2/resource-servers', { method: 'POST', token, json: { identifier, signing_alg: 'ES256' } })).status, 201);
+    assert.equal(
+      (
+        await call(a.baseUrl, '/api/v2/resource-servers', {
+          method: 'POST',
+          token,
+          json: { identifier, signing_alg: 'ES256' },
+        })
+      ).status,
+      201,
+    );
     const client = (await call(a.baseUrl, '/api/v2/clients', { method: 'POST', token, json: { name: 'svc' } })).body;
     assert.equal(
-      (await call(a.baseUrl, '/api/v2/client-grants', { method: 'POST', token, json: { client_id: client.client_id, audience: identifier, scope: [] } })).status,
+      (
+        await call(a.baseUrl, '/api/v2/client-grants', {
+          method: 'POST',
+          token,
+          json: { client_id: client.client_id, audience: identifier, scope: [] },
+        })
+      ).status,
       201,
     );
 
     const request = () =>
       call(b.baseUrl, '/oauth/token', {
         method: 'POST',
-        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: client.client_id, client_secret: client.client_secret, audience: identifier }),
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: client.client_id,
+          client_secret: client.client_secret,
+          audience: identifier,
+        }),
       });
     const deadline = Date.now() + 1000;
     let last = await request();

@@ -55,30 +55,75 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
       assert.ok(renamed >= 1, `a management write rebuilt ${renamed} times`);
       assert.equal(registry().snapshot.clients.get(client.clientId)?.name, 'via-api');
       // A poll under way finds nothing changed, but the reload that arrived meanwhile still rebuilds (once).
-      assert.equal(await rebuildsAfter(noChange, async () => void (await Promise.all([registry().poll(), registry().reload()]))), 1);
-      assert.equal(await rebuildsAfter(noChange, async () => void (await Promise.all([registry().reload(), registry().poll()]))), 1);
+      assert.equal(
+        await rebuildsAfter(noChange, async () => void (await Promise.all([registry().poll(), registry().reload()]))),
+        1,
+      );
+      assert.equal(
+        await rebuildsAfter(noChange, async () => void (await Promise.all([registry().reload(), registry().poll()]))),
+        1,
+      );
       assert.equal(await rebuildsAfter(noChange), 0);
     });
 
     test('a write straight to the database (not through the API) is picked up by the next poll, once', async () => {
       // An update that leaves updated_at alone.
-      assert.equal(await rebuildsAfter(() => db().updateTable('clients').set({ name: 'behind-the-back' }).where('client_id', '=', client.clientId).execute()), 1);
+      assert.equal(
+        await rebuildsAfter(() =>
+          db()
+            .updateTable('clients')
+            .set({ name: 'behind-the-back' })
+            .where('client_id', '=', client.clientId)
+            .execute(),
+        ),
+        1,
+      );
       assert.equal(registry().snapshot.clients.get(client.clientId)?.name, 'behind-the-back');
       assert.equal(await rebuildsAfter(noChange), 0);
 
-      assert.equal(await rebuildsAfter(() => db().updateTable('resource_servers').set({ token_lifetime: 120 }).where('identifier', '=', client.identifier).execute()), 1);
+      assert.equal(
+        await rebuildsAfter(() =>
+          db()
+            .updateTable('resource_servers')
+            .set({ token_lifetime: 120 })
+            .where('identifier', '=', client.identifier)
+            .execute(),
+        ),
+        1,
+      );
       assert.equal(registry().snapshot.apis.get(client.identifier)?.tokenLifetime, 120);
       assert.equal((await requestToken(m, client)).body.expires_in, 120);
 
-      assert.equal(await rebuildsAfter(() => db().updateTable('client_grants').set({ scope: JSON.stringify(['read:things']) }).where('id', '=', client.grantId).execute()), 1);
+      assert.equal(
+        await rebuildsAfter(() =>
+          db()
+            .updateTable('client_grants')
+            .set({ scope: JSON.stringify(['read:things']) })
+            .where('id', '=', client.grantId)
+            .execute(),
+        ),
+        1,
+      );
       assert.equal((await requestToken(m, client)).body.scope, 'read:things');
 
       // A deletion, and the row put back.
-      const grant = await db().selectFrom('client_grants').selectAll().where('id', '=', client.grantId).executeTakeFirstOrThrow();
-      assert.equal(await rebuildsAfter(() => db().deleteFrom('client_grants').where('id', '=', client.grantId).execute()), 1);
+      const grant = await db()
+        .selectFrom('client_grants')
+        .selectAll()
+        .where('id', '=', client.grantId)
+        .executeTakeFirstOrThrow();
+      assert.equal(
+        await rebuildsAfter(() => db().deleteFrom('client_grants').where('id', '=', client.grantId).execute()),
+        1,
+      );
       assert.equal((await requestToken(m, client)).status, 403);
       assert.equal(
-        await rebuildsAfter(() => db().insertInto('client_grants').values({ ...grant, scope: JSON.stringify(grant.scope) }).execute()),
+        await rebuildsAfter(() =>
+          db()
+            .insertInto('client_grants')
+            .values({ ...grant, scope: JSON.stringify(grant.scope) })
+            .execute(),
+        ),
         1,
       );
       assert.equal((await requestToken(m, client)).status, 200);
@@ -98,9 +143,22 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
       assert.equal(await rebuildsAfter(noChange), 0);
 
       // Deploying points the action at a version without touching updated_at.
-      assert.equal(await rebuildsAfter(() => sql`update actions set deployed_version_id = deployed_version_id where id = ${actionId}`.execute(db())), 1);
-      assert.equal(await rebuildsAfter(() => sql`update action_versions set settings = settings where action_id = ${actionId}`.execute(db())), 1);
-      assert.equal(await rebuildsAfter(() => db().deleteFrom('trigger_bindings').where('action_id', '=', actionId).execute()), 1);
+      assert.equal(
+        await rebuildsAfter(() =>
+          sql`update actions set deployed_version_id = deployed_version_id where id = ${actionId}`.execute(db()),
+        ),
+        1,
+      );
+      assert.equal(
+        await rebuildsAfter(() =>
+          sql`update action_versions set settings = settings where action_id = ${actionId}`.execute(db()),
+        ),
+        1,
+      );
+      assert.equal(
+        await rebuildsAfter(() => db().deleteFrom('trigger_bindings').where('action_id', '=', actionId).execute()),
+        1,
+      );
       const unbound = await requestToken(m, client);
       assert.equal(unbound.status, 200);
       assert.equal(claimsOf(unbound.body.access_token)['https://poll.example/probe'], undefined);
@@ -108,13 +166,24 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
     });
 
     test('a retired key leaves the JWKS once its publish_until has passed, with no row changing then', async () => {
-      const current = await db().selectFrom('signing_keys').selectAll().where('status', '=', 'current').where('alg', '=', 'ES256').executeTakeFirstOrThrow();
+      const current = await db()
+        .selectFrom('signing_keys')
+        .selectAll()
+        .where('status', '=', 'current')
+        .where('alg', '=', 'ES256')
+        .executeTakeFirstOrThrow();
       const kid = `expiring-${storage}`;
       const publishUntil = new Date(Date.now() + 1500);
       const insert = () =>
         db()
           .insertInto('signing_keys')
-          .values({ ...current, kid, status: 'previous', public_jwk: JSON.stringify({ ...current.public_jwk, kid }), publish_until: publishUntil })
+          .values({
+            ...current,
+            kid,
+            status: 'previous',
+            public_jwk: JSON.stringify({ ...current.public_jwk, kid }),
+            publish_until: publishUntil,
+          })
           .execute();
       assert.equal(await rebuildsAfter(insert), 1);
       assert.ok(registry().snapshot.keys.publicKeys.has(kid));

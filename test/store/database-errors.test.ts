@@ -47,7 +47,12 @@ describe('classifyDatabaseError', () => {
   test('node-postgres: a connection reset under a query is unavailable', { skip: skipWithoutPostgres }, async () => {
     const target = new URL(postgresUrl!);
     const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    const client = new pg.Client({ connectionString: Object.assign(new URL(postgresUrl!), { hostname: '127.0.0.1', port: String(proxy.port) }).toString() });
+    const client = new pg.Client({
+      connectionString: Object.assign(new URL(postgresUrl!), {
+        hostname: '127.0.0.1',
+        port: String(proxy.port),
+      }).toString(),
+    });
     client.on('error', () => undefined);
     await client.connect();
     const pending = failureOf(client.query('select pg_sleep(5)'));
@@ -58,9 +63,16 @@ describe('classifyDatabaseError', () => {
   });
 
   test('PostgreSQL refusals: 23505 duplicate with its constraint, 23503 missing reference, 22xxx/54xxx invalid data', async () => {
-    const sqlstate = (code: string, constraint?: string) => Object.assign(new Error('refused'), { code, ...(constraint && { constraint }) });
-    assert.deepEqual(classifyDatabaseError(sqlstate('23505', 'organizations_name_key')), { kind: 'duplicate', constraint: 'organizations_name_key' });
-    assert.deepEqual(classifyDatabaseError(sqlstate('23503', 'client_grants_client_id_fkey')), { kind: 'missing_reference', constraint: 'client_grants_client_id_fkey' });
+    const sqlstate = (code: string, constraint?: string) =>
+      Object.assign(new Error('refused'), { code, ...(constraint && { constraint }) });
+    assert.deepEqual(classifyDatabaseError(sqlstate('23505', 'organizations_name_key')), {
+      kind: 'duplicate',
+      constraint: 'organizations_name_key',
+    });
+    assert.deepEqual(classifyDatabaseError(sqlstate('23503', 'client_grants_client_id_fkey')), {
+      kind: 'missing_reference',
+      constraint: 'client_grants_client_id_fkey',
+    });
     for (const code of ['22021', '22P05', '22P02', '22003', '22008', '23502', '23514', '54000']) {
       assert.deepEqual(classifyDatabaseError(sqlstate(code)), { kind: 'invalid_data', code }, code);
     }
@@ -68,7 +80,8 @@ describe('classifyDatabaseError', () => {
       assert.deepEqual(classifyDatabaseError(sqlstate(code)), { kind: 'unavailable', code }, code);
     }
     // A bug (an undefined table, a syntax error) is none of these: it stays a 500.
-    for (const code of ['42P01', '42601', '40001']) assert.equal(classifyDatabaseError(sqlstate(code)), undefined, code);
+    for (const code of ['42P01', '42601', '40001'])
+      assert.equal(classifyDatabaseError(sqlstate(code)), undefined, code);
     assert.equal(classifyDatabaseError(new TypeError('x is undefined')), undefined);
     assert.equal(classifyDatabaseError('not an error'), undefined);
   });

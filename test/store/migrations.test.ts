@@ -31,7 +31,9 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
     });
 
     const applied = async (db: Awaited<ReturnType<typeof open>>['db']) =>
-      (await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db)).rows.map((r) => r.name);
+      (await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db)).rows.map(
+        (r) => r.name,
+      );
 
     test('a second open of the same storage applies nothing again and keeps the data', async () => {
       const expected = Object.keys(await migrationProvider.getMigrations()).sort();
@@ -49,19 +51,23 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
       }
     });
 
-    test('several instances opening one PostgreSQL database at once migrate it once', { skip: storage === 'pglite' && 'PGlite is one process' }, async () => {
-      const fresh = await createTestDatabase();
-      try {
-        const opened = await Promise.all([1, 2, 3].map(() => openDatabase({ dataDir, databaseUrl: fresh.url })));
+    test(
+      'several instances opening one PostgreSQL database at once migrate it once',
+      { skip: storage === 'pglite' && 'PGlite is one process' },
+      async () => {
+        const fresh = await createTestDatabase();
         try {
-          const expected = Object.keys(await migrationProvider.getMigrations()).sort();
-          assert.deepEqual(await applied(opened[0]!.db), expected);
+          const opened = await Promise.all([1, 2, 3].map(() => openDatabase({ dataDir, databaseUrl: fresh.url })));
+          try {
+            const expected = Object.keys(await migrationProvider.getMigrations()).sort();
+            assert.deepEqual(await applied(opened[0]!.db), expected);
+          } finally {
+            await Promise.all(opened.map((o) => o.close()));
+          }
         } finally {
-          await Promise.all(opened.map((o) => o.close()));
+          await fresh.drop();
         }
-      } finally {
-        await fresh.drop();
-      }
-    });
+      },
+    );
   });
 }

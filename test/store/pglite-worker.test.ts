@@ -30,7 +30,18 @@ async function freshDataDir(prefix: string): Promise<string> {
 }
 
 /** Every table of the schema, read whole. */
-const TABLES = ['clients', 'resource_servers', 'client_grants', 'signing_keys', 'logs', 'settings', 'actions', 'action_versions', 'trigger_bindings', 'kysely_migration'];
+const TABLES = [
+  'clients',
+  'resource_servers',
+  'client_grants',
+  'signing_keys',
+  'logs',
+  'settings',
+  'actions',
+  'action_versions',
+  'trigger_bindings',
+  'kysely_migration',
+];
 
 /** Queries whose answers are compared between the worker and in-process PGlite. */
 const PROBES: Array<[string, unknown[]]> = [
@@ -72,29 +83,94 @@ async function fill(db: Kysely<Database>): Promise<void> {
   const at = new Date('2026-11-23T10:00:00.000Z');
   await db
     .insertInto('clients')
-    .values({ client_id: 'client-1', name: 'svc', description: 'd', app_type: 'non_interactive', client_metadata: JSON.stringify({ k: 'v' }), properties: JSON.stringify({}), secret_hash: 'h', token_endpoint_auth_method: 'client_secret_post', grant_types: JSON.stringify(['client_credentials']), is_system: false, created_at: at, updated_at: at })
+    .values({
+      client_id: 'client-1',
+      name: 'svc',
+      description: 'd',
+      app_type: 'non_interactive',
+      client_metadata: JSON.stringify({ k: 'v' }),
+      properties: JSON.stringify({}),
+      secret_hash: 'h',
+      token_endpoint_auth_method: 'client_secret_post',
+      grant_types: JSON.stringify(['client_credentials']),
+      is_system: false,
+      created_at: at,
+      updated_at: at,
+    })
     .execute();
   await db
     .insertInto('resource_servers')
-    .values({ id: 'rs-1', identifier: 'https://api.example.com', name: 'API', scopes: JSON.stringify([{ value: 'read:things', description: '' }]), token_lifetime: 3600, signing_alg: 'ES256', token_dialect: 'rfc9068', is_system: false })
+    .values({
+      id: 'rs-1',
+      identifier: 'https://api.example.com',
+      name: 'API',
+      scopes: JSON.stringify([{ value: 'read:things', description: '' }]),
+      token_lifetime: 3600,
+      signing_alg: 'ES256',
+      token_dialect: 'rfc9068',
+      is_system: false,
+    })
     .execute();
   await db
     .insertInto('client_grants')
-    .values({ id: 'cg-1', client_id: 'client-1', audience: 'https://api.example.com', scope: JSON.stringify(['read:things']), organization_usage: null, allow_any_organization: false, is_system: false })
+    .values({
+      id: 'cg-1',
+      client_id: 'client-1',
+      audience: 'https://api.example.com',
+      scope: JSON.stringify(['read:things']),
+      organization_usage: null,
+      allow_any_organization: false,
+      is_system: false,
+    })
     .execute();
   await db
     .insertInto('signing_keys')
-    .values({ kid: 'k1', alg: 'ES256', status: 'previous', private_key: 'sealed', public_jwk: JSON.stringify({ kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }), thumbprint: 't', created_at: at, current_since: at, current_until: new Date('2026-11-23T10:30:00.123Z'), publish_until: new Date('2026-11-24T10:30:00.000Z'), revoked_at: null })
+    .values({
+      kid: 'k1',
+      alg: 'ES256',
+      status: 'previous',
+      private_key: 'sealed',
+      public_jwk: JSON.stringify({ kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }),
+      thumbprint: 't',
+      created_at: at,
+      current_since: at,
+      current_until: new Date('2026-11-23T10:30:00.123Z'),
+      publish_until: new Date('2026-11-24T10:30:00.000Z'),
+      revoked_at: null,
+    })
     .execute();
   await insertSerializedLogs(db, [logRecord(1), logRecord(2)].map(serializeLogRecord));
   await putSetting(db, 'probe', { nested: [1, 'two', { three: true }], at: at.toISOString() });
   await db
     .insertInto('actions')
-    .values({ id: 'act-1', name: 'a', trigger_id: 'credentials-exchange', code: 'exports.x = 1', files: JSON.stringify({}), entry_path: null, runtime: 'node22', dependencies: JSON.stringify([{ name: 'lodash', version: '4' }]), secrets: 'sealed', secret_names: JSON.stringify([{ name: 'S', updated_at: at.toISOString() }]), deployed_version_id: 'ver-1' })
+    .values({
+      id: 'act-1',
+      name: 'a',
+      trigger_id: 'credentials-exchange',
+      code: 'exports.x = 1',
+      files: JSON.stringify({}),
+      entry_path: null,
+      runtime: 'node22',
+      dependencies: JSON.stringify([{ name: 'lodash', version: '4' }]),
+      secrets: 'sealed',
+      secret_names: JSON.stringify([{ name: 'S', updated_at: at.toISOString() }]),
+      deployed_version_id: 'ver-1',
+    })
     .execute();
   await db
     .insertInto('action_versions')
-    .values({ id: 'ver-1', action_id: 'act-1', number: 1, code: 'exports.x = 1', files: JSON.stringify({}), entry_path: null, compiled: 'exports.x = 1', runtime: 'node22', secrets: 'sealed', settings: JSON.stringify({ bindings: ['m2m'] }) })
+    .values({
+      id: 'ver-1',
+      action_id: 'act-1',
+      number: 1,
+      code: 'exports.x = 1',
+      files: JSON.stringify({}),
+      entry_path: null,
+      compiled: 'exports.x = 1',
+      runtime: 'node22',
+      secrets: 'sealed',
+      settings: JSON.stringify({ bindings: ['m2m'] }),
+    })
     .execute();
   await db
     .insertInto('trigger_bindings')
@@ -134,9 +210,17 @@ describe('PGlite in a worker thread', () => {
     const workerErrors: unknown[] = [];
     try {
       await fill(opened.db);
-      for (const table of TABLES) viaWorker.push((await sql.raw(`select * from ${table} order by 1`).execute(opened.db)).rows);
-      for (const [text, parameters] of PROBES) viaWorker.push((await opened.db.executeQuery(CompiledQuery.raw(text, parameters))).rows);
-      for (const text of FAILING) workerErrors.push(await sql.raw(text).execute(opened.db).then(() => 'no error', errorFields));
+      for (const table of TABLES)
+        viaWorker.push((await sql.raw(`select * from ${table} order by 1`).execute(opened.db)).rows);
+      for (const [text, parameters] of PROBES)
+        viaWorker.push((await opened.db.executeQuery(CompiledQuery.raw(text, parameters))).rows);
+      for (const text of FAILING)
+        workerErrors.push(
+          await sql
+            .raw(text)
+            .execute(opened.db)
+            .then(() => 'no error', errorFields),
+        );
     } finally {
       await opened.close();
     }
@@ -159,7 +243,11 @@ describe('PGlite in a worker thread', () => {
     assert.ok(clients![0].created_at instanceof Date);
     assert.deepStrictEqual(clients![0].client_metadata, { k: 'v' });
     assert.ok(keys![0].publish_until instanceof Date);
-    assert.deepStrictEqual(logs![0].execution, { trigger_id: 'credentials-exchange', status: 'final', results: [{ claims: { n: 1 } }] });
+    assert.deepStrictEqual(logs![0].execution, {
+      trigger_id: 'credentials-exchange',
+      status: 'final',
+      results: [{ claims: { n: 1 } }],
+    });
     const bytes = (viaWorker.at(-1) as any[])[0];
     assert.deepStrictEqual(bytes.bytes, new Uint8Array([0, 1, 254, 255]));
 
@@ -192,10 +280,12 @@ describe('PGlite in a worker thread', () => {
       await assert.rejects(
         opened.db.transaction().execute(async (trx) => {
           await putSetting(trx, 'in-transaction', 1);
-          outside = sql`select count(*)::int as n from settings where key = 'in-transaction'`.execute(opened.db).then((r) => {
-            order.push('outside');
-            return r.rows[0];
-          });
+          outside = sql`select count(*)::int as n from settings where key = 'in-transaction'`
+            .execute(opened.db)
+            .then((r) => {
+              order.push('outside');
+              return r.rows[0];
+            });
           await sleep(50);
           order.push('transaction');
           throw new Error('roll back');
@@ -207,7 +297,10 @@ describe('PGlite in a worker thread', () => {
     });
 
     test('a parameter the structured clone cannot copy fails its query, and the connection goes on working', async () => {
-      await assert.rejects(opened.db.executeQuery(CompiledQuery.raw('select $1::text as f', [() => 1])), /could not be cloned/);
+      await assert.rejects(
+        opened.db.executeQuery(CompiledQuery.raw('select $1::text as f', [() => 1])),
+        /could not be cloned/,
+      );
       assert.deepEqual((await sql<{ one: number }>`select 1 as one`.execute(opened.db)).rows, [{ one: 1 }]);
     });
 
@@ -222,7 +315,9 @@ describe('PGlite in a worker thread', () => {
           opened.db,
           Array.from({ length: 500 }, (_, i) => serializeLogRecord(logRecord(1000 + i))),
         );
-        const { rows } = await sql<{ n: number }>`select count(*)::int as n from logs where log_id >= 'log_00001000'`.execute(opened.db);
+        const { rows } = await sql<{
+          n: number;
+        }>`select count(*)::int as n from logs where log_id >= 'log_00001000'`.execute(opened.db);
         assert.equal(rows[0]!.n, 500);
       } finally {
         loop.stop();
@@ -264,7 +359,8 @@ describe('PGlite in a worker thread', () => {
             assert.equal(newAtExpected.length, 1, `one new thread at nice ${expected}: ${JSON.stringify([...after])}`);
           }
           assert.equal(after.get(String(process.pid)), own, 'the main thread keeps its priority');
-          for (const [tid, nice] of before) if (after.has(tid)) assert.equal(after.get(tid), nice, `thread ${tid} untouched`);
+          for (const [tid, nice] of before)
+            if (after.has(tid)) assert.equal(after.get(tid), nice, `thread ${tid} untouched`);
         } finally {
           await pool.end();
         }
@@ -296,7 +392,9 @@ describe('PGlite in a worker thread', () => {
     await assert.rejects(sql`select 1`.execute(first.db), /closed|destroyed/);
     const second = await openDatabase({ dataDir });
     try {
-      assert.deepEqual((await sql`select value from settings where key = 'kept'`.execute(second.db)).rows, [{ value: true }]);
+      assert.deepEqual((await sql`select value from settings where key = 'kept'`.execute(second.db)).rows, [
+        { value: true },
+      ]);
     } finally {
       await second.close();
     }
@@ -307,14 +405,20 @@ describe('PGlite in a worker thread', () => {
     dirs.push(dataDir);
     const first = await openDatabase({ dataDir });
     try {
-      assert.match(await readFile(join(dataDir, 'pglite', 'PG_VERSION'), 'utf8'), /^\d+\n$/, 'initdb made it a PostgreSQL data directory');
+      assert.match(
+        await readFile(join(dataDir, 'pglite', 'PG_VERSION'), 'utf8'),
+        /^\d+\n$/,
+        'initdb made it a PostgreSQL data directory',
+      );
       await putSetting(first.db, 'kept', 'from the first open');
     } finally {
       await first.close();
     }
     const second = await openDatabase({ dataDir });
     try {
-      assert.deepEqual((await sql`select value from settings where key = 'kept'`.execute(second.db)).rows, [{ value: 'from the first open' }]);
+      assert.deepEqual((await sql`select value from settings where key = 'kept'`.execute(second.db)).rows, [
+        { value: 'from the first open' },
+      ]);
     } finally {
       await second.close();
     }
@@ -325,7 +429,10 @@ describe('PGlite in a worker thread', () => {
     dirs.push(dataDir);
     await mkdir(join(dataDir, 'pglite'));
     await writeFile(join(dataDir, 'pglite', 'PG_VERSION'), 'not a version\n');
-    await assert.rejects(openDatabase({ dataDir }), (error: Error) => error instanceof Error && error.message.length > 0);
+    await assert.rejects(
+      openDatabase({ dataDir }),
+      (error: Error) => error instanceof Error && error.message.length > 0,
+    );
   });
 
   for (const closing of [true, false]) {
@@ -350,9 +457,15 @@ describe('PGlite in a worker thread', () => {
       child.stdout.on('data', (chunk: Buffer) => (out += chunk));
       child.stderr.on('data', (chunk: Buffer) => (err += chunk));
       const timeout = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
+      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+        child.on('exit', (c, s) => resolve([c, s])),
+      );
       clearTimeout(timeout);
-      assert.deepEqual({ code, signal, out: out.trim().split('\n') }, { code: 0, signal: null, out: closing ? ['answer 42', 'closed'] : ['answer 42'] }, err);
+      assert.deepEqual(
+        { code, signal, out: out.trim().split('\n') },
+        { code: 0, signal: null, out: closing ? ['answer 42', 'closed'] : ['answer 42'] },
+        err,
+      );
     });
   }
 });

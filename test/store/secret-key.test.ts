@@ -7,7 +7,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { anyStorage, childMinterSetup, spawnMinter, type ChildMinterSetup, type MinterProcess } from '../helpers/minter.js';
+import {
+  anyStorage,
+  childMinterSetup,
+  spawnMinter,
+  type ChildMinterSetup,
+  type MinterProcess,
+} from '../helpers/minter.js';
 
 const storage = anyStorage;
 
@@ -39,7 +45,11 @@ describe(`MINTER_SECRET_KEY mismatch (${storage})`, () => {
     const { code } = await failure.process.exited;
     const { stderr } = failure.process.output();
     assert.equal(code, 1, stderr);
-    assert.match(stderr, /MINTER_SECRET_KEY/, `the error should say the secret key does not match; stderr was:\n${stderr}`);
+    assert.match(
+      stderr,
+      /MINTER_SECRET_KEY/,
+      `the error should say the secret key does not match; stderr was:\n${stderr}`,
+    );
   });
 
   test('the right MINTER_SECRET_KEY starts again: the failed start changed nothing', async () => {

@@ -23,7 +23,8 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
     test('a client secret is stored as sha256:<hex digest> only, on create and after rotation', async () => {
       const db = m.minter.database.db;
       const digest = (secret: string) => 'sha256:' + createHash('sha256').update(secret).digest('hex');
-      const stored = (clientId: string) => db.selectFrom('clients').selectAll().where('client_id', '=', clientId).executeTakeFirstOrThrow();
+      const stored = (clientId: string) =>
+        db.selectFrom('clients').selectAll().where('client_id', '=', clientId).executeTakeFirstOrThrow();
 
       const created = await m.api('POST', '/clients', { name: 'stored' });
       const afterCreate = await stored(created.body.client_id);
@@ -47,7 +48,8 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
         assert.match(row.private_key, /^v1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]+$/);
         assert.ok(!row.private_key.includes('PRIVATE KEY'));
         assert.ok(!JSON.stringify(row).includes('BEGIN'), `${row.kid} stores PEM`);
-        for (const secret of ['d', 'p', 'q', 'dp', 'dq', 'qi']) assert.equal((row.public_jwk as Record<string, unknown>)[secret], undefined);
+        for (const secret of ['d', 'p', 'q', 'dp', 'dq', 'qi'])
+          assert.equal((row.public_jwk as Record<string, unknown>)[secret], undefined);
       }
     });
 

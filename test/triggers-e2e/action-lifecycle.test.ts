@@ -36,15 +36,23 @@ describe('Auth0 action lifecycle', () => {
   test('secrets are write-only: the API lists their names, never their values', async () => {
     const action = await m.api('GET', `/actions/actions/${actionId}`);
     assert.equal(action.status, 200);
-    assert.deepEqual(action.body.secrets.map((s: { name: string }) => s.name), ['API_KEY']);
+    assert.deepEqual(
+      action.body.secrets.map((s: { name: string }) => s.name),
+      ['API_KEY'],
+    );
     assert.ok(!JSON.stringify(action.body).includes('k-123456'));
   });
 
   test('POST /actions/actions/{id}/test runs the draft against a payload and issues nothing', async () => {
-    const result = await m.api('POST', `/actions/actions/${actionId}/test`, { payload: { client: { client_id: 'abc' } } });
+    const result = await m.api('POST', `/actions/actions/${actionId}/test`, {
+      payload: { client: { client_id: 'abc' } },
+    });
     assert.equal(result.status, 200, JSON.stringify(result.body));
     assert.equal(result.body.payload.status, 'ok');
-    assert.deepEqual(result.body.payload.claims, { 'https://example.com/tier': 'silver', 'https://example.com/key-length': 8 });
+    assert.deepEqual(result.body.payload.claims, {
+      'https://example.com/tier': 'silver',
+      'https://example.com/key-length': 8,
+    });
     assert.deepEqual(result.body.payload.logs, [{ level: 'log', message: 'tier silver for abc' }]);
     const logs = await m.api('GET', `/logs?client_id=abc`);
     assert.deepEqual(logs.body, []);
@@ -63,10 +71,13 @@ describe('Auth0 action lifecycle', () => {
     assert.equal(claimsOf((await requestToken(m, app)).body.access_token)['https://example.com/tier'], 'gold');
 
     const versions = await m.api('GET', `/actions/actions/${actionId}/versions`);
-    assert.deepEqual(versions.body.versions.map((v: { number: number; deployed: boolean }) => [v.number, v.deployed]), [
-      [2, true],
-      [1, false],
-    ]);
+    assert.deepEqual(
+      versions.body.versions.map((v: { number: number; deployed: boolean }) => [v.number, v.deployed]),
+      [
+        [2, true],
+        [1, false],
+      ],
+    );
     const rollback = await m.api('POST', `/actions/actions/${actionId}/versions/${v1.body.id}/deploy`, {});
     assert.equal(rollback.status, 201);
     assert.equal(rollback.body.deployed, true);

@@ -42,7 +42,10 @@ describe('Auth0 credentials-exchange seed samples through /oauth/token', () => {
   test('api.access.deny: a North-American address is refused with the action code and reason', async () => {
     const { status, body } = await requestToken(m, app, {}, { 'x-forwarded-for': '8.8.8.8' });
     assert.equal(status, 403);
-    assert.deepEqual(body, { error: 'invalid_request', error_description: 'Access from North America is not allowed.' });
+    assert.deepEqual(body, {
+      error: 'invalid_request',
+      error_description: 'Access from North America is not allowed.',
+    });
   });
 
   test('api.accessToken.setCustomClaim: a European address gets a token carrying its IP', async () => {

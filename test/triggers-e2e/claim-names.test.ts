@@ -33,7 +33,10 @@ describe('claims named like Object.prototype members reach the token', () => {
   after(() => m?.close());
 
   async function verified(token: string) {
-    return (await jwtVerify(token, jwks, { issuer: m.issuer, audience: app.identifier })).payload as Record<string, unknown>;
+    return (await jwtVerify(token, jwks, { issuer: m.issuer, audience: app.identifier })).payload as Record<
+      string,
+      unknown
+    >;
   }
 
   /** Asserts each name is an own claim of the verified token with its value, and `__proto__` is not in it. */
@@ -68,7 +71,11 @@ exports.onExecuteCredentialsExchange = async (event, api) => {
       assert.equal(status, 200, JSON.stringify(body));
       const payload = await verified(body.access_token);
       assertIssued(payload);
-      assert.deepEqual(payload['https://example.com/seen'], NAMES, 'the next action sees each claim as its own property');
+      assert.deepEqual(
+        payload['https://example.com/seen'],
+        NAMES,
+        'the next action sees each claim as its own property',
+      );
       assert.equal(payload['https://example.com/polluted'], false);
 
       const execution = await lastExecution(m, app.clientId);
@@ -111,7 +118,10 @@ export default async function (event) {
       const [result] = execution.results;
       assert.equal(result.status, 'ok');
       assert.deepEqual([...result.claims_set].sort(), [...NAMES, 'seen'].sort());
-      assert.deepEqual(result.refused_claims.map((r: { name: string }) => r.name), ['__proto__']);
+      assert.deepEqual(
+        result.refused_claims.map((r: { name: string }) => r.name),
+        ['__proto__'],
+      );
       assert.match(result.refused_claims[0].reason, PROTO_REASON);
     } finally {
       await bind(m, 'm2m:token_generation', []);

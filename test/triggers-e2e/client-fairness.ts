@@ -35,7 +35,10 @@ const P99_MS = 250;
 /** B's p99 bound on a machine busy with other work: far below the chain budget A's requests are stopped at. */
 const NOT_QUEUED_MS = 2000;
 /** What a token request gets when its trigger fails; the execution record says why. */
-const FAILED = { status: 500, body: { error: 'server_error', error_description: 'A token trigger failed; see the execution record in the logs' } };
+const FAILED = {
+  status: 500,
+  body: { error: 'server_error', error_description: 'A token trigger failed; see the execution record in the logs' },
+};
 
 interface Variant {
   name: string;
@@ -71,12 +74,20 @@ async function failedExecutions(server: LoadServer, client: Client): Promise<any
     records.push(...logs.body);
     if (logs.body.length < 100) break;
   }
-  return Promise.all(records.map(async (record) => (await server.api('GET', `/actions/executions/${record.execution_id}`)).body));
+  return Promise.all(
+    records.map(async (record) => (await server.api('GET', `/actions/executions/${record.execution_id}`)).body),
+  );
 }
 
 const summary = (answers: Exchange[]) =>
-  `${answers.length} requests, p50 ${quantile(answers.map((a) => a.ms), 0.5).toFixed(1)} ms, ` +
-  `p99 ${quantile(answers.map((a) => a.ms), 0.99).toFixed(1)} ms, max ${Math.max(...answers.map((a) => a.ms)).toFixed(1)} ms`;
+  `${answers.length} requests, p50 ${quantile(
+    answers.map((a) => a.ms),
+    0.5,
+  ).toFixed(1)} ms, ` +
+  `p99 ${quantile(
+    answers.map((a) => a.ms),
+    0.99,
+  ).toFixed(1)} ms, max ${Math.max(...answers.map((a) => a.ms)).toFixed(1)} ms`;
 
 /** Registers the suite (run from actions-under-load.test.ts). */
 export function clientFairness(): void {
@@ -110,16 +121,23 @@ export function clientFairness(): void {
         const attacks = await attack;
 
         const failures = served.filter((answer) => answer.status !== 200);
-        const p99 = quantile(served.map((x) => x.ms), 0.99);
+        const p99 = quantile(
+          served.map((x) => x.ms),
+          0.99,
+        );
         t.diagnostic(
           `B: ${summary(served)}; other work on the machine: ${otherCores.toFixed(2)} cores; ` +
             `A: ${attacks.length} requests, the longest ${Math.max(...attacks.map((x) => x.ms)).toFixed(0)} ms`,
         );
         assert.deepEqual(failures.slice(0, 3), [], `${failures.length} of B's ${served.length} requests failed`);
-        for (const answer of served) assert.equal(claimsOf(answer.body.access_token)['https://example.com/served'], b.clientId);
+        for (const answer of served)
+          assert.equal(claimsOf(answer.body.access_token)['https://example.com/served'], b.clientId);
         assert.ok(p99 < NOT_QUEUED_MS, `B waited for A: ${summary(served)}`);
         if (otherCores <= DISTURBED_CORES) assert.ok(p99 < P99_MS, `B: ${summary(served)}`);
-        else t.diagnostic(`${otherCores.toFixed(2)} cores of other work: the ${P99_MS} ms target is not judged on this run`);
+        else
+          t.diagnostic(
+            `${otherCores.toFixed(2)} cores of other work: the ${P99_MS} ms target is not judged on this run`,
+          );
 
         // Every request of A failed plainly, and says why in its execution record.
         for (const answer of attacks) {
@@ -135,7 +153,8 @@ export function clientFairness(): void {
           const [result] = execution.results;
           assert.equal(result.status, variant.status, JSON.stringify(result));
           // A stuck one ran out of time; one past A's share may have waited for A's own isolate until its deadline.
-          const expected = variant.status === 'oom' ? /memory/ : /did not finish in time|No isolate was free for the action in time/;
+          const expected =
+            variant.status === 'oom' ? /memory/ : /did not finish in time|No isolate was free for the action in time/;
           assert.match(result.error.msg, expected);
         }
       });

@@ -18,11 +18,36 @@ const marker = (name: string) => `LEAK-${name.replace(/[^A-Za-z0-9]/g, '')}-${ra
 
 /** Credential parameters under the spellings clients really send. */
 const CREDENTIALS = [
-  'Client_Secret', 'CLIENT_SECRET', 'clientSecret', 'client-secret', 'ClientSecret',
-  'Client_Assertion', 'CLIENT_ASSERTION', 'clientAssertion',
-  'password', 'Password', 'refresh_token', 'Refresh_Token', 'refreshToken', 'code', 'CODE', 'code_verifier', 'codeVerifier',
-  'assertion', 'subject_token', 'actor_token', 'device_code', 'access_token', 'id_token', 'token',
-  'otp', 'mfa_token', 'oob_code', 'binding_code', 'recovery_code', 'auth_req_id',
+  'Client_Secret',
+  'CLIENT_SECRET',
+  'clientSecret',
+  'client-secret',
+  'ClientSecret',
+  'Client_Assertion',
+  'CLIENT_ASSERTION',
+  'clientAssertion',
+  'password',
+  'Password',
+  'refresh_token',
+  'Refresh_Token',
+  'refreshToken',
+  'code',
+  'CODE',
+  'code_verifier',
+  'codeVerifier',
+  'assertion',
+  'subject_token',
+  'actor_token',
+  'device_code',
+  'access_token',
+  'id_token',
+  'token',
+  'otp',
+  'mfa_token',
+  'oob_code',
+  'binding_code',
+  'recovery_code',
+  'auth_req_id',
 ];
 
 /** Parameters that are not credentials and stay visible to the action as sent. */
@@ -50,20 +75,44 @@ describe('credentials never reach event.request.body, the execution record or th
   /** Asserts none of `secrets` appears in the text of the last records of the client, nor in the logs API. */
   async function assertNowhere(secrets: string[], type: 'seccft' | 'feccft', clientId: string): Promise<void> {
     const log = await lastLog(m, clientId, type);
-    const texts = [JSON.stringify(log), JSON.stringify((await m.api('GET', `/logs/${log.log_id}`)).body), JSON.stringify((await m.api('GET', '/logs?per_page=100')).body)];
-    if (log.execution_id) texts.push(JSON.stringify((await m.api('GET', `/actions/executions/${log.execution_id}`)).body));
-    for (const text of texts) for (const secret of secrets) assert.ok(!text.includes(secret), `${secret.split('-')[1]} leaked into ${text.slice(0, 300)}`);
+    const texts = [
+      JSON.stringify(log),
+      JSON.stringify((await m.api('GET', `/logs/${log.log_id}`)).body),
+      JSON.stringify((await m.api('GET', '/logs?per_page=100')).body),
+    ];
+    if (log.execution_id)
+      texts.push(JSON.stringify((await m.api('GET', `/actions/executions/${log.execution_id}`)).body));
+    for (const text of texts)
+      for (const secret of secrets)
+        assert.ok(!text.includes(secret), `${secret.split('-')[1]} leaked into ${text.slice(0, 300)}`);
   }
 
   for (const encoding of ['form', 'json'] as const) {
     test(`client_secret_post plus every credential under other spellings (${encoding}): the action sees only the rest`, async () => {
       const leaks = Object.fromEntries(CREDENTIALS.map((name) => [name, marker(name)]));
-      const sent = { grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret, audience: app.identifier, ...VISIBLE, ...leaks };
+      const sent = {
+        grant_type: 'client_credentials',
+        client_id: app.clientId,
+        client_secret: app.clientSecret,
+        audience: app.identifier,
+        ...VISIBLE,
+        ...leaks,
+      };
       const answer =
-        encoding === 'form' ? await postToken(m.baseUrl, sent) : await postToken(m.baseUrl, JSON.stringify(sent), { contentType: 'application/json' });
+        encoding === 'form'
+          ? await postToken(m.baseUrl, sent)
+          : await postToken(m.baseUrl, JSON.stringify(sent), { contentType: 'application/json' });
       assert.equal(answer.status, 200, answer.text);
-      const { payload } = await jwtVerify(answer.body.access_token, jwks, { issuer: m.issuer, audience: app.identifier });
-      assert.deepEqual(payload['https://example.com/body'], { grant_type: 'client_credentials', client_id: app.clientId, audience: app.identifier, ...VISIBLE });
+      const { payload } = await jwtVerify(answer.body.access_token, jwks, {
+        issuer: m.issuer,
+        audience: app.identifier,
+      });
+      assert.deepEqual(payload['https://example.com/body'], {
+        grant_type: 'client_credentials',
+        client_id: app.clientId,
+        audience: app.identifier,
+        ...VISIBLE,
+      });
 
       const [result] = (await lastExecution(m, app.clientId)).results;
       assert.equal(result.status, 'ok');
@@ -82,7 +131,11 @@ describe('credentials never reach event.request.body, the execution record or th
     );
     assert.equal(answer.status, 200, answer.text);
     const { payload } = await jwtVerify(answer.body.access_token, jwks, { issuer: m.issuer, audience: app.identifier });
-    assert.deepEqual(payload['https://example.com/body'], { grant_type: 'client_credentials', audience: app.identifier, CLIENT_ID: 'shown' });
+    assert.deepEqual(payload['https://example.com/body'], {
+      grant_type: 'client_credentials',
+      audience: app.identifier,
+      CLIENT_ID: 'shown',
+    });
     const basic = basicAuth(app.clientId, app.clientSecret).slice('Basic '.length);
     await assertNowhere([app.clientSecret, leak, basic], 'seccft', app.clientId);
   });
@@ -90,12 +143,26 @@ describe('credentials never reach event.request.body, the execution record or th
   test('failed requests: a secret under another casing, a wrong Basic secret, an unknown client leave no secret in the logs', async () => {
     const leaks = [marker('a'), marker('b'), marker('c')];
     // Only Client_Secret: Minter reads client_secret, so this is a client without a secret (401).
-    const miscased = await postToken(m.baseUrl, { grant_type: 'client_credentials', client_id: app.clientId, Client_Secret: leaks[0]!, audience: app.identifier });
+    const miscased = await postToken(m.baseUrl, {
+      grant_type: 'client_credentials',
+      client_id: app.clientId,
+      Client_Secret: leaks[0]!,
+      audience: app.identifier,
+    });
     assert.equal(miscased.status, 401, miscased.text);
     await assertNowhere([leaks[0]!], 'feccft', app.clientId);
-    const wrongBasic = await postToken(m.baseUrl, { grant_type: 'client_credentials', audience: app.identifier }, { headers: { authorization: basicAuth(app.clientId, leaks[1]!) } });
+    const wrongBasic = await postToken(
+      m.baseUrl,
+      { grant_type: 'client_credentials', audience: app.identifier },
+      { headers: { authorization: basicAuth(app.clientId, leaks[1]!) } },
+    );
     assert.equal(wrongBasic.status, 401, wrongBasic.text);
-    const unknown = await postToken(m.baseUrl, { grant_type: 'client_credentials', client_id: 'no-such-client', client_secret: leaks[2]!, audience: app.identifier });
+    const unknown = await postToken(m.baseUrl, {
+      grant_type: 'client_credentials',
+      client_id: 'no-such-client',
+      client_secret: leaks[2]!,
+      audience: app.identifier,
+    });
     assert.equal(unknown.status, 401, unknown.text);
     await assertNowhere(leaks, 'feccft', 'no-such-client');
   });
@@ -104,10 +171,24 @@ describe('credentials never reach event.request.body, the execution record or th
     const id = (await m.api('GET', '/actions/actions?actionName=body-copier')).body.actions[0].id;
     const leaks = Object.fromEntries(CREDENTIALS.map((name) => [name, marker(name)]));
     const ran = await m.api('POST', `/actions/actions/${id}/test`, {
-      payload: { request: { body: { grant_type: 'client_credentials', client_secret: marker('client_secret'), ...VISIBLE, ...ASSERTION_TYPE, ...leaks } } },
+      payload: {
+        request: {
+          body: {
+            grant_type: 'client_credentials',
+            client_secret: marker('client_secret'),
+            ...VISIBLE,
+            ...ASSERTION_TYPE,
+            ...leaks,
+          },
+        },
+      },
     });
     assert.equal(ran.status, 200, JSON.stringify(ran.body));
-    assert.deepEqual(ran.body.payload.claims['https://example.com/body'], { grant_type: 'client_credentials', ...VISIBLE, ...ASSERTION_TYPE });
+    assert.deepEqual(ran.body.payload.claims['https://example.com/body'], {
+      grant_type: 'client_credentials',
+      ...VISIBLE,
+      ...ASSERTION_TYPE,
+    });
     const text = JSON.stringify(ran.body);
     for (const secret of Object.values(leaks)) assert.ok(!text.includes(secret), `${secret} leaked`);
   });

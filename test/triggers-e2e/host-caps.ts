@@ -54,14 +54,23 @@ async function deploy(server: LoadServer): Promise<{ schedulers: Client[]; other
 }
 
 const summary = (answers: Exchange[]) =>
-  `${answers.length} requests, p50 ${quantile(answers.map((a) => a.ms), 0.5).toFixed(1)} ms, p99 ${quantile(answers.map((a) => a.ms), 0.99).toFixed(1)} ms`;
+  `${answers.length} requests, p50 ${quantile(
+    answers.map((a) => a.ms),
+    0.5,
+  ).toFixed(1)} ms, p99 ${quantile(
+    answers.map((a) => a.ms),
+    0.99,
+  ).toFixed(1)} ms`;
 
 /** Registers the suites (run from actions-under-load.test.ts). */
 export function hostCaps(): void {
   describe(`${RUNS} concurrent runs scheduling ${TIMERS} timers each (caps raised out of the way)`, () => {
     let server: LoadServer;
     before(async () => {
-      server = await startLoadServer({ MINTER_ACTIONS_MAX_TIMERS: '200000', MINTER_ACTIONS_MAX_TIMERS_PER_ISOLATE: '200000' });
+      server = await startLoadServer({
+        MINTER_ACTIONS_MAX_TIMERS: '200000',
+        MINTER_ACTIONS_MAX_TIMERS_PER_ISOLATE: '200000',
+      });
     });
     after(() => server?.cleanup());
 
@@ -71,7 +80,9 @@ export function hostCaps(): void {
       let peak = baseline;
       const sampler = setInterval(() => (peak = Math.max(peak, residentBytes(server.pid))), 50);
       try {
-        const runs = sleep(500).then(() => Promise.all(schedulers.map((client) => tokenRequest(server.baseUrl, client, { timers: 'yes' }))));
+        const runs = sleep(500).then(() =>
+          Promise.all(schedulers.map((client) => tokenRequest(server.baseUrl, client, { timers: 'yes' }))),
+        );
         const { result: served, otherCores } = await withDisturbance(server.pid, () =>
           paced(30, 8, (due) => tokenRequest(server.baseUrl, other, {}, due)),
         );
@@ -88,10 +99,16 @@ export function hostCaps(): void {
         }
         assert.ok(growthMb < RSS_GROWTH_MB, `RSS grew by ${growthMb.toFixed(0)} MB`);
         assert.deepEqual(served.filter((answer) => answer.status !== 200).slice(0, 3), []);
-        const p99 = quantile(served.map((x) => x.ms), 0.99);
+        const p99 = quantile(
+          served.map((x) => x.ms),
+          0.99,
+        );
         assert.ok(p99 < NOT_STALLED_MS, `the server stalled: ${summary(served)}`);
         if (otherCores <= DISTURBED_CORES) assert.ok(p99 < P99_MS, summary(served));
-        else t.diagnostic(`${otherCores.toFixed(2)} cores of other work: the ${P99_MS} ms target is not judged on this run`);
+        else
+          t.diagnostic(
+            `${otherCores.toFixed(2)} cores of other work: the ${P99_MS} ms target is not judged on this run`,
+          );
       } finally {
         clearInterval(sampler);
       }
@@ -107,7 +124,9 @@ export function hostCaps(): void {
 
     test('each run fails at once with the refusal in its execution record', async () => {
       const { schedulers } = await deploy(server);
-      const results = await Promise.all(schedulers.map((client) => tokenRequest(server.baseUrl, client, { timers: 'yes' })));
+      const results = await Promise.all(
+        schedulers.map((client) => tokenRequest(server.baseUrl, client, { timers: 'yes' })),
+      );
       for (const [i, run] of results.entries()) {
         assert.equal(run.status, 500);
         let records: any[] = [];
@@ -118,7 +137,10 @@ export function hostCaps(): void {
         const execution = (await server.api('GET', `/actions/executions/${records[0].execution_id}`)).body;
         const [result] = execution.results;
         assert.equal(result.status, 'runtime');
-        assert.deepEqual(result.error, { id: 'runtime_error', msg: 'RangeError: setTimeout refused: an execution may have at most 100 timers pending' });
+        assert.deepEqual(result.error, {
+          id: 'runtime_error',
+          msg: 'RangeError: setTimeout refused: an execution may have at most 100 timers pending',
+        });
         assert.deepEqual(result.refused_calls, { setTimeout: 1 });
       }
     });

@@ -10,13 +10,26 @@ import { provision, startMinter, type RunningMinter } from '../helpers/minter.js
 
 type Client = Awaited<ReturnType<typeof provision>>;
 
-const CASES: Array<{ name: string; body: string; status: number; check?: (m: RunningMinter, hostile: Client, body: any) => Promise<void> }> = [
+const CASES: Array<{
+  name: string;
+  body: string;
+  status: number;
+  check?: (m: RunningMinter, hostile: Client, body: any) => Promise<void>;
+}> = [
   { name: 'infinite loop', body: 'while (true) {}', status: 500 },
   { name: 'infinite loop after an await', body: 'await Promise.resolve(); for (;;) {}', status: 500 },
-  { name: 'allocation bomb', body: 'const hog = []; for (;;) hog.push(new Array(1e6).fill(Math.random()));', status: 500 },
+  {
+    name: 'allocation bomb',
+    body: 'const hog = []; for (;;) hog.push(new Array(1e6).fill(Math.random()));',
+    status: 500,
+  },
   { name: "require('fs')", body: "require('fs').readFileSync('/etc/passwd', 'utf8');", status: 500 },
   { name: 'process.exit', body: 'process.exit(1);', status: 500 },
-  { name: "this.constructor.constructor('return process')()", body: "this.constructor.constructor('return process')().exit(1);", status: 500 },
+  {
+    name: "this.constructor.constructor('return process')()",
+    body: "this.constructor.constructor('return process')().exit(1);",
+    status: 500,
+  },
   { name: 'a promise that never resolves', body: 'await new Promise(() => {});', status: 500 },
   {
     name: 'a loop that logs first',

@@ -74,7 +74,11 @@ describe('Kinde m2m:token_generation workflows through /oauth/token', () => {
   after(() => m?.close());
 
   test('seed workflow: kinde.m2mToken.setCustomClaim puts claims in a token jose verifies', async () => {
-    const id = await deployAction(m, { name: 'm2mTokenGeneration', code: SEED_WORKFLOW, trigger: 'm2m:token_generation' });
+    const id = await deployAction(m, {
+      name: 'm2mTokenGeneration',
+      code: SEED_WORKFLOW,
+      trigger: 'm2m:token_generation',
+    });
     await bind(m, 'm2m:token_generation', [id]);
     const { status, body } = await requestToken(m, app);
     assert.equal(status, 200, JSON.stringify(body));
@@ -104,14 +108,22 @@ describe('Kinde m2m:token_generation workflows through /oauth/token', () => {
     assert.equal(claims.hello, 'world');
   });
 
-  test('failurePolicy continue issues the token without that workflow\'s claims; stop answers server_error', async () => {
-    const cont = await deployAction(m, { name: 'failing-continue', code: failing('continue'), trigger: 'm2m:token_generation' });
+  test("failurePolicy continue issues the token without that workflow's claims; stop answers server_error", async () => {
+    const cont = await deployAction(m, {
+      name: 'failing-continue',
+      code: failing('continue'),
+      trigger: 'm2m:token_generation',
+    });
     await bind(m, 'm2m:token_generation', [cont]);
     const ok = await requestToken(m, app);
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     assert.equal(claimsOf(ok.body.access_token).from_failing_continue, undefined);
 
-    const stop = await deployAction(m, { name: 'failing-stop', code: failing('stop'), trigger: 'm2m:token_generation' });
+    const stop = await deployAction(m, {
+      name: 'failing-stop',
+      code: failing('stop'),
+      trigger: 'm2m:token_generation',
+    });
     await bind(m, 'm2m:token_generation', [cont, stop]);
     const refused = await requestToken(m, app);
     assert.equal(refused.status, 500);
@@ -143,7 +155,8 @@ import { tierOf } from "../../lib/tiers";
 export const workflowSettings: WorkflowSettings = { id: "cliTier", trigger: WorkflowTrigger.M2MTokenGeneration, bindings: { "kinde.m2mToken": {} } };
 export default async function (event) { kinde.m2mToken.setCustomClaim("tier", tierOf(event.context.application.clientId)); }
 `,
-        'kindeSrc/environment/lib/tiers.ts': 'export const tierOf = (clientId: string) => (clientId.length > 0 ? "gold" : "none");\n',
+        'kindeSrc/environment/lib/tiers.ts':
+          'export const tierOf = (clientId: string) => (clientId.length > 0 ? "gold" : "none");\n',
         'kindeSrc/environment/workflows/helloWorkflow.js': `export const workflowSettings = { id: "cliHello", trigger: "m2m:token_generation", bindings: { "kinde.m2mToken": {} } };
 export default { async handle() { kinde.m2mToken.setCustomClaim("cli", "hello"); } };
 `,
@@ -155,7 +168,18 @@ export default { async handle() { kinde.m2mToken.setCustomClaim("cli", "hello");
       const cli = join(process.cwd(), 'dist/src/cli/minter.js');
       const { stdout } = await promisify(execFile)(
         process.execPath,
-        ['--no-node-snapshot', cli, 'deploy-workflows', root, '--url', m.baseUrl, '--client-id', m.admin.clientId, '--client-secret', m.admin.clientSecret],
+        [
+          '--no-node-snapshot',
+          cli,
+          'deploy-workflows',
+          root,
+          '--url',
+          m.baseUrl,
+          '--client-id',
+          m.admin.clientId,
+          '--client-secret',
+          m.admin.clientSecret,
+        ],
         { timeout: 60_000 },
       );
       assert.match(stdout, /deployed "cliTier" as version 1/);

@@ -5,7 +5,15 @@
  * timed from the moment it was due, so waiting behind a stalled server counts) and a few requests kept in flight.
  */
 import { ProcessWatch, readMemory } from '../../bench/proc.js';
-import { anyStorage, callApi, childMinterSetup, getToken, postToken, spawnMinter, type MinterProcess } from '../helpers/minter.js';
+import {
+  anyStorage,
+  callApi,
+  childMinterSetup,
+  getToken,
+  postToken,
+  spawnMinter,
+  type MinterProcess,
+} from '../helpers/minter.js';
 
 export interface LoadServer {
   baseUrl: string;
@@ -61,7 +69,12 @@ export interface Exchange {
 }
 
 /** One token request by client_secret_post, with extra body parameters; a network failure is status 0. */
-export async function tokenRequest(baseUrl: string, client: Client, extra: Record<string, string> = {}, due = performance.now()): Promise<Exchange> {
+export async function tokenRequest(
+  baseUrl: string,
+  client: Client,
+  extra: Record<string, string> = {},
+  due = performance.now(),
+): Promise<Exchange> {
   try {
     const { status, body } = await postToken(baseUrl, {
       grant_type: 'client_credentials',
@@ -77,7 +90,11 @@ export async function tokenRequest(baseUrl: string, client: Client, extra: Recor
 }
 
 /** Sends `send` `rate` times a second for `seconds`, open loop (a late answer does not delay the next request). */
-export async function paced(rate: number, seconds: number, send: (due: number) => Promise<Exchange>): Promise<Exchange[]> {
+export async function paced(
+  rate: number,
+  seconds: number,
+  send: (due: number) => Promise<Exchange>,
+): Promise<Exchange[]> {
   const started = performance.now();
   const total = Math.round(rate * seconds);
   const pending: Array<Promise<Exchange>> = [];
@@ -91,7 +108,11 @@ export async function paced(rate: number, seconds: number, send: (due: number) =
 }
 
 /** Keeps `count` requests in flight (each sent again as soon as it is answered) until `stop` resolves. */
-export async function keepInFlight(count: number, stop: Promise<void>, send: () => Promise<Exchange>): Promise<Exchange[]> {
+export async function keepInFlight(
+  count: number,
+  stop: Promise<void>,
+  send: () => Promise<Exchange>,
+): Promise<Exchange[]> {
   let stopped = false;
   void stop.then(() => (stopped = true));
   const answers: Exchange[] = [];
@@ -117,7 +138,10 @@ export const DISTURBED_CORES = 0.25;
  * the server nor this process, plus steal), from `/proc`: on a machine shared with other jobs, or beside another
  * test file, latency says more about them than about the server.
  */
-export async function withDisturbance<T>(pid: number, load: () => Promise<T>): Promise<{ result: T; otherCores: number }> {
+export async function withDisturbance<T>(
+  pid: number,
+  load: () => Promise<T>,
+): Promise<{ result: T; otherCores: number }> {
   const watch = new ProcessWatch(pid);
   const before = process.cpuUsage();
   const result = await load();

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { CRASH_GUARD_FILE, parseJournal } from '../../src/triggers/runtime/crash-guard.js';
 import {
@@ -55,11 +55,18 @@ class Deployment {
 
   /** An API, a client granted it, and an action that stamps its name into the token, deployed (not bound). */
   async provision(actionName: string): Promise<string> {
-    assert.equal((await this.api('POST', '/resource-servers', { identifier, name: 'Q', signing_alg: 'ES256' })).status, 201);
+    assert.equal(
+      (await this.api('POST', '/resource-servers', { identifier, name: 'Q', signing_alg: 'ES256' })).status,
+      201,
+    );
     const client = await this.api('POST', '/clients', { name: 'svc' });
     assert.equal(client.status, 201, client.text);
     this.client = { clientId: client.body.client_id, clientSecret: client.body.client_secret };
-    const grant = await this.api('POST', '/client-grants', { client_id: this.client.clientId, audience: identifier, scope: [] });
+    const grant = await this.api('POST', '/client-grants', {
+      client_id: this.client.clientId,
+      audience: identifier,
+      scope: [],
+    });
     assert.equal(grant.status, 201, grant.text);
     const action = await this.api('POST', '/actions/actions', {
       name: actionName,
@@ -73,7 +80,9 @@ class Deployment {
 
   /** Binds the action; the server may die while answering (a crash at prewarm). */
   bind(actionId: string): Promise<WireResponse> {
-    return this.api('PATCH', '/actions/triggers/credentials-exchange/bindings', { bindings: [{ ref: { type: 'action_id', value: actionId } }] });
+    return this.api('PATCH', '/actions/triggers/credentials-exchange/bindings', {
+      bindings: [{ ref: { type: 'action_id', value: actionId } }],
+    });
   }
 
   token(): Promise<WireResponse> {
@@ -93,7 +102,9 @@ class Deployment {
   }
 
   /** The execution record of the client's last failed token request, through the logs API. */
-  async lastFailedExecution(): Promise<{ results: Array<{ status: string; version_id: string; error?: { id: string; msg: string } }> }> {
+  async lastFailedExecution(): Promise<{
+    results: Array<{ status: string; version_id: string; error?: { id: string; msg: string } }>;
+  }> {
     const logs = await this.api('GET', `/logs?type=feccft&client_id=${this.client.clientId}&per_page=1`);
     assert.equal(logs.status, 200, logs.text);
     assert.ok(logs.body[0]?.execution_id, `an execution id in ${logs.text}`);
@@ -118,118 +129,173 @@ const stampCode = (stamp: string) => `exports.onExecuteCredentialsExchange = asy
 };`;
 
 for (const storage of storages) {
-  describe(`inline: a version that kills the process is quarantined at the next start (${storage})`, { timeout: 300_000 }, () => {
-    test('crash at prewarm: the restarted server quarantines it, says why, and runs it again once lifted', async () => {
-      const d = new Deployment(await childMinterSetup(storage, admin, { MINTER_LOG_FLUSH_MS: '50', MINTER_ACTIONS_ISOLATION: 'inline' }));
-      try {
-        await d.start({ MINTER_TEST_CRASH_ON_ACTION_NAME: 'crasher' });
-        const actionId = await d.provision('crasher');
-        const versionId = (await d.api('GET', `/actions/actions/${actionId}`)).body.deployed_version.id as string;
-        // Binding prewarms the version: the process aborts before it answers.
-        await assert.rejects(d.bind(actionId));
-        assert.deepEqual(await d.proc.exited, { code: null, signal: 'SIGABRT' });
-
-        const crashedAt = Date.now();
-        await d.start();
-        assert.match(d.proc.output().stdout, new RegExp(`"version_id":"${versionId}".*action version quarantined`));
-
-        // The version's requests fail closed (an action may be the one refusing tokens) with a clear record.
-        const refused = await d.token();
-        assert.equal(refused.status, 500, refused.text);
-        assert.equal(refused.body.error, 'server_error');
-        assert.match(refused.body.error_description, /^A token trigger failed/, 'no internal detail for the client');
-        const execution = await d.lastFailedExecution();
-        assert.equal(execution.results.length, 1);
-        const [result] = execution.results;
-        assert.equal(result!.status, 'runtime');
-        assert.equal(result!.version_id, versionId);
-        assert.equal(result!.error?.id, 'runtime_error');
-        assert.match(result!.error!.msg, new RegExp(`^Version ${versionId} of action "crasher" is quarantined since \\S+Z: `));
-        assert.match(result!.error!.msg, /A Minter process ended while it was loading this version \(prewarm\), begun at \S+Z/);
-        assert.ok(result!.error!.msg.includes(`DELETE /api/v2/actions/actions/${actionId}/versions/${versionId}/quarantine`));
-
-        // The management API shows it on the action's deployed version and in the versions list.
-        const action = await d.api('GET', `/actions/actions/${actionId}`);
-        const quarantine = action.body.deployed_version.quarantine;
-        assert.match(quarantine.reason, /loading this version \(prewarm\)/);
-        assert.ok(Date.parse(quarantine.quarantined_at) <= crashedAt, 'quarantined as of the prewarm that died');
-        assert.equal(quarantine.lift, `DELETE /api/v2/actions/actions/${actionId}/versions/${versionId}/quarantine`);
-        assert.equal(action.body.status, 'built', "Auth0's fields are unchanged");
-        const versions = await d.api('GET', `/actions/actions/${actionId}/versions`);
-        assert.deepEqual(versions.body.versions[0].quarantine, quarantine);
-
-        // Lifting is a route of the management API's OpenAPI document, needs update:actions and a version that exists.
-        const doc = (await (await fetch(`${d.proc.baseUrl}/api/v2/openapi.json`)).json()) as { paths: Record<string, object> };
-        assert.deepEqual(Object.keys(doc.paths['/actions/actions/{id}/versions/{versionId}/quarantine'] ?? {}), ['delete']);
-        const readOnly = await d.api('POST', '/clients', { name: 'reader', app_type: 'non_interactive' });
-        await d.api('POST', '/client-grants', { client_id: readOnly.body.client_id, audience: `${d.issuer}/api/v2/`, scope: ['read:actions'] });
-        const readToken = (await getToken(d.proc.baseUrl, { clientId: readOnly.body.client_id, clientSecret: readOnly.body.client_secret }, `${d.issuer}/api/v2/`)).access_token;
-        const forbidden = await callApi(d.proc.baseUrl, readToken, 'DELETE', `/actions/actions/${actionId}/versions/${versionId}/quarantine`);
-        assert.equal(forbidden.status, 403, forbidden.text);
-        const missing = await d.api('DELETE', `/actions/actions/${actionId}/versions/00000000-0000-4000-8000-000000000000/quarantine`);
-        assert.equal(missing.status, 404, missing.text);
-        assert.equal((await d.api('DELETE', `/actions/actions/${actionId}/versions/${versionId}/quarantine`)).status, 204);
-        assert.equal((await d.api('DELETE', `/actions/actions/${actionId}/versions/${versionId}/quarantine`)).status, 204, 'idempotent');
-        const lifted = await d.api('GET', `/actions/actions/${actionId}/versions/${versionId}`);
-        assert.equal(lifted.body.quarantine, undefined);
-        assert.equal((await d.verified(await d.token()))['https://q.example.com/stamp'], 'v1');
-      } finally {
-        await d.setup.cleanup();
-      }
-    });
-
-    test('crash at first run: quarantined at restart; deploying a new version recovers; an idle kill -9 quarantines nothing', async () => {
-      const d = new Deployment(await childMinterSetup(storage, admin, { MINTER_LOG_FLUSH_MS: '50', MINTER_ACTIONS_ISOLATION: 'inline' }));
-      try {
-        await d.start({ MINTER_TEST_CRASH_ON_ACTION_NAME: 'first-run-crasher', MINTER_TEST_CRASH_PHASE: 'first_run' });
-        const actionId = await d.provision('first-run-crasher');
-        assert.equal((await d.bind(actionId)).status, 200, 'the prewarm survives');
-        await assert.rejects(d.token(), 'the first run aborts the process before it answers');
-        assert.deepEqual(await d.proc.exited, { code: null, signal: 'SIGABRT' });
-
-        await d.start();
-        const refused = await d.token();
-        assert.equal(refused.status, 500, refused.text);
-        const [result] = (await d.lastFailedExecution()).results;
-        assert.match(result!.error!.msg, /quarantined since .*running this version for the first time/);
-        const oldVersion = result!.version_id;
-
-        // The operator deploys a fixed version: it runs at once; the old one stays quarantined in the list.
-        const patched = await d.api('PATCH', `/actions/actions/${actionId}`, { code: stampCode('v2') });
-        assert.equal(patched.status, 200, patched.text);
-        const deployed = await d.api('POST', `/actions/actions/${actionId}/deploy`);
-        assert.equal(deployed.status, 201, deployed.text);
-        assert.equal(deployed.body.quarantine, undefined);
-        assert.equal((await d.verified(await d.token()))['https://q.example.com/stamp'], 'v2');
-        const versions = (await d.api('GET', `/actions/actions/${actionId}/versions`)).body.versions as Array<{ id: string; quarantine?: unknown }>;
-        assert.deepEqual(
-          versions.map((v) => [v.id, v.quarantine !== undefined]),
-          [
-            [deployed.body.id, false],
-            [oldVersion, true],
-          ],
+  describe(
+    `inline: a version that kills the process is quarantined at the next start (${storage})`,
+    { timeout: 300_000 },
+    () => {
+      test('crash at prewarm: the restarted server quarantines it, says why, and runs it again once lifted', async () => {
+        const d = new Deployment(
+          await childMinterSetup(storage, admin, { MINTER_LOG_FLUSH_MS: '50', MINTER_ACTIONS_ISOLATION: 'inline' }),
         );
+        try {
+          await d.start({ MINTER_TEST_CRASH_ON_ACTION_NAME: 'crasher' });
+          const actionId = await d.provision('crasher');
+          const versionId = (await d.api('GET', `/actions/actions/${actionId}`)).body.deployed_version.id as string;
+          // Binding prewarms the version: the process aborts before it answers.
+          await assert.rejects(d.bind(actionId));
+          assert.deepEqual(await d.proc.exited, { code: null, signal: 'SIGABRT' });
 
-        // Killed while idle (prewarm and first run long over): nothing was under way, nothing is quarantined.
-        await d.journalSettled();
-        assert.deepEqual(await d.proc.stop('SIGKILL'), { code: null, signal: 'SIGKILL' });
-        await d.start();
-        assert.equal((await d.verified(await d.token()))['https://q.example.com/stamp'], 'v2');
-        // Stopped cleanly and started again: nothing is quarantined either.
-        assert.deepEqual(await d.proc.stop('SIGTERM'), { code: 0, signal: null });
-        await d.start();
-        assert.doesNotMatch(d.proc.output().stdout, /quarantined/);
-        assert.equal((await d.verified(await d.token()))['https://q.example.com/stamp'], 'v2');
-      } finally {
-        await d.setup.cleanup();
-      }
-    });
-  });
+          const crashedAt = Date.now();
+          await d.start();
+          assert.match(d.proc.output().stdout, new RegExp(`"version_id":"${versionId}".*action version quarantined`));
+
+          // The version's requests fail closed (an action may be the one refusing tokens) with a clear record.
+          const refused = await d.token();
+          assert.equal(refused.status, 500, refused.text);
+          assert.equal(refused.body.error, 'server_error');
+          assert.match(refused.body.error_description, /^A token trigger failed/, 'no internal detail for the client');
+          const execution = await d.lastFailedExecution();
+          assert.equal(execution.results.length, 1);
+          const [result] = execution.results;
+          assert.equal(result!.status, 'runtime');
+          assert.equal(result!.version_id, versionId);
+          assert.equal(result!.error?.id, 'runtime_error');
+          assert.match(
+            result!.error!.msg,
+            new RegExp(`^Version ${versionId} of action "crasher" is quarantined since \\S+Z: `),
+          );
+          assert.match(
+            result!.error!.msg,
+            /A Minter process ended while it was loading this version \(prewarm\), begun at \S+Z/,
+          );
+          assert.ok(
+            result!.error!.msg.includes(`DELETE /api/v2/actions/actions/${actionId}/versions/${versionId}/quarantine`),
+          );
+
+          // The management API shows it on the action's deployed version and in the versions list.
+          const action = await d.api('GET', `/actions/actions/${actionId}`);
+          const quarantine = action.body.deployed_version.quarantine;
+          assert.match(quarantine.reason, /loading this version \(prewarm\)/);
+          assert.ok(Date.parse(quarantine.quarantined_at) <= crashedAt, 'quarantined as of the prewarm that died');
+          assert.equal(quarantine.lift, `DELETE /api/v2/actions/actions/${actionId}/versions/${versionId}/quarantine`);
+          assert.equal(action.body.status, 'built', "Auth0's fields are unchanged");
+          const versions = await d.api('GET', `/actions/actions/${actionId}/versions`);
+          assert.deepEqual(versions.body.versions[0].quarantine, quarantine);
+
+          // Lifting is a route of the management API's OpenAPI document, needs update:actions and a version that exists.
+          const doc = (await (await fetch(`${d.proc.baseUrl}/api/v2/openapi.json`)).json()) as {
+            paths: Record<string, object>;
+          };
+          assert.deepEqual(Object.keys(doc.paths['/actions/actions/{id}/versions/{versionId}/quarantine'] ?? {}), [
+            'delete',
+          ]);
+          const readOnly = await d.api('POST', '/clients', { name: 'reader', app_type: 'non_interactive' });
+          await d.api('POST', '/client-grants', {
+            client_id: readOnly.body.client_id,
+            audience: `${d.issuer}/api/v2/`,
+            scope: ['read:actions'],
+          });
+          const readToken = (
+            await getToken(
+              d.proc.baseUrl,
+              { clientId: readOnly.body.client_id, clientSecret: readOnly.body.client_secret },
+              `${d.issuer}/api/v2/`,
+            )
+          ).access_token;
+          const forbidden = await callApi(
+            d.proc.baseUrl,
+            readToken,
+            'DELETE',
+            `/actions/actions/${actionId}/versions/${versionId}/quarantine`,
+          );
+          assert.equal(forbidden.status, 403, forbidden.text);
+          const missing = await d.api(
+            'DELETE',
+            `/actions/actions/${actionId}/versions/00000000-0000-4000-8000-000000000000/quarantine`,
+          );
+          assert.equal(missing.status, 404, missing.text);
+          assert.equal(
+            (await d.api('DELETE', `/actions/actions/${actionId}/versions/${versionId}/quarantine`)).status,
+            204,
+          );
+          assert.equal(
+            (await d.api('DELETE', `/actions/actions/${actionId}/versions/${versionId}/quarantine`)).status,
+            204,
+            'idempotent',
+          );
+          const lifted = await d.api('GET', `/actions/actions/${actionId}/versions/${versionId}`);
+          assert.equal(lifted.body.quarantine, undefined);
+          assert.equal((await d.verified(await d.token()))['https://q.example.com/stamp'], 'v1');
+        } finally {
+          await d.setup.cleanup();
+        }
+      });
+
+      test('crash at first run: quarantined at restart; deploying a new version recovers; an idle kill -9 quarantines nothing', async () => {
+        const d = new Deployment(
+          await childMinterSetup(storage, admin, { MINTER_LOG_FLUSH_MS: '50', MINTER_ACTIONS_ISOLATION: 'inline' }),
+        );
+        try {
+          await d.start({
+            MINTER_TEST_CRASH_ON_ACTION_NAME: 'first-run-crasher',
+            MINTER_TEST_CRASH_PHASE: 'first_run',
+          });
+          const actionId = await d.provision('first-run-crasher');
+          assert.equal((await d.bind(actionId)).status, 200, 'the prewarm survives');
+          await assert.rejects(d.token(), 'the first run aborts the process before it answers');
+          assert.deepEqual(await d.proc.exited, { code: null, signal: 'SIGABRT' });
+
+          await d.start();
+          const refused = await d.token();
+          assert.equal(refused.status, 500, refused.text);
+          const [result] = (await d.lastFailedExecution()).results;
+          assert.match(result!.error!.msg, /quarantined since .*running this version for the first time/);
+          const oldVersion = result!.version_id;
+
+          // The operator deploys a fixed version: it runs at once; the old one stays quarantined in the list.
+          const patched = await d.api('PATCH', `/actions/actions/${actionId}`, { code: stampCode('v2') });
+          assert.equal(patched.status, 200, patched.text);
+          const deployed = await d.api('POST', `/actions/actions/${actionId}/deploy`);
+          assert.equal(deployed.status, 201, deployed.text);
+          assert.equal(deployed.body.quarantine, undefined);
+          assert.equal((await d.verified(await d.token()))['https://q.example.com/stamp'], 'v2');
+          const versions = (await d.api('GET', `/actions/actions/${actionId}/versions`)).body.versions as Array<{
+            id: string;
+            quarantine?: unknown;
+          }>;
+          assert.deepEqual(
+            versions.map((v) => [v.id, v.quarantine !== undefined]),
+            [
+              [deployed.body.id, false],
+              [oldVersion, true],
+            ],
+          );
+
+          // Killed while idle (prewarm and first run long over): nothing was under way, nothing is quarantined.
+          await d.journalSettled();
+          assert.deepEqual(await d.proc.stop('SIGKILL'), { code: null, signal: 'SIGKILL' });
+          await d.start();
+          assert.equal((await d.verified(await d.token()))['https://q.example.com/stamp'], 'v2');
+          // Stopped cleanly and started again: nothing is quarantined either.
+          assert.deepEqual(await d.proc.stop('SIGTERM'), { code: 0, signal: null });
+          await d.start();
+          assert.doesNotMatch(d.proc.output().stdout, /quarantined/);
+          assert.equal((await d.verified(await d.token()))['https://q.example.com/stamp'], 'v2');
+        } finally {
+          await d.setup.cleanup();
+        }
+      });
+    },
+  );
 }
 
 describe('in the sandbox process: the server goes on and quarantines the version at once', { timeout: 300_000 }, () => {
   /** Waits for the version's quarantine to show in the management API. */
-  async function quarantineOf(d: Deployment, actionId: string, versionId: string): Promise<{ reason: string; quarantined_at: string }> {
+  async function quarantineOf(
+    d: Deployment,
+    actionId: string,
+    versionId: string,
+  ): Promise<{ reason: string; quarantined_at: string }> {
     for (let i = 0; i < 200; i++) {
       const version = await d.api('GET', `/actions/actions/${actionId}/versions/${versionId}`);
       if (version.body.quarantine !== undefined) return version.body.quarantine;
@@ -247,24 +313,39 @@ describe('in the sandbox process: the server goes on and quarantines the version
       // Binding prewarms the version in the sandbox process, which aborts; the server answers.
       assert.equal((await d.bind(actionId)).status, 200);
       const quarantine = await quarantineOf(d, actionId, versionId);
-      assert.match(quarantine.reason, /^The sandbox process that runs actions ended \(signal SIGABRT\) at \S+Z while it was loading this version/);
-      assert.match(d.proc.output().stdout, new RegExp(`"version_id":"${versionId}".*action version quarantined: the sandbox process ended`));
+      assert.match(
+        quarantine.reason,
+        /^The sandbox process that runs actions ended \(signal SIGABRT\) at \S+Z while it was loading this version/,
+      );
+      assert.match(
+        d.proc.output().stdout,
+        new RegExp(`"version_id":"${versionId}".*action version quarantined: the sandbox process ended`),
+      );
 
       const refused = await d.token();
       assert.equal(refused.status, 500, refused.text);
       const [result] = (await d.lastFailedExecution()).results;
       assert.equal(result!.version_id, versionId);
-      assert.match(result!.error!.msg, new RegExp(`^Version ${versionId} of action "crasher" is quarantined since \\S+Z: The sandbox process`));
+      assert.match(
+        result!.error!.msg,
+        new RegExp(`^Version ${versionId} of action "crasher" is quarantined since \\S+Z: The sandbox process`),
+      );
 
       // Lifted while the cause is still there: one more crash, quarantined again, never a loop.
-      assert.equal((await d.api('DELETE', `/actions/actions/${actionId}/versions/${versionId}/quarantine`)).status, 204);
+      assert.equal(
+        (await d.api('DELETE', `/actions/actions/${actionId}/versions/${versionId}/quarantine`)).status,
+        204,
+      );
       const again = await quarantineOf(d, actionId, versionId);
       assert.ok(Date.parse(again.quarantined_at) >= Date.parse(quarantine.quarantined_at));
       const metrics = await (await fetch(`${d.proc.baseUrl}/metrics`)).text();
       assert.match(metrics, /^minter_sandbox_replaced_total\{reason="crashed"\} 2$/m);
 
       // Unbound, tokens flow; the server never stopped.
-      assert.equal((await d.api('PATCH', '/actions/triggers/credentials-exchange/bindings', { bindings: [] })).status, 200);
+      assert.equal(
+        (await d.api('PATCH', '/actions/triggers/credentials-exchange/bindings', { bindings: [] })).status,
+        200,
+      );
       assert.equal((await d.token()).status, 200);
       assert.equal(d.proc.output().stderr.includes('SIGABRT'), false);
     } finally {
@@ -291,7 +372,7 @@ describe('in the sandbox process: the server goes on and quarantines the version
       assert.match(second!.error!.msg, /is quarantined since/);
       // The server itself never stopped.
       assert.equal((await d.api('GET', '/clients?per_page=1')).status, 200);
-      assert.equal(await Promise.race([d.proc.exited, sleep(100).then(() => "running")]), "running");
+      assert.equal(await Promise.race([d.proc.exited, sleep(100).then(() => 'running')]), 'running');
     } finally {
       await d.setup.cleanup();
     }

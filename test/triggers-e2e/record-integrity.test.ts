@@ -136,11 +136,23 @@ describe('an action cannot forge its execution record by polluting prototypes', 
       return;
     }
     assert.deepEqual(messages, ['before', 'after'], where);
-    assert.deepEqual(result.logs.map((line: { level: string }) => line.level), ['log', 'log'], where);
-    assert.deepEqual(result.claims_set, end === 'ok' ? ['https://example.com/before', 'https://example.com/after'] : [], where);
+    assert.deepEqual(
+      result.logs.map((line: { level: string }) => line.level),
+      ['log', 'log'],
+      where,
+    );
+    assert.deepEqual(
+      result.claims_set,
+      end === 'ok' ? ['https://example.com/before', 'https://example.com/after'] : [],
+      where,
+    );
     if (end === 'ok') {
       assert.equal(result.status, 'ok', where);
-      assert.deepEqual(result.refused_claims.map((r: { name: string }) => r.name), ['sub'], where);
+      assert.deepEqual(
+        result.refused_claims.map((r: { name: string }) => r.name),
+        ['sub'],
+        where,
+      );
       assert.equal(result.denial, undefined, where);
     } else {
       assert.equal(result.status, 'denied', where);
@@ -158,11 +170,20 @@ describe('an action cannot forge its execution record by polluting prototypes', 
         // Requests of an isolate polluted earlier, which do nothing hostile themselves.
         for (const end of ['ok', 'deny', 'throw'] as const) await check(end, false, label);
         // Several at once, so that the engine runs them as one batch in the polluted isolate.
-        const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => requestToken(m, app, { end: 'ok', pollute: i % 2 ? 'yes' : 'no' })));
+        const answers = await Promise.all(
+          Array.from({ length: 6 }, (_, i) => requestToken(m, app, { end: 'ok', pollute: i % 2 ? 'yes' : 'no' })),
+        );
         for (const { status, body } of answers) {
           assert.equal(status, 200, `${label} (batched): ${JSON.stringify(body)}`);
           const { payload } = await jwtVerify(body.access_token, jwks, { issuer: m.issuer, audience: app.identifier });
-          assert.deepEqual([payload['https://example.com/before'], payload['https://example.com/after'], payload['https://example.com/forged']], ['b', 'a', undefined]);
+          assert.deepEqual(
+            [
+              payload['https://example.com/before'],
+              payload['https://example.com/after'],
+              payload['https://example.com/forged'],
+            ],
+            ['b', 'a', undefined],
+          );
         }
         await check('ok', false, `${label}, after a batch`);
       } finally {
@@ -194,12 +215,21 @@ ${all}
         const { status, body } = await requestToken(m, app);
         assert.equal(status, 200, JSON.stringify(body));
         const { payload } = await jwtVerify(body.access_token, jwks, { issuer: m.issuer, audience: app.identifier });
-        assert.deepEqual([payload.before, payload.after, payload['https://example.com/forged'], payload.sub], ['b', 'a', undefined, app.clientId]);
+        assert.deepEqual(
+          [payload.before, payload.after, payload['https://example.com/forged'], payload.sub],
+          ['b', 'a', undefined, app.clientId],
+        );
         const [result] = (await lastExecution(m, app.clientId)).results;
         assert.equal(result.status, 'ok');
         assert.deepEqual(result.claims_set, ['before', 'after']);
-        assert.deepEqual(result.refused_claims.map((r: { name: string }) => r.name), ['sub']);
-        assert.deepEqual(result.logs, [{ level: 'log', message: 'before' }, { level: 'log', message: 'after' }]);
+        assert.deepEqual(
+          result.refused_claims.map((r: { name: string }) => r.name),
+          ['sub'],
+        );
+        assert.deepEqual(result.logs, [
+          { level: 'log', message: 'before' },
+          { level: 'log', message: 'after' },
+        ]);
       }
     } finally {
       await bind(m, 'm2m:token_generation', []);

@@ -65,7 +65,13 @@ describe('Atomics.waitAsync and friends are gone: every way of reaching them fai
     await bind(m, 'credentials-exchange', [id]);
     for (let i = 0; i < 3; i++) {
       const denied = await requestToken(m, hostile);
-      assert.deepEqual(denied, { status: 500, body: { error: 'server_error', error_description: 'A token trigger failed; see the execution record in the logs' } });
+      assert.deepEqual(denied, {
+        status: 500,
+        body: {
+          error: 'server_error',
+          error_description: 'A token trigger failed; see the execution record in the logs',
+        },
+      });
     }
     const [result] = await lastExecution(m, hostile);
     assert.equal(result!.status, 'runtime');
@@ -130,7 +136,13 @@ export default async function Workflow(event: onM2MTokenGeneratedEvent) {
     });
     await bind(m, 'm2m:token_generation', [id]);
     const denied = await requestToken(m, hostile);
-    assert.deepEqual(denied, { status: 500, body: { error: 'server_error', error_description: 'A token trigger failed; see the execution record in the logs' } });
+    assert.deepEqual(denied, {
+      status: 500,
+      body: {
+        error: 'server_error',
+        error_description: 'A token trigger failed; see the execution record in the logs',
+      },
+    });
     const [result] = await lastExecution(m, hostile);
     assert.deepEqual(result!.error, { id: 'runtime_error', msg: 'ReferenceError: Atomics is not defined' });
     await assertServing(m, innocent);
@@ -167,7 +179,13 @@ describe('An action that makes V8 end its process ends only the sandbox process'
     const sandboxEnded = /^The sandbox process ended \(signal SIGABRT\) while this request ran/;
     for (const culprit of [sorter, sorter]) {
       const crashed = await requestToken(m, culprit);
-      assert.deepEqual(crashed, { status: 500, body: { error: 'server_error', error_description: 'A token trigger failed; see the execution record in the logs' } });
+      assert.deepEqual(crashed, {
+        status: 500,
+        body: {
+          error: 'server_error',
+          error_description: 'A token trigger failed; see the execution record in the logs',
+        },
+      });
       const [lost] = await lastExecution(m, culprit);
       assert.equal(lost!.status, 'runtime');
       assert.match(lost!.error!.msg, sandboxEnded);
@@ -179,7 +197,8 @@ describe('An action that makes V8 end its process ends only the sandbox process'
     // the request fails and the rest goes on.
     assert.equal((await requestToken(m, hostile)).status, 500);
     const [bombed] = await lastExecution(m, hostile);
-    if (bombed!.status === 'oom') assert.deepEqual(bombed!.error, { id: 'out_of_memory', msg: 'The action ran out of memory' });
+    if (bombed!.status === 'oom')
+      assert.deepEqual(bombed!.error, { id: 'out_of_memory', msg: 'The action ran out of memory' });
     else assert.match(bombed!.error!.msg, sandboxEnded);
     await assertServing(m, innocent);
     await bind(m, 'credentials-exchange', []);
@@ -238,7 +257,13 @@ export default async function Workflow(event: onM2MTokenGeneratedEvent) {
     await bind(m, 'credentials-exchange', [id]);
     const versionId = (await m.api('GET', `/actions/actions/${id}`)).body.deployed_version.id as string;
     const crashed = await requestToken(m, hostile);
-    assert.deepEqual(crashed, { status: 500, body: { error: 'server_error', error_description: 'A token trigger failed; see the execution record in the logs' } });
+    assert.deepEqual(crashed, {
+      status: 500,
+      body: {
+        error: 'server_error',
+        error_description: 'A token trigger failed; see the execution record in the logs',
+      },
+    });
     const [lost] = await lastExecution(m, hostile);
     assert.match(lost!.error!.msg, /^The sandbox process ended \(signal SIGABRT\) while this request ran/);
     assert.equal((await fetch(`${m.baseUrl}/health`)).status, 200);
@@ -248,15 +273,23 @@ export default async function Workflow(event: onM2MTokenGeneratedEvent) {
       quarantine = (await m.api('GET', `/actions/actions/${id}/versions/${versionId}`)).body.quarantine;
       if (quarantine === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    assert.match(quarantine!.reason, /^The sandbox process that runs actions ended \(signal SIGABRT\) at \S+Z while it was running this version for the first time/);
+    assert.match(
+      quarantine!.reason,
+      /^The sandbox process that runs actions ended \(signal SIGABRT\) at \S+Z while it was running this version for the first time/,
+    );
     const crashes = await replaced(m, 'crashed');
     for (const client of [hostile, innocent]) {
       assert.equal((await requestToken(m, client)).status, 500);
       const [refused] = await lastExecution(m, client);
-      assert.match(refused!.error!.msg, new RegExp(`^Version ${versionId} of action "sort-bomb-always" is quarantined since`));
+      assert.match(
+        refused!.error!.msg,
+        new RegExp(`^Version ${versionId} of action "sort-bomb-always" is quarantined since`),
+      );
     }
     assert.equal(await replaced(m, 'crashed'), crashes, 'no further crash');
-    const fixed = await m.api('PATCH', `/actions/actions/${id}`, { code: `exports.onExecuteCredentialsExchange = async () => {};` });
+    const fixed = await m.api('PATCH', `/actions/actions/${id}`, {
+      code: `exports.onExecuteCredentialsExchange = async () => {};`,
+    });
     assert.equal(fixed.status, 200);
     assert.equal((await m.api('POST', `/actions/actions/${id}/deploy`)).status, 201);
     assert.equal((await requestToken(m, hostile)).status, 200);

@@ -43,7 +43,10 @@ describe('crash guard journal', () => {
       assert.equal(guard.enter('v1', 'prewarm'), true);
       assert.equal(guard.enter('v1', 'prewarm'), false, 'never twice in one process');
       assert.equal(guard.enter('v1', 'first_run'), true);
-      assert.deepEqual(parseJournal(await readFile(file, 'utf8')).map((s) => [s.versionId, s.phase]), [['v1', 'first_run']]);
+      assert.deepEqual(
+        parseJournal(await readFile(file, 'utf8')).map((s) => [s.versionId, s.phase]),
+        [['v1', 'first_run']],
+      );
       guard.leave('v1', 'prewarm');
       guard.leave('v1', 'first_run');
       for (let i = 0; i < 100 && parseJournal(await readFile(file, 'utf8')).length > 0; i++) await sleep(10);

@@ -88,9 +88,12 @@ describe('address policy: every address in a refused range is refused', () => {
   it('the policy with an allow list for other ranges still refuses them', () => {
     const policy = createAddressPolicy(['127.0.0.1/32', 'api.internal']);
     fc.assert(
-      fc.property(anyRefused.filter((text) => parseAddress(text)?.toString() !== '127.0.0.1'), (text) => {
-        assert.notEqual(policy.check(parseAddress(text)!, 'elsewhere.test'), undefined, text);
-      }),
+      fc.property(
+        anyRefused.filter((text) => parseAddress(text)?.toString() !== '127.0.0.1'),
+        (text) => {
+          assert.notEqual(policy.check(parseAddress(text)!, 'elsewhere.test'), undefined, text);
+        },
+      ),
       { numRuns: 1000 },
     );
   });

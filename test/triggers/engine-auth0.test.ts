@@ -12,14 +12,23 @@ exports.onExecuteCredentialsExchange = async (event, api) => {
   }
 };`;
 
-const NORTH_AMERICA = { cityName: 'Seattle', continentCode: 'NA', countryCode: 'US', countryCode3: 'USA', countryName: 'United States' };
+const NORTH_AMERICA = {
+  cityName: 'Seattle',
+  continentCode: 'NA',
+  countryCode: 'US',
+  countryCode3: 'USA',
+  countryName: 'United States',
+};
 
 describe('Auth0 credentials-exchange seed samples', () => {
   test('Auth0 seed "access control": geoip continent NA is denied with invalid_request and the message', async () => {
     await withEngine({ geoip: () => NORTH_AMERICA }, async (engine) => {
       engine.setBindings([auth0Action(GEO_DENY_SAMPLE)]);
       const result = await engine.run(request());
-      assert.deepEqual(result.denial, { error: 'invalid_request', description: 'Access from North America is not allowed.' });
+      assert.deepEqual(result.denial, {
+        error: 'invalid_request',
+        description: 'Access from North America is not allowed.',
+      });
       const action = only(result);
       assert.equal(action.status, 'denied');
       assert.deepEqual(action.denial, { code: 'invalid_request', reason: 'Access from North America is not allowed.' });
@@ -53,7 +62,12 @@ describe('Auth0 credentials-exchange event object (notes §1)', () => {
     await withEngine({ geoip: () => NORTH_AMERICA }, async (engine) => {
       engine.setBindings([auth0Action(code, { secrets: { API_KEY: 's3cr3t' } })]);
       const organization = { id: 'org_1', name: 'acme', display_name: 'Acme', metadata: { plan: 'pro' } };
-      const body = { grant_type: 'client_credentials', client_secret: 'leak', client_assertion: 'leak', audience: 'https://api.example.com' };
+      const body = {
+        grant_type: 'client_credentials',
+        client_secret: 'leak',
+        client_assertion: 'leak',
+        audience: 'https://api.example.com',
+      };
       const result = await engine.run(request({ organization, request: { ...request().request, body } }));
       assert.deepEqual(result.claims['https://t/event'], {
         client: { client_id: 'cli_123', name: 'Billing service', metadata: { tier: 'gold' } },
@@ -141,7 +155,10 @@ module.exports = { onExecuteCredentialsExchange };`;
     const code = `exports.onExecuteCredentialsExchange = async (event, api) => { api.access.deny('invalid_request'); };`;
     await withEngine({}, async (engine) => {
       engine.setBindings([auth0Action(code)]);
-      assert.deepEqual((await engine.run(request())).denial, { error: 'invalid_request', description: 'The request was denied by a token trigger.' });
+      assert.deepEqual((await engine.run(request())).denial, {
+        error: 'invalid_request',
+        description: 'The request was denied by a token trigger.',
+      });
     });
   });
 
@@ -163,7 +180,10 @@ module.exports = { onExecuteCredentialsExchange };`;
       const action = only(result);
       assert.equal(action.status, 'runtime');
       assert.deepEqual(action.error, { id: 'runtime_error', msg: 'RangeError: boom' });
-      assert.match(action.logs.at(-1)?.message ?? '', /^Uncaught RangeError: boom\n {4}at exports\.onExecuteCredentialsExchange \(auth0-\d+\.js:1:\d+\)/);
+      assert.match(
+        action.logs.at(-1)?.message ?? '',
+        /^Uncaught RangeError: boom\n {4}at exports\.onExecuteCredentialsExchange \(auth0-\d+\.js:1:\d+\)/,
+      );
     });
   });
 
@@ -183,7 +203,10 @@ module.exports = { onExecuteCredentialsExchange };`;
       engine.setBindings([auth0Action('exports.onExecutePostLogin = async () => {};')]);
       const action = only(await engine.run(request()));
       assert.equal(action.status, 'compile');
-      assert.equal(action.error?.msg, 'TypeError: The action does not export onExecuteCredentialsExchange: write exports.onExecuteCredentialsExchange = async (event, api) => {}');
+      assert.equal(
+        action.error?.msg,
+        'TypeError: The action does not export onExecuteCredentialsExchange: write exports.onExecuteCredentialsExchange = async (event, api) => {}',
+      );
     });
   });
 });

@@ -11,7 +11,8 @@ import { auth0Action, fakeHost, only, request, ROOMY_SLICE, withEngine } from '.
 const handler = (body: string) => `exports.onExecuteCredentialsExchange = async (event, api) => { ${body} };`;
 
 /** A request from a client whose `metadata.tier` is `tier`: the actions below branch on it. */
-const asTier = (tier: string): TriggerRequest => request({ client: { client_id: `cli_${tier}`, name: tier, metadata: { tier } } });
+const asTier = (tier: string): TriggerRequest =>
+  request({ client: { client_id: `cli_${tier}`, name: tier, metadata: { tier } } });
 
 const tiers = (n: number) => Array.from({ length: n }, (_, i) => `t${i}`);
 

@@ -17,7 +17,14 @@ describe('Auth0 api.cache inside the sandbox (notes §2)', () => {
     await withEngine({}, async (engine) => {
       engine.setBindings([auth0Action(code)]);
       assert.deepEqual((await engine.run(request())).claims, {
-        'https://t/cache': { before: true, type: 'success', value: 'abc', future: true, deleted: 'success', missing: { type: 'error', code: 'CacheKeyDoesNotExist' } },
+        'https://t/cache': {
+          before: true,
+          type: 'success',
+          value: 'abc',
+          future: true,
+          deleted: 'success',
+          missing: { type: 'error', code: 'CacheKeyDoesNotExist' },
+        },
       });
     });
   });
@@ -41,7 +48,10 @@ describe('Auth0 api.cache inside the sandbox (notes §2)', () => {
   api.accessToken.setCustomClaim('https://t/' + event.secrets.NAME, n);
 };`;
     await withEngine({}, async (engine) => {
-      engine.setBindings([auth0Action(counter, { secrets: { NAME: 'a' } }), auth0Action(counter, { secrets: { NAME: 'b' } })]);
+      engine.setBindings([
+        auth0Action(counter, { secrets: { NAME: 'a' } }),
+        auth0Action(counter, { secrets: { NAME: 'b' } }),
+      ]);
       await engine.run(request());
       assert.deepEqual((await engine.run(request())).claims, { 'https://t/a': 2, 'https://t/b': 2 });
     });
@@ -72,7 +82,9 @@ describe('Auth0 api.cache inside the sandbox (notes §2)', () => {
 };`;
     await withEngine({}, async (engine) => {
       engine.setBindings([auth0Action(code)]);
-      assert.deepEqual((await engine.run(request())).claims, { 'https://t/last': { type: 'error', code: 'MaxSideEffectsExceeded' } });
+      assert.deepEqual((await engine.run(request())).claims, {
+        'https://t/last': { type: 'error', code: 'MaxSideEffectsExceeded' },
+      });
     });
   });
 
@@ -100,9 +112,18 @@ describe('InMemoryActionCache: Auth0 cache limits', () => {
   test('default lifetime is 15 minutes; ttl and expires_at: the earlier wins; capped at 24 h', () => {
     const time = clock();
     const cache = new InMemoryActionCache({ now: time.now });
-    assert.deepEqual(cache.set('a', 'k', 'v'), { type: 'success', record: { value: 'v', expires_at: 1_000_000 + 15 * 60_000 } });
-    assert.deepEqual(cache.set('a', 'k', 'v', { ttl: 5000, expires_at: 1_003_000 }), { type: 'success', record: { value: 'v', expires_at: 1_003_000 } });
-    assert.deepEqual(cache.set('a', 'k', 'v', { ttl: 48 * 3600_000 }), { type: 'success', record: { value: 'v', expires_at: 1_000_000 + AUTH0_CACHE_LIMITS.maxTtlMs } });
+    assert.deepEqual(cache.set('a', 'k', 'v'), {
+      type: 'success',
+      record: { value: 'v', expires_at: 1_000_000 + 15 * 60_000 },
+    });
+    assert.deepEqual(cache.set('a', 'k', 'v', { ttl: 5000, expires_at: 1_003_000 }), {
+      type: 'success',
+      record: { value: 'v', expires_at: 1_003_000 },
+    });
+    assert.deepEqual(cache.set('a', 'k', 'v', { ttl: 48 * 3600_000 }), {
+      type: 'success',
+      record: { value: 'v', expires_at: 1_000_000 + AUTH0_CACHE_LIMITS.maxTtlMs },
+    });
   });
 
   test('expired entries are gone', () => {

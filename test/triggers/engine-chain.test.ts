@@ -20,14 +20,21 @@ describe('Chain order and denial (DESIGN: token triggers)', () => {
   kinde.m2mToken.setCustomClaim('order', kinde.m2mToken.getCustomClaims().order.concat('kinde'));
 };`;
     await withEngine({}, async (engine) => {
-      engine.setBindings([auth0Action(appendOrder('first')), auth0Action(appendOrder('second')), kindeAction(kinde, ['kinde.m2mToken'])]);
+      engine.setBindings([
+        auth0Action(appendOrder('first')),
+        auth0Action(appendOrder('second')),
+        kindeAction(kinde, ['kinde.m2mToken']),
+      ]);
       const result = await engine.run(request());
       assert.deepEqual(result.claims, { order: ['first', 'second', 'kinde'] });
-      assert.deepEqual(result.results.map((r) => [r.trigger_id, r.status]), [
-        ['credentials-exchange', 'ok'],
-        ['credentials-exchange', 'ok'],
-        ['m2m:token_generation', 'ok'],
-      ]);
+      assert.deepEqual(
+        result.results.map((r) => [r.trigger_id, r.status]),
+        [
+          ['credentials-exchange', 'ok'],
+          ['credentials-exchange', 'ok'],
+          ['m2m:token_generation', 'ok'],
+        ],
+      );
     });
   });
 
@@ -40,7 +47,10 @@ describe('Chain order and denial (DESIGN: token triggers)', () => {
       engine.setBindings([auth0Action(appendOrder('first')), auth0Action(deny), laterAction]);
       const result = await engine.run(request());
       assert.deepEqual(result.denial, { error: 'invalid_scope', description: 'scope not allowed' });
-      assert.deepEqual(result.results.map((r) => r.status), ['ok', 'denied', 'skipped']);
+      assert.deepEqual(
+        result.results.map((r) => r.status),
+        ['ok', 'denied', 'skipped'],
+      );
       assert.equal(result.results[2]?.duration_ms, 0);
       assert.equal(cache.get(laterAction.actionId, 'ran'), undefined);
     });
@@ -64,8 +74,14 @@ describe('Chain order and denial (DESIGN: token triggers)', () => {
       const started = performance.now();
       const result = await engine.run(request());
       const elapsed = performance.now() - started;
-      assert.deepEqual(result.results.map((r) => r.status), ['ok', 'timeout']);
-      assert.deepEqual(result.denial, { error: 'server_error', description: 'A token trigger did not finish in time.' });
+      assert.deepEqual(
+        result.results.map((r) => r.status),
+        ['ok', 'timeout'],
+      );
+      assert.deepEqual(result.denial, {
+        error: 'server_error',
+        description: 'A token trigger did not finish in time.',
+      });
       assert.ok(elapsed >= 495 && elapsed < 1000, `chain took ${elapsed} ms`);
     });
   });
@@ -138,8 +154,14 @@ describe('engine.test and engine.close', () => {
 
   test('test() reports failures the same way as run()', async () => {
     await withEngine({ chainTimeoutMs: 300 }, async (engine) => {
-      const result = await engine.test(kindeAction(`module.exports.default = async () => { for (;;) {} };`, [], 'stop'), request());
-      assert.deepEqual(result.denial, { error: 'server_error', description: 'A token trigger did not finish in time.' });
+      const result = await engine.test(
+        kindeAction(`module.exports.default = async () => { for (;;) {} };`, [], 'stop'),
+        request(),
+      );
+      assert.deepEqual(result.denial, {
+        error: 'server_error',
+        description: 'A token trigger did not finish in time.',
+      });
       assert.equal(only(result).status, 'timeout');
     });
   });
@@ -159,9 +181,14 @@ describe('engine.test and engine.close', () => {
   });
 
   test('configuration mistakes throw at once', () => {
-    assert.throws(() => createTriggerEngine({ host: fakeHost(), memoryLimitMb: 4 }), { name: 'RangeError', message: 'memoryLimitMb must be an integer ≥ 8, got 4' });
+    assert.throws(() => createTriggerEngine({ host: fakeHost(), memoryLimitMb: 4 }), {
+      name: 'RangeError',
+      message: 'memoryLimitMb must be an integer ≥ 8, got 4',
+    });
     const engine = createTriggerEngine({ host: fakeHost() });
-    assert.throws(() => engine.setBindings([{ ...auth0Action(''), triggerId: 'post-login' as never }]), { name: 'TypeError' });
+    assert.throws(() => engine.setBindings([{ ...auth0Action(''), triggerId: 'post-login' as never }]), {
+      name: 'TypeError',
+    });
   });
 
   test('each action result is an execution record with timing', async () => {
@@ -173,20 +200,23 @@ describe('engine.test and engine.close', () => {
       assert.equal(record.version_id, action.versionId);
       assert.ok(Date.parse(record.ended_at) >= Date.parse(record.started_at));
       assert.ok(record.duration_ms > 0);
-      assert.deepEqual({ ...record, started_at: '', ended_at: '', duration_ms: 0 }, {
-        action_id: action.actionId,
-        action_name: 'counter',
-        version_id: action.versionId,
-        trigger_id: 'credentials-exchange',
-        status: 'ok',
-        started_at: '',
-        ended_at: '',
-        duration_ms: 0,
-        logs: [],
-        logs_truncated: false,
-        refused_claims: [],
-        claims_set: ['https://t/runs'],
-      });
+      assert.deepEqual(
+        { ...record, started_at: '', ended_at: '', duration_ms: 0 },
+        {
+          action_id: action.actionId,
+          action_name: 'counter',
+          version_id: action.versionId,
+          trigger_id: 'credentials-exchange',
+          status: 'ok',
+          started_at: '',
+          ended_at: '',
+          duration_ms: 0,
+          logs: [],
+          logs_truncated: false,
+          refused_claims: [],
+          claims_set: ['https://t/runs'],
+        },
+      );
     });
   });
 });

@@ -8,7 +8,13 @@ const setClaims = (body: string) => `exports.onExecuteCredentialsExchange = asyn
 describe('Restricted claims are refused and reported (Auth0 notes §3.6, Kinde notes §2.5)', () => {
   test('a claim named sub is refused with a reason; the token is still issued', async () => {
     await withEngine({}, async (engine) => {
-      engine.setBindings([auth0Action(setClaims(`api.accessToken.setCustomClaim('sub', 'admin@clients').accessToken.setCustomClaim('https://t/ok', 1);`))]);
+      engine.setBindings([
+        auth0Action(
+          setClaims(
+            `api.accessToken.setCustomClaim('sub', 'admin@clients').accessToken.setCustomClaim('https://t/ok', 1);`,
+          ),
+        ),
+      ]);
       const result = await engine.run(request());
       assert.equal(result.denial, undefined);
       assert.deepEqual(result.claims, { 'https://t/ok': 1 });
@@ -28,8 +34,29 @@ describe('Restricted claims are refused and reported (Auth0 notes §3.6, Kinde n
     });
   });
 
-  test('the restricted list is the union of Auth0\'s, Kinde\'s and the claims Minter writes', () => {
-    for (const name of ['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'scope', 'azp', 'client_id', 'gty', 'org_id', 'org_name', 'scp', 'sid', 'act', 'permissions', 'x5t#S256', 'internalService', 'cnf']) {
+  test("the restricted list is the union of Auth0's, Kinde's and the claims Minter writes", () => {
+    for (const name of [
+      'iss',
+      'sub',
+      'aud',
+      'exp',
+      'nbf',
+      'iat',
+      'jti',
+      'scope',
+      'azp',
+      'client_id',
+      'gty',
+      'org_id',
+      'org_name',
+      'scp',
+      'sid',
+      'act',
+      'permissions',
+      'x5t#S256',
+      'internalService',
+      'cnf',
+    ]) {
       assert.ok(RESTRICTED_CLAIMS.includes(name), name);
     }
     assert.ok(!RESTRICTED_CLAIMS.includes('email'));
@@ -44,7 +71,10 @@ describe('Restricted claims are refused and reported (Auth0 notes §3.6, Kinde n
       engine.setBindings([kindeAction(code, ['kinde.m2mToken'])]);
       const result = await engine.run(request());
       assert.deepEqual(result.claims, { seen: [] });
-      assert.deepEqual(only(result).refused_claims.map((r) => r.name), [...RESTRICTED_CLAIMS]);
+      assert.deepEqual(
+        only(result).refused_claims.map((r) => r.name),
+        [...RESTRICTED_CLAIMS],
+      );
     });
   });
 });
@@ -52,7 +82,9 @@ describe('Restricted claims are refused and reported (Auth0 notes §3.6, Kinde n
 describe('Custom claims are limited to 100 KB of serialised JSON (Auth0 notes §3.6)', () => {
   test('a 1 MB claim is refused with the size reason, the host keeps serving', async () => {
     await withEngine({}, async (engine) => {
-      engine.setBindings([auth0Action(setClaims(`api.accessToken.setCustomClaim('https://t/huge', 'x'.repeat(1024 * 1024));`))]);
+      engine.setBindings([
+        auth0Action(setClaims(`api.accessToken.setCustomClaim('https://t/huge', 'x'.repeat(1024 * 1024));`)),
+      ]);
       const result = await engine.run(request());
       assert.equal(result.denial, undefined);
       assert.deepEqual(result.claims, {});
@@ -80,7 +112,9 @@ describe('Custom claims are limited to 100 KB of serialised JSON (Auth0 notes §
       engine.setBindings([auth0Action(setClaims(`api.accessToken.setCustomClaim('k', 'é'.repeat(${fits / 2}));`))]);
       const result = await engine.run(request());
       assert.equal(Buffer.byteLength(JSON.stringify(result.claims)), MAX_CUSTOM_CLAIMS_BYTES);
-      engine.setBindings([auth0Action(setClaims(`api.accessToken.setCustomClaim('k', 'é'.repeat(${fits / 2}) + 'x');`))]);
+      engine.setBindings([
+        auth0Action(setClaims(`api.accessToken.setCustomClaim('k', 'é'.repeat(${fits / 2}) + 'x');`)),
+      ]);
       assert.deepEqual(only(await engine.run(request())).refused_claims, [{ name: 'k', reason: REFUSAL.size }]);
     });
   });
@@ -109,7 +143,9 @@ describe('Claim values must be JSON-serialisable', () => {
     await withEngine({}, async (engine) => {
       engine.setBindings([auth0Action(setClaims(body))]);
       const result = await engine.run(request());
-      assert.deepEqual(result.claims, { 'https://t/ok': { roles: ['a', 'b'], n: 1.5, nested: { t: true, z: null }, when: '1970-01-01T00:00:00.000Z' } });
+      assert.deepEqual(result.claims, {
+        'https://t/ok': { roles: ['a', 'b'], n: 1.5, nested: { t: true, z: null }, when: '1970-01-01T00:00:00.000Z' },
+      });
       assert.deepEqual(only(result).refused_claims, [
         { name: 'https://t/fn', reason: REFUSAL.value },
         { name: 'https://t/undef', reason: REFUSAL.value },
@@ -122,7 +158,13 @@ describe('Claim values must be JSON-serialisable', () => {
 
   test('a claim named like an Object.prototype member stays a plain own property', async () => {
     await withEngine({}, async (engine) => {
-      engine.setBindings([auth0Action(setClaims(`api.accessToken.setCustomClaim('constructor', 'c').accessToken.setCustomClaim('__proto__', { polluted: true });`))]);
+      engine.setBindings([
+        auth0Action(
+          setClaims(
+            `api.accessToken.setCustomClaim('constructor', 'c').accessToken.setCustomClaim('__proto__', { polluted: true });`,
+          ),
+        ),
+      ]);
       const result = await engine.run(request());
       assert.deepEqual(Object.keys(result.claims), ['constructor']);
       assert.equal(Object.getPrototypeOf(result.claims), Object.prototype);
@@ -132,7 +174,9 @@ describe('Claim values must be JSON-serialisable', () => {
 
   test('a value changed after setCustomClaim keeps the value it had when set', async () => {
     await withEngine({}, async (engine) => {
-      engine.setBindings([auth0Action(setClaims(`const v = { n: 1 }; api.accessToken.setCustomClaim('https://t/v', v); v.n = 2;`))]);
+      engine.setBindings([
+        auth0Action(setClaims(`const v = { n: 1 }; api.accessToken.setCustomClaim('https://t/v', v); v.n = 2;`)),
+      ]);
       assert.deepEqual((await engine.run(request())).claims, { 'https://t/v': { n: 1 } });
     });
   });

@@ -31,7 +31,10 @@ describe('Console output is captured per action (Auth0 notes §3.5)', () => {
     await withEngine({ maxLogBytesPerAction: 10 }, async (engine) => {
       engine.setBindings([auth0Action(handler(`console.log('12345'); console.log('éééé'); console.log('never');`))]);
       const action = only(await engine.run(request()));
-      assert.deepEqual(action.logs, [{ level: 'log', message: '12345' }, { level: 'log', message: 'éé' }]);
+      assert.deepEqual(action.logs, [
+        { level: 'log', message: '12345' },
+        { level: 'log', message: 'éé' },
+      ]);
       assert.equal(action.logs_truncated, true);
     });
   });
@@ -40,18 +43,26 @@ describe('Console output is captured per action (Auth0 notes §3.5)', () => {
     await withEngine({}, async (engine) => {
       engine.setBindings([auth0Action(handler(`for (let i = 0; i < 100; i++) console.log('x'.repeat(100));`))]);
       const action = only(await engine.run(request()));
-      assert.equal(action.logs.reduce((n, l) => n + Buffer.byteLength(l.message), 0), 4096);
+      assert.equal(
+        action.logs.reduce((n, l) => n + Buffer.byteLength(l.message), 0),
+        4096,
+      );
       assert.equal(action.logs_truncated, true);
     });
   });
 
   test('each action and each request gets its own logs; output after the handler ended is dropped', async () => {
-    const code = handler(`console.log('run ' + event.request.ip); Promise.resolve().then(() => Promise.resolve()).then(() => console.log('late'));`);
+    const code = handler(
+      `console.log('run ' + event.request.ip); Promise.resolve().then(() => Promise.resolve()).then(() => console.log('late'));`,
+    );
     const other = handler(`console.log('second action');`);
     await withEngine({}, async (engine) => {
       engine.setBindings([auth0Action(code), auth0Action(other)]);
       const first = await engine.run(request());
-      assert.deepEqual(first.results.map((r) => r.logs), [[{ level: 'log', message: 'run 203.0.113.7' }], [{ level: 'log', message: 'second action' }]]);
+      assert.deepEqual(
+        first.results.map((r) => r.logs),
+        [[{ level: 'log', message: 'run 203.0.113.7' }], [{ level: 'log', message: 'second action' }]],
+      );
       const second = await engine.run(request({ request: { ...request().request, ip: '198.51.100.1' } }));
       assert.deepEqual(second.results[0]?.logs, [{ level: 'log', message: 'run 198.51.100.1' }]);
     });
@@ -68,7 +79,9 @@ describe('Console output is captured per action (Auth0 notes §3.5)', () => {
     ] as const) {
       test(name, async () => {
         await withEngine({ chainTimeoutMs: BUDGET_MS, syncSliceMs: sliceMs }, async (engine) => {
-          engine.setBindings([auth0Action(handler(`console.log('started', event.request.ip); console.warn('%d%% sure', 99); ${body}`))]);
+          engine.setBindings([
+            auth0Action(handler(`console.log('started', event.request.ip); console.warn('%d%% sure', 99); ${body}`)),
+          ]);
           const action = only(await engine.run(request()));
           assert.equal(action.status, 'timeout');
           assert.deepEqual(action.logs, [
@@ -86,7 +99,10 @@ describe('Console output is captured per action (Auth0 notes §3.5)', () => {
         engine.setBindings([kindeAction(code, [])]);
         const action = only(await engine.run(request()));
         assert.equal(action.status, 'timeout');
-        assert.deepEqual(action.logs, [{ level: 'log', message: '1234' }, { level: 'log', message: '5678' }]);
+        assert.deepEqual(action.logs, [
+          { level: 'log', message: '1234' },
+          { level: 'log', message: '5678' },
+        ]);
         assert.equal(action.logs_truncated, true);
       });
     });
@@ -107,8 +123,14 @@ describe('Console output is captured per action (Auth0 notes §3.5)', () => {
       engine.setBindings([auth0Action(code)]);
       const run = (ip: string) => engine.run(request({ request: { ...request().request, ip } }));
       const [a, b] = await Promise.all([run('A'), run('B')]);
-      assert.deepEqual(only(a).logs.map((l) => l.message), ['A before', 'A after http://127.0.0.1:1/slow']);
-      assert.deepEqual(only(b).logs.map((l) => l.message), ['B before', 'B after http://127.0.0.1:1/fast']);
+      assert.deepEqual(
+        only(a).logs.map((l) => l.message),
+        ['A before', 'A after http://127.0.0.1:1/slow'],
+      );
+      assert.deepEqual(
+        only(b).logs.map((l) => l.message),
+        ['B before', 'B after http://127.0.0.1:1/fast'],
+      );
     });
   });
 });

@@ -34,7 +34,9 @@ describe("One client's stuck requests do not hold up another client", () => {
       engine.setBindings([auth0Action(LOOP_FOR_A)]);
       await engine.run(of('B'));
       const ended: string[] = [];
-      const stuck = Array.from({ length: 4 }, (_, i) => engine.run(of('A')).then((result) => (ended.push(`A${i}`), result)));
+      const stuck = Array.from({ length: 4 }, (_, i) =>
+        engine.run(of('A')).then((result) => (ended.push(`A${i}`), result)),
+      );
       await new Promise((resolve) => setTimeout(resolve, 100));
       for (let i = 0; i < 5; i++) {
         const served = await engine.run(of('B'));
@@ -51,7 +53,8 @@ describe("One client's stuck requests do not hold up another client", () => {
 
   test('a client that keeps outrunning its slice turns slow alone: another client keeps the synchronous path', async () => {
     // 1 s of CPU: far past the 5 ms slice even when a loaded machine wakes isolated-vm's timer thread late.
-    const code = handler(`if (event.client.client_id === 'A') { const until = Date.now() + 1000; while (Date.now() < until) {} }
+    const code =
+      handler(`if (event.client.client_id === 'A') { const until = Date.now() + 1000; while (Date.now() < until) {} }
   api.accessToken.setCustomClaim('https://t/client', event.client.client_id);`);
     await withEngine({ syncSliceMs: 5, chainTimeoutMs: 5000 }, async (engine) => {
       engine.setBindings([auth0Action(code)]);
@@ -76,7 +79,8 @@ describe('Code no request owns cannot hold an isolate', () => {
           ? new Promise((resolve) => (answer = () => resolve({ status: 200, statusText: 'OK', headers: {}, body: '' })))
           : Promise.reject(new Error('no network')),
     });
-    const code = handler(`if (event.client.client_id === 'A') fetch('https://idp.example.com/orphan').then(() => { for (;;) {} });
+    const code =
+      handler(`if (event.client.client_id === 'A') fetch('https://idp.example.com/orphan').then(() => { for (;;) {} });
   api.accessToken.setCustomClaim('https://t/client', event.client.client_id);`);
     await withEngine({ host }, async (engine) => {
       engine.setBindings([auth0Action(code)]);
@@ -104,21 +108,31 @@ describe('MINTER_ACTIONS_MAX_ISOLATES bounds the isolates of every version toget
     // Chain [first, second], 3 isolates in all. C spends 500 ms in `first`; meanwhile A, arriving 100 ms after C, takes
     // a second isolate of `first` (the third in all) and then holds `second`'s only one until A's own deadline, which
     // comes 100 ms after C's. So C finds no isolate of `second` free and no room for another before its deadline.
-    const first = auth0Action(handler(`if (event.client.client_id === 'C') await new Promise((resolve) => setTimeout(resolve, 500));`));
-    const second = auth0Action(handler(`if (event.client.client_id === 'A') await new Promise(() => {});
-  api.accessToken.setCustomClaim('https://t/client', event.client.client_id);`));
-    await withEngine({ maxIsolates: 3, maxIsolatesPerVersion: 2, chainTimeoutMs: 1000, syncSliceMs: 0 }, async (engine) => {
-      engine.setBindings([first, second]);
-      await engine.run(of('Z')); // one isolate per version
-      const c = engine.run(of('C'));
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      const a = engine.run(of('A'));
-      const cAction = (await c).results[1]!;
-      assert.equal(cAction.status, 'timeout');
-      assert.equal(cAction.error?.msg, "No isolate was free for the action in time: the client's own were stuck, or MINTER_ACTIONS_MAX_ISOLATES were in use");
-      assert.equal((await a).results[1]?.status, 'timeout');
-      // Once A lets go, C is served again.
-      assert.deepEqual((await engine.run(of('C'))).claims, { 'https://t/client': 'C' });
-    });
+    const first = auth0Action(
+      handler(`if (event.client.client_id === 'C') await new Promise((resolve) => setTimeout(resolve, 500));`),
+    );
+    const second = auth0Action(
+      handler(`if (event.client.client_id === 'A') await new Promise(() => {});
+  api.accessToken.setCustomClaim('https://t/client', event.client.client_id);`),
+    );
+    await withEngine(
+      { maxIsolates: 3, maxIsolatesPerVersion: 2, chainTimeoutMs: 1000, syncSliceMs: 0 },
+      async (engine) => {
+        engine.setBindings([first, second]);
+        await engine.run(of('Z')); // one isolate per version
+        const c = engine.run(of('C'));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const a = engine.run(of('A'));
+        const cAction = (await c).results[1]!;
+        assert.equal(cAction.status, 'timeout');
+        assert.equal(
+          cAction.error?.msg,
+          "No isolate was free for the action in time: the client's own were stuck, or MINTER_ACTIONS_MAX_ISOLATES were in use",
+        );
+        assert.equal((await a).results[1]?.status, 'timeout');
+        // Once A lets go, C is served again.
+        assert.deepEqual((await engine.run(of('C'))).claims, { 'https://t/client': 'C' });
+      },
+    );
   });
 });

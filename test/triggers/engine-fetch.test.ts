@@ -4,7 +4,16 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { HostServices } from '../../src/triggers/contract.js';
-import { assertStillServes, auth0Action, fakeHost, kindeAction, loopbackFetch, only, request, withEngine } from './engine-helpers.js';
+import {
+  assertStillServes,
+  auth0Action,
+  fakeHost,
+  kindeAction,
+  loopbackFetch,
+  only,
+  request,
+  withEngine,
+} from './engine-helpers.js';
 
 let server: Server;
 let origin = '';
@@ -24,7 +33,15 @@ before(async () => {
       return;
     }
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ method: req.method, url: req.url, contentType: req.headers['content-type'] ?? null, auth: req.headers.authorization ?? null, body }));
+    res.end(
+      JSON.stringify({
+        method: req.method,
+        url: req.url,
+        contentType: req.headers['content-type'] ?? null,
+        auth: req.headers.authorization ?? null,
+        body,
+      }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -47,7 +64,10 @@ describe('Auth0: global fetch backed by HostServices.fetch', () => {
       engine.setBindings([auth0Action(code, { secrets: { ORIGIN: origin } })]);
       assert.deepEqual((await engine.run(request())).claims, {
         'https://t/res': {
-          ok: true, status: 200, statusText: 'OK', type: 'application/json',
+          ok: true,
+          status: 200,
+          statusText: 'OK',
+          type: 'application/json',
           body: { method: 'GET', url: '/things?x=1', contentType: null, auth: null, body: '' },
         },
       });
@@ -55,7 +75,8 @@ describe('Auth0: global fetch backed by HostServices.fetch', () => {
   });
 
   test('POST with headers and a body; text(); a body read twice throws', async () => {
-    const code = handler(`const res = await fetch(new URL('/text', event.secrets.ORIGIN), { method: 'post', headers: { Authorization: 'Bearer t' }, body: 'hi' });
+    const code =
+      handler(`const res = await fetch(new URL('/text', event.secrets.ORIGIN), { method: 'post', headers: { Authorization: 'Bearer t' }, body: 'hi' });
   const text = await res.text();
   let again; try { await res.text(); } catch (e) { again = e.message; }
   api.accessToken.setCustomClaim('https://t/res', [res.status, res.ok, res.headers.get('x-trace'), text, again]);`);
@@ -68,16 +89,20 @@ describe('Auth0: global fetch backed by HostServices.fetch', () => {
   });
 
   test('a refused request rejects with TypeError "fetch failed: …" the action can catch', async () => {
-    const code = handler(`try { await fetch('http://10.0.0.1/'); } catch (e) { api.accessToken.setCustomClaim('https://t/err', e.name + ': ' + e.message); }`);
+    const code = handler(
+      `try { await fetch('http://10.0.0.1/'); } catch (e) { api.accessToken.setCustomClaim('https://t/err', e.name + ': ' + e.message); }`,
+    );
     await withEngine({ host: host() }, async (engine) => {
       engine.setBindings([auth0Action(code)]);
-      assert.deepEqual((await engine.run(request())).claims, { 'https://t/err': 'TypeError: fetch failed: refused: http://10.0.0.1/ is not 127.0.0.1' });
+      assert.deepEqual((await engine.run(request())).claims, {
+        'https://t/err': 'TypeError: fetch failed: refused: http://10.0.0.1/ is not 127.0.0.1',
+      });
     });
   });
 });
 
 describe('Kinde: kinde.fetch (notes §2.1–2.2)', () => {
-  test('the result is usable synchronously (.json without await, as Kinde\'s helper reads it) and with await', async () => {
+  test("the result is usable synchronously (.json without await, as Kinde's helper reads it) and with await", async () => {
     const code = `module.exports.default = async (event) => {
   const origin = kinde.env.get('ORIGIN').value;
   const sync = kinde.fetch(origin + '/sync', { method: 'GET', headers: {} });
@@ -86,9 +111,18 @@ describe('Kinde: kinde.fetch (notes §2.1–2.2)', () => {
     awaitedText: JSON.parse(awaited.text).url, awaitedData: typeof awaited.data, thenable: typeof awaited.then });
 };`;
     await withEngine({ host: host() }, async (engine) => {
-      engine.setBindings([kindeAction(code, ['kinde.fetch', 'kinde.env', 'kinde.m2mToken'], undefined, { secrets: { ORIGIN: origin } })]);
+      engine.setBindings([
+        kindeAction(code, ['kinde.fetch', 'kinde.env', 'kinde.m2mToken'], undefined, { secrets: { ORIGIN: origin } }),
+      ]);
       assert.deepEqual((await engine.run(request())).claims, {
-        r: { syncUrl: '/sync', syncData: '/sync', status: 200, awaitedText: '/awaited', awaitedData: 'string', thenable: 'undefined' },
+        r: {
+          syncUrl: '/sync',
+          syncData: '/sync',
+          status: 200,
+          awaitedText: '/awaited',
+          awaitedData: 'string',
+          thenable: 'undefined',
+        },
       });
     });
   });
@@ -101,10 +135,20 @@ describe('Kinde: kinde.fetch (notes §2.1–2.2)', () => {
   kinde.m2mToken.setCustomClaim('sent', [form.json, json.json]);
 };`;
     await withEngine({ host: host() }, async (engine) => {
-      engine.setBindings([kindeAction(code, ['kinde.fetch', 'kinde.env', 'kinde.m2mToken', 'url'], undefined, { secrets: { ORIGIN: origin } })]);
+      engine.setBindings([
+        kindeAction(code, ['kinde.fetch', 'kinde.env', 'kinde.m2mToken', 'url'], undefined, {
+          secrets: { ORIGIN: origin },
+        }),
+      ]);
       assert.deepEqual((await engine.run(request())).claims, {
         sent: [
-          { method: 'POST', url: '/form', contentType: 'application/x-www-form-urlencoded;charset=UTF-8', auth: null, body: 'grant_type=client_credentials&scope=a+b' },
+          {
+            method: 'POST',
+            url: '/form',
+            contentType: 'application/x-www-form-urlencoded;charset=UTF-8',
+            auth: null,
+            body: 'grant_type=client_credentials&scope=a+b',
+          },
           { method: 'PUT', url: '/json', contentType: 'application/json', auth: 'Bearer x', body: '{"value":true}' },
         ],
       });
@@ -118,7 +162,11 @@ describe('Kinde: kinde.fetch (notes §2.1–2.2)', () => {
   kinde.m2mToken.setCustomClaim('secure', [pending instanceof Promise, res.json.url, res.json.body]);
 };`;
     await withEngine({ host: host() }, async (engine) => {
-      engine.setBindings([kindeAction(code, ['kinde.secureFetch', 'kinde.env', 'kinde.m2mToken'], undefined, { secrets: { ORIGIN: origin } })]);
+      engine.setBindings([
+        kindeAction(code, ['kinde.secureFetch', 'kinde.env', 'kinde.m2mToken'], undefined, {
+          secrets: { ORIGIN: origin },
+        }),
+      ]);
       assert.deepEqual((await engine.run(request())).claims, { secure: [true, '/secure', '{"a":1}'] });
     });
   });
@@ -153,7 +201,10 @@ describe('Kinde: kinde.fetch (notes §2.1–2.2)', () => {
     await withEngine({ host: host(), chainTimeoutMs: 300 }, async (engine) => {
       engine.setBindings([kindeAction(code, ['kinde.fetch', 'kinde.env'], 'stop', { secrets: { ORIGIN: origin } })]);
       const result = await engine.run(request());
-      assert.deepEqual(result.denial, { error: 'server_error', description: 'A token trigger did not finish in time.' });
+      assert.deepEqual(result.denial, {
+        error: 'server_error',
+        description: 'A token trigger did not finish in time.',
+      });
       assert.equal(only(result).status, 'timeout');
       await assertStillServes(engine);
     });

@@ -2,7 +2,14 @@
 import assert from 'node:assert/strict';
 import v8 from 'node:v8';
 import { InMemoryActionCache } from '../../src/triggers/auth0/cache.js';
-import type { ChainResult, DeployedAction, FailurePolicy, HostServices, SandboxFetchInit, TriggerRequest } from '../../src/triggers/contract.js';
+import type {
+  ChainResult,
+  DeployedAction,
+  FailurePolicy,
+  HostServices,
+  SandboxFetchInit,
+  TriggerRequest,
+} from '../../src/triggers/contract.js';
 import { createTriggerEngine, type TriggerEngineOptions } from '../../src/triggers/engine.js';
 
 // isolated-vm 5.0.4 on Node 20 aborts at a natural process exit when the main isolate is in the middle of incremental
@@ -24,8 +31,17 @@ export function fakeHost(overrides: Partial<HostServices> = {}): HostServices {
 /** HostServices.fetch over real HTTP, refusing anything but 127.0.0.1. */
 export async function loopbackFetch(url: string, init: SandboxFetchInit) {
   if (new URL(url).hostname !== '127.0.0.1') throw new Error(`refused: ${url} is not 127.0.0.1`);
-  const response = await fetch(url, { method: init.method ?? 'GET', headers: init.headers ?? {}, ...(init.body === undefined ? {} : { body: init.body }) });
-  return { status: response.status, statusText: response.statusText, headers: Object.fromEntries(response.headers), body: await response.text() };
+  const response = await fetch(url, {
+    method: init.method ?? 'GET',
+    headers: init.headers ?? {},
+    ...(init.body === undefined ? {} : { body: init.body }),
+  });
+  return {
+    status: response.status,
+    statusText: response.statusText,
+    headers: Object.fromEntries(response.headers),
+    body: await response.text(),
+  };
 }
 
 export function request(overrides: Partial<TriggerRequest> = {}): TriggerRequest {
@@ -53,10 +69,23 @@ let counter = 0;
 
 export function auth0Action(code: string, overrides: Partial<DeployedAction> = {}): DeployedAction {
   counter++;
-  return { actionId: `act_${counter}`, versionId: `ver_${counter}`, name: `auth0-${counter}`, triggerId: 'credentials-exchange', code, secrets: {}, ...overrides };
+  return {
+    actionId: `act_${counter}`,
+    versionId: `ver_${counter}`,
+    name: `auth0-${counter}`,
+    triggerId: 'credentials-exchange',
+    code,
+    secrets: {},
+    ...overrides,
+  };
 }
 
-export function kindeAction(code: string, bindings: string[], failurePolicy?: FailurePolicy, overrides: Partial<DeployedAction> = {}): DeployedAction {
+export function kindeAction(
+  code: string,
+  bindings: string[],
+  failurePolicy?: FailurePolicy,
+  overrides: Partial<DeployedAction> = {},
+): DeployedAction {
   counter++;
   return {
     actionId: `wf_${counter}`,
@@ -79,7 +108,10 @@ export function kindeAction(code: string, bindings: string[], failurePolicy?: Fa
 export const ROOMY_SLICE = { syncSliceMs: 1000 } as const;
 
 /** An engine closed after `body`, even when an assertion fails. */
-export async function withEngine(options: Partial<TriggerEngineOptions>, body: (engine: ReturnType<typeof createTriggerEngine>) => Promise<void>): Promise<void> {
+export async function withEngine(
+  options: Partial<TriggerEngineOptions>,
+  body: (engine: ReturnType<typeof createTriggerEngine>) => Promise<void>,
+): Promise<void> {
   const engine = createTriggerEngine({ host: fakeHost(), ...options });
   try {
     await body(engine);

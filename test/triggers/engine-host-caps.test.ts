@@ -60,7 +60,10 @@ describe('Timers are kept in the isolate and end with their execution', () => {
       engine.setBindings([auth0Action(handler(body))]);
       const result = await engine.run(request());
       assert.deepEqual(result.claims, {
-        'https://t/timers': { refused: 50, message: 'RangeError: setTimeout refused: an execution may have at most 100 timers pending' },
+        'https://t/timers': {
+          refused: 50,
+          message: 'RangeError: setTimeout refused: an execution may have at most 100 timers pending',
+        },
       });
       assert.deepEqual(only(result).refused_calls, { setTimeout: 50 });
     });
@@ -71,7 +74,10 @@ describe('Timers are kept in the isolate and end with their execution', () => {
       engine.setBindings([auth0Action(handler('for (let i = 0; i < 100000; i++) setTimeout(() => {}, 1000 + i);'))]);
       const action = only(await engine.run(request()));
       assert.equal(action.status, 'runtime');
-      assert.deepEqual(action.error, { id: 'runtime_error', msg: 'RangeError: setTimeout refused: an execution may have at most 10 timers pending' });
+      assert.deepEqual(action.error, {
+        id: 'runtime_error',
+        msg: 'RangeError: setTimeout refused: an execution may have at most 10 timers pending',
+      });
       assert.deepEqual(action.refused_calls, { setTimeout: 1 });
     });
   });
@@ -107,7 +113,9 @@ describe('Timers are kept in the isolate and end with their execution', () => {
 });
 
 describe('Fetches out at once are capped per execution and per isolate', () => {
-  const fetchAll = (n: number) => `const results = await Promise.allSettled(Array.from({ length: ${n} }, (_, i) => fetch('https://api.example.com/' + i)));
+  const fetchAll = (
+    n: number,
+  ) => `const results = await Promise.allSettled(Array.from({ length: ${n} }, (_, i) => fetch('https://api.example.com/' + i)));
   const refused = results.filter((r) => r.status === 'rejected').map((r) => r.reason.message);
   api.accessToken.setCustomClaim('https://t/fetch', { ok: results.length - refused.length, refused: [...new Set(refused)] });`;
 
@@ -133,7 +141,10 @@ describe('Fetches out at once are capped per execution and per isolate', () => {
       engine.setBindings([auth0Action(handler(fetchAll(5)))]);
       const result = await engine.run(request());
       assert.deepEqual(result.claims, {
-        'https://t/fetch': { ok: 3, refused: ['fetch refused: at most 3 fetches may be pending on one isolate of an action version'] },
+        'https://t/fetch': {
+          ok: 3,
+          refused: ['fetch refused: at most 3 fetches may be pending on one isolate of an action version'],
+        },
       });
       assert.deepEqual(only(result).refused_calls, { fetch: 2 });
       assert.equal(fetched.length, 3);

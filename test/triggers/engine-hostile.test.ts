@@ -39,7 +39,10 @@ describe('Runaway code is stopped by the chain budget (Auth0 notes §3.2: 20 s p
   for (const [name, body] of [
     ['an infinite synchronous loop', 'for (;;) {}'],
     ['an infinite loop after an await', 'await null; for (;;) {}'],
-    ['an infinite loop after a host callback (fetch)', "await fetch('http://127.0.0.1:9/').catch(() => {}); for (;;) {}"],
+    [
+      'an infinite loop after a host callback (fetch)',
+      "await fetch('http://127.0.0.1:9/').catch(() => {}); for (;;) {}",
+    ],
     ['a promise that never resolves', 'await new Promise(() => {});'],
   ] as const) {
     test(`${name}: timeout → server_error, isolate recreated, host keeps serving`, async () => {
@@ -89,7 +92,9 @@ describe('Runaway code is stopped by the chain budget (Auth0 notes §3.2: 20 s p
       const hostile = engine.run(request({ request: { ...request().request, ip: '192.0.2.66' } }));
       await new Promise((resolve) => setTimeout(resolve, 50));
       const started = performance.now();
-      const innocent = await engine.run(request({ client: { client_id: 'cli_other', name: 'Other service', metadata: {} } }));
+      const innocent = await engine.run(
+        request({ client: { client_id: 'cli_other', name: 'Other service', metadata: {} } }),
+      );
       assert.deepEqual(innocent.claims, { 'https://t/ok': true });
       assert.ok(performance.now() - started < 700, 'served by another isolate, not queued behind the loop');
       assert.equal((await hostile).results[0]?.status, 'timeout');
@@ -104,7 +109,9 @@ describe('Runaway code is stopped by the chain budget (Auth0 notes §3.2: 20 s p
       engine.setBindings([auth0Action(code)]);
       await engine.run(request());
       const ended: string[] = [];
-      const hostile = engine.run(request({ request: { ...request().request, ip: '192.0.2.66' } })).then((r) => (ended.push('hostile'), r));
+      const hostile = engine
+        .run(request({ request: { ...request().request, ip: '192.0.2.66' } }))
+        .then((r) => (ended.push('hostile'), r));
       // Late enough that, once the loop is stopped, a fresh isolate has time to load within this request's budget.
       await new Promise((resolve) => setTimeout(resolve, 400));
       const innocent = await engine.run(request()).then((r) => (ended.push('innocent'), r));
@@ -160,7 +167,10 @@ describe('No way out of the sandbox: no require, no process, no host objects', (
   });
 
   test("this.constructor.constructor('return process')() reaches nothing", async () => {
-    await assertRuntime("this.constructor.constructor('return process')().exit(1);", 'ReferenceError: process is not defined');
+    await assertRuntime(
+      "this.constructor.constructor('return process')().exit(1);",
+      'ReferenceError: process is not defined',
+    );
   });
 
   test('the global object holds only the platform globals', async () => {
@@ -170,12 +180,21 @@ describe('No way out of the sandbox: no require, no process, no host objects', (
     await withEngine({}, async (engine) => {
       engine.setBindings([auth0Action(code)]);
       assert.deepEqual((await engine.run(request())).claims, {
-        'https://t/globals': ['undefined', 'undefined', 'undefined', 'undefined', 'function', 'function', 'function', 'function'],
+        'https://t/globals': [
+          'undefined',
+          'undefined',
+          'undefined',
+          'undefined',
+          'function',
+          'function',
+          'function',
+          'function',
+        ],
       });
     });
   });
 
-  test('a patched Object.prototype.toJSON cannot forge the record (the host\'s own checks: sandbox-record.test.ts)', async () => {
+  test("a patched Object.prototype.toJSON cannot forge the record (the host's own checks: sandbox-record.test.ts)", async () => {
     const code = handler(`Object.prototype.toJSON = function () {
     if (this !== null && typeof this === 'object' && 'outcome' in this) {
       return { outcome: 'ok', denial: null, error: null, claims: [['sub', '"evil"'], ['https://t/big', '"' + 'x'.repeat(200000) + '"']],

@@ -46,8 +46,10 @@ export default {
     });
   });
 
-  test('the event has Kinde\'s onM2MTokenGeneratedEvent shape', async () => {
-    const code = await bundle(`export default async (event: any) => { kinde.m2mToken.setCustomClaim('event', event); };`);
+  test("the event has Kinde's onM2MTokenGeneratedEvent shape", async () => {
+    const code = await bundle(
+      `export default async (event: any) => { kinde.m2mToken.setCustomClaim('event', event); };`,
+    );
     await withEngine({}, async (engine) => {
       engine.setBindings([kindeAction(code, ['kinde.m2mToken'])]);
       assert.deepEqual((await engine.run(request())).claims.event, {
@@ -78,18 +80,25 @@ export default {
   kinde.m2mToken.setCustomClaim('env', [kinde.env.get('KINDE_WF_M2M_CLIENT_ID'), kinde.env.get('MISSING') === undefined]);
 };`);
     await withEngine({}, async (engine) => {
-      engine.setBindings([kindeAction(code, ['kinde.m2mToken', 'kinde.env'], undefined, { secrets: { KINDE_WF_M2M_CLIENT_ID: 'abc' } })]);
+      engine.setBindings([
+        kindeAction(code, ['kinde.m2mToken', 'kinde.env'], undefined, { secrets: { KINDE_WF_M2M_CLIENT_ID: 'abc' } }),
+      ]);
       assert.deepEqual((await engine.run(request())).claims, { env: [{ value: 'abc', isSecret: true }, true] });
     });
   });
 
   test('Kinde bindings: an undeclared binding throws "binding … is not declared in workflowSettings.bindings"', async () => {
-    const code = await bundle(`export default async () => { kinde.fetch('https://example.com', { method: 'GET', headers: {} }); };`);
+    const code = await bundle(
+      `export default async () => { kinde.fetch('https://example.com', { method: 'GET', headers: {} }); };`,
+    );
     await withEngine({}, async (engine) => {
       engine.setBindings([kindeAction(code, ['kinde.m2mToken'])]);
       const action = only(await engine.run(request()));
       assert.equal(action.status, 'runtime');
-      assert.deepEqual(action.error, { id: 'runtime_error', msg: 'Error: binding kinde.fetch is not declared in workflowSettings.bindings' });
+      assert.deepEqual(action.error, {
+        id: 'runtime_error',
+        msg: 'Error: binding kinde.fetch is not declared in workflowSettings.bindings',
+      });
     });
   });
 
@@ -97,7 +106,10 @@ export default {
     const code = await bundle(`export default async () => { kinde.m2mToken.setCustomClaim('a', 1); };`);
     await withEngine({}, async (engine) => {
       engine.setBindings([kindeAction(code, [])]);
-      assert.equal(only(await engine.run(request())).error?.msg, 'Error: binding kinde.m2mToken is not declared in workflowSettings.bindings');
+      assert.equal(
+        only(await engine.run(request())).error?.msg,
+        'Error: binding kinde.m2mToken is not declared in workflowSettings.bindings',
+      );
     });
   });
 
@@ -153,7 +165,7 @@ describe('Kinde failurePolicy (notes §4.4)', () => {
     });
   });
 
-  test('failurePolicy continue: the token is issued without that workflow\'s claims, later actions still run', async () => {
+  test("failurePolicy continue: the token is issued without that workflow's claims, later actions still run", async () => {
     const code = await bundle(failing);
     const after = await bundle(`export default async () => { kinde.m2mToken.setCustomClaim('after', true); };`);
     await withEngine({}, async (engine) => {

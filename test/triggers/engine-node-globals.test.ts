@@ -51,7 +51,15 @@ describe('Node globals in Auth0 actions', () => {
     await withEngine({}, async (engine) => {
       engine.setBindings([auth0Action(handler(body))]);
       assert.deepEqual((await engine.run(request())).claims, {
-        'https://t/g': [['sync', 'micro'], Buffer.from('client:s3cret').toString('base64'), 'client', '', 'a', 'a', 'InvalidCharacterError'],
+        'https://t/g': [
+          ['sync', 'micro'],
+          Buffer.from('client:s3cret').toString('base64'),
+          'client',
+          '',
+          'a',
+          'a',
+          'InvalidCharacterError',
+        ],
       });
     });
   });

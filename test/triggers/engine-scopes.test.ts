@@ -54,7 +54,10 @@ describe('Auth0 api.transaction target scopes (EA, notes §2): final scopes = ta
       engine.setBindings([auth0Action(code)]);
       const action = only(await engine.run(request(granted)));
       assert.equal(action.status, 'runtime');
-      assert.equal(action.error?.msg, 'TypeError: A scope must be one scope token (RFC 6749 section 3.3), got "read write"');
+      assert.equal(
+        action.error?.msg,
+        'TypeError: A scope must be one scope token (RFC 6749 section 3.3), got "read write"',
+      );
     });
   });
 

@@ -53,7 +53,11 @@ describe('Synchronous fast path', () => {
     await withEngine(ROOMY_SLICE, async (engine) => {
       engine.setBindings([auth0Action(SET_CLAIM)]);
       await engine.run(request()); // creates the isolate (asynchronous)
-      assert.equal(await answeredSynchronously(engine), true, 'the chain waited for a later turn: it did not take the synchronous path');
+      assert.equal(
+        await answeredSynchronously(engine),
+        true,
+        'the chain waited for a later turn: it did not take the synchronous path',
+      );
       assert.deepEqual((await engine.run(request())).claims, { 'https://example.com/tier': 'gold' });
     });
   });
@@ -87,7 +91,10 @@ describe('Synchronous fast path', () => {
       const first = await engine.run(request());
       assert.deepEqual(first.claims, { 'https://example.com/upstream': 'token-1' });
       assert.equal(fetches, 1);
-      assert.ok(await eventually(() => answeredSynchronously(engine)), 'the isolate stayed asynchronous after its fetch was answered');
+      assert.ok(
+        await eventually(() => answeredSynchronously(engine)),
+        'the isolate stayed asynchronous after its fetch was answered',
+      );
       const later = await engine.run(request());
       assert.deepEqual(later.claims, { 'https://example.com/upstream': 'token-1' });
       assert.equal(fetches, 1);
@@ -101,7 +108,9 @@ describe('Synchronous fast path', () => {
       fetch: (url) => {
         fetched.push(url);
         const response = { status: 200, statusText: 'OK', headers: {}, body: 'late' };
-        return url.endsWith('/slow') ? new Promise((resolve) => (answer = () => resolve(response))) : Promise.resolve(response);
+        return url.endsWith('/slow')
+          ? new Promise((resolve) => (answer = () => resolve(response)))
+          : Promise.resolve(response);
       },
     });
     // The first run leaves a fetch out; its continuation, once answered, fetches again (the host sees it).
@@ -120,7 +129,10 @@ describe('Synchronous fast path', () => {
         assert.equal(await answeredSynchronously(engine), true, 'the other isolate did not take the synchronous path');
       }
       answer!();
-      assert.ok(await eventually(async () => fetched.includes('https://idp.example.com/after')), 'the continuation ran');
+      assert.ok(
+        await eventually(async () => fetched.includes('https://idp.example.com/after')),
+        'the continuation ran',
+      );
       assert.deepEqual((await engine.run(request())).claims, { 'https://example.com/ok': true });
     });
   });
@@ -172,7 +184,11 @@ describe('Synchronous fast path', () => {
   test('an action that awaits a timer finishes, and the next calls are still correct', async () => {
     await withEngine({}, async (engine) => {
       engine.setBindings([
-        auth0Action(handler("await new Promise((r) => setTimeout(r, 5)); api.accessToken.setCustomClaim('https://example.com/n', event.transaction.requested_scopes.length);")),
+        auth0Action(
+          handler(
+            "await new Promise((r) => setTimeout(r, 5)); api.accessToken.setCustomClaim('https://example.com/n', event.transaction.requested_scopes.length);",
+          ),
+        ),
       ]);
       for (let i = 0; i < 3; i++) {
         const result = await engine.run(request());

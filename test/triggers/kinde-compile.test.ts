@@ -48,16 +48,25 @@ describe('Kinde workflow-examples m2mToken/mapOrgToM2MApplicationWorkflow.ts', (
     // `properties`, notes §3): the stub answers the shape the example reads.
     const run = await runBundle(code, {
       responses: {
-        'https://issuer.example/api/v1/applications/abc/properties': { appProperties: [{ key: 'org_code', value: 'org_1' }] },
+        'https://issuer.example/api/v1/applications/abc/properties': {
+          appProperties: [{ key: 'org_code', value: 'org_1' }],
+        },
         'https://issuer.example/api/v1/organization?code=org_1': { code: 'org_1', name: 'Acme' },
       },
     });
     assert.equal(run.error, undefined);
-    assert.deepEqual(run.setCalls, [['applicationId', 'abc'], ['orgName', 'Acme'], ['orgCode', 'org_1']]);
-    assert.deepEqual(run.fetchCalls.map((c) => c.url), [
-      'https://issuer.example/api/v1/applications/abc/properties',
-      'https://issuer.example/api/v1/organization?code=org_1',
+    assert.deepEqual(run.setCalls, [
+      ['applicationId', 'abc'],
+      ['orgName', 'Acme'],
+      ['orgCode', 'org_1'],
     ]);
+    assert.deepEqual(
+      run.fetchCalls.map((c) => c.url),
+      [
+        'https://issuer.example/api/v1/applications/abc/properties',
+        'https://issuer.example/api/v1/organization?code=org_1',
+      ],
+    );
     assert.deepEqual(run.envCalls, [], 'KINDE_WF_M2M_CLIENT_ID/SECRET are not needed');
   });
 });
@@ -68,7 +77,12 @@ describe('Kinde workflow module forms (notes §1.1)', () => {
   kinde.m2mToken.setCustomClaim("hello", "world");
 }`;
     const { code, settings } = await compileKindeWorkflow({ files: { 'w.ts': source }, entry: 'w.ts' });
-    assert.deepEqual(settings, { id: 'w', trigger: 'm2m:token_generation', failurePolicy: 'stop', bindings: ['kinde.m2mToken'] });
+    assert.deepEqual(settings, {
+      id: 'w',
+      trigger: 'm2m:token_generation',
+      failurePolicy: 'stop',
+      bindings: ['kinde.m2mToken'],
+    });
     assert.deepEqual((await runBundle(code)).setCalls, [['hello', 'world']]);
   });
 
@@ -123,14 +137,18 @@ describe('WorkflowCompileError: every deploy problem has a file and a line', () 
   });
 
   it('all esbuild errors are kept, the first in the message', async () => {
-    const error = await compileError(`import a from "axios";\nimport b from "lodash";\n${SETTINGS}export default async () => [a, b];`);
+    const error = await compileError(
+      `import a from "axios";\nimport b from "lodash";\n${SETTINGS}export default async () => [a, b];`,
+    );
     assert.equal(error.diagnostics.length, 2);
     assert.match(error.message, /axios/);
     assert.match(error.diagnostics[1]?.text ?? '', /lodash/);
   });
 
   it('an import of axios is refused at deploy: only @kinde/infrastructure is available', async () => {
-    const error = await compileError(`import axios from "axios";\n${SETTINGS}export default async () => { await axios.get("x"); };`);
+    const error = await compileError(
+      `import axios from "axios";\n${SETTINGS}export default async () => { await axios.get("x"); };`,
+    );
     assert.equal(error.code, 'import');
     assert.equal(error.file, 'w.ts');
     assert.equal(error.line, 1);
@@ -141,7 +159,9 @@ describe('WorkflowCompileError: every deploy problem has a file and a line', () 
   });
 
   it('node built-ins are refused the same way', async () => {
-    const error = await compileError(`import { readFileSync } from "node:fs";\n${SETTINGS}export default async () => readFileSync("/etc/passwd");`);
+    const error = await compileError(
+      `import { readFileSync } from "node:fs";\n${SETTINGS}export default async () => readFileSync("/etc/passwd");`,
+    );
     assert.match(error.message, /Cannot import "node:fs" in w\.ts: only @kinde\/infrastructure/);
   });
 
@@ -152,7 +172,9 @@ describe('WorkflowCompileError: every deploy problem has a file and a line', () 
   });
 
   it('a helper Minter does not provide (page helpers) fails at deploy, not at run time', async () => {
-    const error = await compileError(`import { getKindeWidget } from "@kinde/infrastructure";\n${SETTINGS}export default async () => getKindeWidget();`);
+    const error = await compileError(
+      `import { getKindeWidget } from "@kinde/infrastructure";\n${SETTINGS}export default async () => getKindeWidget();`,
+    );
     assert.match(error.message, /No matching export in "@kinde\/infrastructure" for import "getKindeWidget"/);
     assert.match(error.message, /m2m:token_generation helpers only/);
   });
@@ -170,7 +192,9 @@ export default async () => {};`);
   });
 
   it('the README typo m2m:tokens_generation gets a hint', async () => {
-    const error = await compileError(`export const workflowSettings = { id: "w", trigger: "m2m:tokens_generation" };\nexport default async () => {};`);
+    const error = await compileError(
+      `export const workflowSettings = { id: "w", trigger: "m2m:tokens_generation" };\nexport default async () => {};`,
+    );
     assert.match(error.message, /did you mean "m2m:token_generation"/);
   });
 
@@ -181,19 +205,25 @@ export default async () => {};`);
   });
 
   it('an empty id is refused', async () => {
-    const error = await compileError(`export const workflowSettings = { id: "", trigger: "m2m:token_generation" };\nexport default async () => {};`);
+    const error = await compileError(
+      `export const workflowSettings = { id: "", trigger: "m2m:token_generation" };\nexport default async () => {};`,
+    );
     assert.equal(error.code, 'settings');
     assert.equal(error.line, 1);
     assert.match(error.message, /workflowSettings\.id must be a non-empty string/);
   });
 
   it('failurePolicy.action outside stop|continue is refused', async () => {
-    const error = await compileError(`export const workflowSettings = { id: "w", trigger: "m2m:token_generation", failurePolicy: { action: "warn" } };\nexport default async () => {};`);
+    const error = await compileError(
+      `export const workflowSettings = { id: "w", trigger: "m2m:token_generation", failurePolicy: { action: "warn" } };\nexport default async () => {};`,
+    );
     assert.match(error.message, /failurePolicy\.action must be "stop" or "continue"/);
   });
 
   it('an unknown binding name is refused', async () => {
-    const error = await compileError(`export const workflowSettings = { id: "w", trigger: "m2m:token_generation", bindings: { "kinde.fecth": {} } };\nexport default async () => {};`);
+    const error = await compileError(
+      `export const workflowSettings = { id: "w", trigger: "m2m:token_generation", bindings: { "kinde.fecth": {} } };\nexport default async () => {};`,
+    );
     assert.match(error.message, /unknown binding "kinde\.fecth"/);
   });
 

@@ -26,13 +26,20 @@ describe('@kinde/infrastructure 0.11.1 as Minter implements it (notes §2.4)', (
   });
 
   it('m2mTokenClaims(): each property set calls kinde.m2mToken.setCustomClaim; reads see earlier claims', async () => {
-    const result = await run('m2mTokenClaims', `
+    const result = await run(
+      'm2mTokenClaims',
+      `
       kinde.m2mToken.setCustomClaim("before", 1);
       const claims = m2mTokenClaims();
       claims.tier = "gold";
       claims.roles = ["a", "b"];
-      return { before: claims.before, tier: claims.tier };`);
-    assert.deepEqual(result.setCalls, [['before', 1], ['tier', 'gold'], ['roles', ['a', 'b']]]);
+      return { before: claims.before, tier: claims.tier };`,
+    );
+    assert.deepEqual(result.setCalls, [
+      ['before', 1],
+      ['tier', 'gold'],
+      ['roles', ['a', 'b']],
+    ]);
     assert.deepEqual(result.value, { before: 1, tier: 'gold' });
   });
 
@@ -42,36 +49,54 @@ describe('@kinde/infrastructure 0.11.1 as Minter implements it (notes §2.4)', (
   });
 
   it('createKindeAPI(event).get calls kinde.fetch on kindeDomain/api/v1 with no token and no env lookup', async () => {
-    const result = await run('createKindeAPI', `
+    const result = await run(
+      'createKindeAPI',
+      `
       const api = await createKindeAPI(event);
-      return await api.get({ endpoint: "applications/abc/properties" });`, {
-      responses: { [`${ISSUER}/api/v1/applications/abc/properties`]: { code: 'OK', properties: [] } },
-    });
+      return await api.get({ endpoint: "applications/abc/properties" });`,
+      {
+        responses: { [`${ISSUER}/api/v1/applications/abc/properties`]: { code: 'OK', properties: [] } },
+      },
+    );
     assert.deepEqual(result.fetchCalls, [
-      { url: `${ISSUER}/api/v1/applications/abc/properties`, options: { method: 'GET', responseFormat: 'json', headers: {} } },
+      {
+        url: `${ISSUER}/api/v1/applications/abc/properties`,
+        options: { method: 'GET', responseFormat: 'json', headers: {} },
+      },
     ]);
     assert.deepEqual(result.value, { data: { code: 'OK', properties: [] } });
     assert.deepEqual(result.envCalls, []);
   });
 
   it('createKindeAPI get: params become the query string (after an existing one with &)', async () => {
-    const result = await run('createKindeAPI', `
+    const result = await run(
+      'createKindeAPI',
+      `
       const api = await createKindeAPI(event);
       await api.get({ endpoint: "organizations", params: { page_size: "5", q: "a b" } });
-      await api.get({ endpoint: "organization?code=org_1", params: { x: "1" } });`);
-    assert.deepEqual(result.fetchCalls.map((c) => c.url), [
-      `${ISSUER}/api/v1/organizations?page_size=5&q=a%20b`,
-      `${ISSUER}/api/v1/organization?code=org_1&x=1`,
-    ]);
+      await api.get({ endpoint: "organization?code=org_1", params: { x: "1" } });`,
+    );
+    assert.deepEqual(
+      result.fetchCalls.map((c) => c.url),
+      [`${ISSUER}/api/v1/organizations?page_size=5&q=a%20b`, `${ISSUER}/api/v1/organization?code=org_1&x=1`],
+    );
   });
 
   it('createKindeAPI other verbs send params as the body (JSON by default)', async () => {
-    const result = await run('createKindeAPI', `
+    const result = await run(
+      'createKindeAPI',
+      `
       const api = await createKindeAPI(event);
-      await api.put({ endpoint: "applications/abc/properties/k", params: { value: "v" } });`);
+      await api.put({ endpoint: "applications/abc/properties/k", params: { value: "v" } });`,
+    );
     assert.deepEqual(result.fetchCalls[0], {
       url: `${ISSUER}/api/v1/applications/abc/properties/k`,
-      options: { method: 'PUT', responseFormat: 'json', headers: { 'content-type': 'application/json' }, body: '{"value":"v"}' },
+      options: {
+        method: 'PUT',
+        responseFormat: 'json',
+        headers: { 'content-type': 'application/json' },
+        body: '{"value":"v"}',
+      },
     });
   });
 
@@ -81,18 +106,26 @@ describe('@kinde/infrastructure 0.11.1 as Minter implements it (notes §2.4)', (
   });
 
   it('fetch resolves { data: json } by default and { data: text } for responseFormat "text"', async () => {
-    const result = await run('fetch', `
+    const result = await run(
+      'fetch',
+      `
       const a = await fetch("https://x.example/a", { method: "GET", headers: {} });
       const b = await fetch("https://x.example/a", { method: "GET", headers: {}, responseFormat: "text" });
-      return [a, b];`, { responses: { 'https://x.example/a': { ok: true } } });
+      return [a, b];`,
+      { responses: { 'https://x.example/a': { ok: true } } },
+    );
     assert.deepEqual(result.value, [{ data: { ok: true } }, { data: '{"ok":true}' }]);
     assert.equal(result.fetchCalls[0]?.options.responseFormat, 'json');
   });
 
   it('secureFetch behaves as fetch (body encryption is not implemented)', async () => {
-    const result = await run('secureFetch', 'return await secureFetch("https://x.example/a", { method: "POST", headers: {} });', {
-      responses: { 'https://x.example/a': { n: 1 } },
-    });
+    const result = await run(
+      'secureFetch',
+      'return await secureFetch("https://x.example/a", { method: "POST", headers: {} });',
+      {
+        responses: { 'https://x.example/a': { n: 1 } },
+      },
+    );
     assert.deepEqual(result.value, { data: { n: 1 } });
   });
 
@@ -105,20 +138,33 @@ describe('@kinde/infrastructure 0.11.1 as Minter implements it (notes §2.4)', (
   });
 
   it('getM2MToken posts a form-encoded client_credentials request to domain/oauth2/token', async () => {
-    const result = await run('getM2MToken', `
-      return await getM2MToken("t", { domain: "${ISSUER}", clientId: "id", clientSecret: "s", audience: ["${ISSUER}/api"] });`, {
-      responses: { [`${ISSUER}/oauth2/token`]: { access_token: 'tok' } },
-    });
+    const result = await run(
+      'getM2MToken',
+      `
+      return await getM2MToken("t", { domain: "${ISSUER}", clientId: "id", clientSecret: "s", audience: ["${ISSUER}/api"] });`,
+      {
+        responses: { [`${ISSUER}/oauth2/token`]: { access_token: 'tok' } },
+      },
+    );
     assert.equal(result.value, 'tok');
     const call = result.fetchCalls[0];
     assert.equal(call?.url, `${ISSUER}/oauth2/token`);
     assert.equal(call?.options.method, 'POST');
-    assert.equal((call?.options.headers as Record<string, string>)['content-type'], 'application/x-www-form-urlencoded');
-    assert.equal(call?.options.body, `audience=${encodeURIComponent(`${ISSUER}/api`)}&grant_type=client_credentials&client_id=id&client_secret=s&scope=`);
+    assert.equal(
+      (call?.options.headers as Record<string, string>)['content-type'],
+      'application/x-www-form-urlencoded',
+    );
+    assert.equal(
+      call?.options.body,
+      `audience=${encodeURIComponent(`${ISSUER}/api`)}&grant_type=client_credentials&client_id=id&client_secret=s&scope=`,
+    );
   });
 
   it('getM2MToken reports a missing token like the package', async () => {
-    const result = await run('getM2MToken', `await getM2MToken("t", { domain: "${ISSUER}", clientId: "id", clientSecret: "s", audience: [] });`);
+    const result = await run(
+      'getM2MToken',
+      `await getM2MToken("t", { domain: "${ISSUER}", clientId: "id", clientSecret: "s", audience: [] });`,
+    );
     assert.equal(result.error, 'getM2MToken: Failed to obtain token - getM2MToken: No access token returned');
   });
 

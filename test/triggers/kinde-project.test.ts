@@ -34,7 +34,10 @@ const WORKFLOW = (id: string): string =>
 describe('readKindeProject: Kinde repository layout (notes §4.1)', () => {
   it('finds both workflows of the fixture project with the files they import, paths relative to the root', async () => {
     const workflows = await readKindeProject(PROJECT);
-    assert.deepEqual(workflows.map((w) => w.entry), [ADD_CLAIMS, MAP_ORG]);
+    assert.deepEqual(
+      workflows.map((w) => w.entry),
+      [ADD_CLAIMS, MAP_ORG],
+    );
     for (const w of workflows) {
       assert.deepEqual(Object.keys(w.files).sort(), [HELPER, ADD_CLAIMS, MAP_ORG].sort());
     }
@@ -59,7 +62,10 @@ describe('readKindeProject: Kinde repository layout (notes §4.1)', () => {
 
   it('compileKindeProject compiles every workflow (Minter allows several per trigger)', async () => {
     const compiled = await compileKindeProject(PROJECT);
-    assert.deepEqual(compiled.map((c) => c.compiled.settings.id), ['addClaims', 'm2mTokenGeneration']);
+    assert.deepEqual(
+      compiled.map((c) => c.compiled.settings.id),
+      ['addClaims', 'm2mTokenGeneration'],
+    );
   });
 
   it('compileKindeProject refuses two workflows with the same id, as a Kinde sync does', async () => {
@@ -67,8 +73,13 @@ describe('readKindeProject: Kinde repository layout (notes §4.1)', () => {
       'kindeSrc/environment/workflows/aWorkflow.ts': WORKFLOW('same'),
       'kindeSrc/environment/workflows/bWorkflow.ts': WORKFLOW('same'),
     });
-    await assert.rejects(compileKindeProject(root), (e: unknown) =>
-      e instanceof WorkflowCompileError && e.file === 'kindeSrc/environment/workflows/bWorkflow.ts' && /"same" is also used by/.test(e.message));
+    await assert.rejects(
+      compileKindeProject(root),
+      (e: unknown) =>
+        e instanceof WorkflowCompileError &&
+        e.file === 'kindeSrc/environment/workflows/bWorkflow.ts' &&
+        /"same" is also used by/.test(e.message),
+    );
   });
 
   it('honours rootDir from kinde.json; the Workflow suffix is case-insensitive; other files are not entries', async () => {
@@ -83,18 +94,24 @@ describe('readKindeProject: Kinde repository layout (notes §4.1)', () => {
       'kindeSrc/environment/workflows/ignoredWorkflow.ts': WORKFLOW('ignored'),
     });
     const workflows = await readKindeProject(root);
-    assert.deepEqual(workflows.map((w) => w.entry), [
-      'src/kinde/environment/workflows/deep/TwoWORKFLOW.tsx',
-      'src/kinde/environment/workflows/oneworkflow.js',
-    ]);
+    assert.deepEqual(
+      workflows.map((w) => w.entry),
+      ['src/kinde/environment/workflows/deep/TwoWORKFLOW.tsx', 'src/kinde/environment/workflows/oneworkflow.js'],
+    );
     assert.ok(!Object.keys(workflows[0]?.files ?? {}).some((p) => p.includes('node_modules')));
   });
 
   it('without kinde.json: root is the project root (kindeSrc/) or the rootDir itself', async () => {
     const asProject = await project({ 'kindeSrc/environment/workflows/aWorkflow.ts': WORKFLOW('a') });
-    assert.deepEqual((await readKindeProject(asProject)).map((w) => w.entry), ['kindeSrc/environment/workflows/aWorkflow.ts']);
+    assert.deepEqual(
+      (await readKindeProject(asProject)).map((w) => w.entry),
+      ['kindeSrc/environment/workflows/aWorkflow.ts'],
+    );
     const asRootDir = await project({ 'environment/workflows/aWorkflow.ts': WORKFLOW('a') });
-    assert.deepEqual((await readKindeProject(asRootDir)).map((w) => w.entry), ['environment/workflows/aWorkflow.ts']);
+    assert.deepEqual(
+      (await readKindeProject(asRootDir)).map((w) => w.entry),
+      ['environment/workflows/aWorkflow.ts'],
+    );
   });
 
   it('a folder that is not a Kinde project is an error naming what was expected', async () => {

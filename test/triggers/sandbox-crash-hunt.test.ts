@@ -119,7 +119,10 @@ export async function hunt(
     let start = 0;
     for (;;) {
       children++;
-      const run = await runChild({ dialect, chunk, chunks, skip, memoryLimitMb: 64, runMs, start, tame: tame === true, ...(only && { only }) }, WEDGED_MS);
+      const run = await runChild(
+        { dialect, chunk, chunks, skip, memoryLimitMb: 64, runMs, start, tame: tame === true, ...(only && { only }) },
+        WEDGED_MS,
+      );
       let last = -1;
       let hung = -1;
       let runaway = false;
@@ -134,8 +137,7 @@ export async function hunt(
         else if (kind === 'stopped') {
           [contained, lastStopped] = [contained + 1, Number(index)];
           stopped.push(`${rest[1]} ${names.get(Number(index))}`);
-        }
-        else if (kind === 'calls') [calls, mildCalls] = [Number(index), Number(rest[0])];
+        } else if (kind === 'calls') [calls, mildCalls] = [Number(index), Number(rest[0])];
         else if (kind === 'done') finished = true;
       }
       const at = (i: number) => names.get(i) ?? `#${i}`;
@@ -146,14 +148,21 @@ export async function hunt(
           kind: 'hung',
           dialect,
           path: at(hung),
-          detail: runaway ? 'its process passed 1.5 GB of memory (a thread no budget stops, allocating)' : 'went on computing after its isolate was disposed',
+          detail: runaway
+            ? 'its process passed 1.5 GB of memory (a thread no budget stops, allocating)'
+            : 'went on computing after its isolate was disposed',
         });
         start = hung + 1;
       } else if (run.timedOut) {
         findings.push({ kind: 'wedged', dialect, path: at(last), detail: `not done after ${WEDGED_MS} ms` });
         start = last + 1;
       } else {
-        findings.push({ kind: 'crash', dialect, path: at(last), detail: `exit ${run.code ?? run.signal}: ${run.stderr.trim().split('\n').slice(-6).join(' | ')}` });
+        findings.push({
+          kind: 'crash',
+          dialect,
+          path: at(last),
+          detail: `exit ${run.code ?? run.signal}: ${run.stderr.trim().split('\n').slice(-6).join(' | ')}`,
+        });
         if (last < start) return;
         start = last + 1;
       }
@@ -180,26 +189,45 @@ export async function hunt(
 
 /** The function paths the probe finds in a dialect's isolate, in its order. */
 async function paths(dialect: HuntTask['dialect']): Promise<string[]> {
-  const run = await runChild({ dialect, chunk: 0, chunks: 1, skip: [], memoryLimitMb: 64, runMs: 20_000, start: 0, list: true }, WEDGED_MS);
+  const run = await runChild(
+    { dialect, chunk: 0, chunks: 1, skip: [], memoryLimitMb: 64, runMs: 20_000, start: 0, list: true },
+    WEDGED_MS,
+  );
   return run.lines.filter((line) => line.startsWith('f ')).map((line) => line.slice(line.indexOf(' ', 2) + 1));
 }
 
-test('crash hunt: every function an action reaches, called with odd arguments, ends no process', { timeout: 600_000 }, async (t) => {
-  const skip = Object.keys(KNOWN_UNINTERRUPTIBLE);
-  const [auth0, kinde] = await Promise.all([paths('auth0'), paths('kinde')]);
-  const auth0Report = await hunt('auth0', { chunks: 8, parallel: 2, skip, runMs: 5000, tame: true });
-  // The built-ins and the shared sandbox code are the same in both dialects: the Kinde pass calls only what the Auth0
-  // pass did not reach (the `kinde` bindings).
-  const kindeOnly = kinde.filter((path) => !auth0.includes(path));
-  const kindeReport = await hunt('kinde', { chunks: 1, parallel: 1, skip, only: kindeOnly, runMs: 5000, tame: true });
-  t.diagnostic(`auth0: ${JSON.stringify({ ...auth0Report, findings: auth0Report.findings.length })}`);
-  t.diagnostic(`kinde: ${JSON.stringify({ ...kindeReport, findings: kindeReport.findings.length })}`);
-  assert.ok(auth0Report.functions > 500 && kindeOnly.length > 5, `the probe found ${auth0Report.functions} and ${kindeOnly.length} functions`);
-  assert.deepEqual([...auth0Report.findings, ...kindeReport.findings], []);
-});
+test(
+  'crash hunt: every function an action reaches, called with odd arguments, ends no process',
+  { timeout: 600_000 },
+  async (t) => {
+    const skip = Object.keys(KNOWN_UNINTERRUPTIBLE);
+    const [auth0, kinde] = await Promise.all([paths('auth0'), paths('kinde')]);
+    const auth0Report = await hunt('auth0', { chunks: 8, parallel: 2, skip, runMs: 5000, tame: true });
+    // The built-ins and the shared sandbox code are the same in both dialects: the Kinde pass calls only what the Auth0
+    // pass did not reach (the `kinde` bindings).
+    const kindeOnly = kinde.filter((path) => !auth0.includes(path));
+    const kindeReport = await hunt('kinde', { chunks: 1, parallel: 1, skip, only: kindeOnly, runMs: 5000, tame: true });
+    t.diagnostic(`auth0: ${JSON.stringify({ ...auth0Report, findings: auth0Report.findings.length })}`);
+    t.diagnostic(`kinde: ${JSON.stringify({ ...kindeReport, findings: kindeReport.findings.length })}`);
+    assert.ok(
+      auth0Report.functions > 500 && kindeOnly.length > 5,
+      `the probe found ${auth0Report.functions} and ${kindeOnly.length} functions`,
+    );
+    assert.deepEqual([...auth0Report.findings, ...kindeReport.findings], []);
+  },
+);
 
-test('crash hunt with the values 2³²−1 long (MINTER_HUNT_HUGE=1): what the supervisor has to contain', { skip: !HUNT_HUGE, timeout: 1_800_000 }, async (t) => {
-  const report = await hunt('auth0', { chunks: 8, parallel: 2, skip: Object.keys(KNOWN_UNINTERRUPTIBLE), runMs: 5000 });
-  t.diagnostic(`auth0 with huge values: ${JSON.stringify(report, null, 1)}`);
-  assert.ok(report.functions > 500);
-});
+test(
+  'crash hunt with the values 2³²−1 long (MINTER_HUNT_HUGE=1): what the supervisor has to contain',
+  { skip: !HUNT_HUGE, timeout: 1_800_000 },
+  async (t) => {
+    const report = await hunt('auth0', {
+      chunks: 8,
+      parallel: 2,
+      skip: Object.keys(KNOWN_UNINTERRUPTIBLE),
+      runMs: 5000,
+    });
+    t.diagnostic(`auth0 with huge values: ${JSON.stringify(report, null, 1)}`);
+    assert.ok(report.functions > 500);
+  },
+);

@@ -98,7 +98,13 @@ const host: HostServices = {
 
 const probe = task.dialect === 'auth0' ? AUTH0_PROBE : KINDE_PROBE;
 const code = probe.module(probe.prologue + PROBE_BODY);
-const engine = createTriggerEngine({ memoryLimitMb: task.memoryLimitMb, chainTimeoutMs: task.runMs, syncSliceMs: 0, maxLogBytesPerAction: 0, host });
+const engine = createTriggerEngine({
+  memoryLimitMb: task.memoryLimitMb,
+  chainTimeoutMs: task.runMs,
+  syncSliceMs: 0,
+  maxLogBytesPerAction: 0,
+  host,
+});
 
 /**
  * Whether an isolate thread still computes after its call was stopped and its isolate disposed: this process's CPU
@@ -120,7 +126,15 @@ let runs = 0;
 let start = task.start;
 while (!done) {
   runs++;
-  const settings = JSON.stringify({ start, chunk: task.chunk, chunks: task.chunks, skip: task.skip, list: task.list === true, only: task.only ?? null, tame: task.tame === true });
+  const settings = JSON.stringify({
+    start,
+    chunk: task.chunk,
+    chunks: task.chunks,
+    skip: task.skip,
+    list: task.list === true,
+    only: task.only ?? null,
+    tame: task.tame === true,
+  });
   const action: DeployedAction = {
     actionId: 'hunt',
     versionId: `hunt-${runs}`,
@@ -128,7 +142,10 @@ while (!done) {
     triggerId: task.dialect === 'auth0' ? 'credentials-exchange' : 'm2m:token_generation',
     code,
     secrets: { SETTINGS: settings, ISSUER },
-    ...(task.dialect === 'kinde' && { bindings: ['kinde.fetch', 'kinde.env', 'kinde.m2mToken', 'url'], failurePolicy: 'stop' as const }),
+    ...(task.dialect === 'kinde' && {
+      bindings: ['kinde.fetch', 'kinde.env', 'kinde.m2mToken', 'url'],
+      failurePolicy: 'stop' as const,
+    }),
   };
   engine.setBindings([action]);
   const result = await engine.run(request({ issuer: ISSUER }));
@@ -140,7 +157,9 @@ while (!done) {
     process.exit(3);
   }
   stopped.push({ index: last, status: outcome?.status ?? 'none' });
-  say(`stopped ${last} ${Math.round(performance.now() - since)}ms ${outcome?.status} ${JSON.stringify(outcome?.error?.msg ?? '')} rss=${rss()}`);
+  say(
+    `stopped ${last} ${Math.round(performance.now() - since)}ms ${outcome?.status} ${JSON.stringify(outcome?.error?.msg ?? '')} rss=${rss()}`,
+  );
   current = -1;
   if (await stillRunning()) {
     // The engine answered, but the call goes on in a thread no budget reaches (a built-in that never checks for
@@ -157,6 +176,11 @@ if (await stillRunning()) {
 }
 say(`done ${JSON.stringify({ functions: total, runs, stopped })}`);
 if (process.env.HUNT_DEBUG) {
-  const handles = (process as unknown as { _getActiveHandles(): object[]; _getActiveRequests(): object[] });
-  say(`handles ${handles._getActiveHandles().map((h) => h.constructor.name).join(',')} requests ${handles._getActiveRequests().length}`);
+  const handles = process as unknown as { _getActiveHandles(): object[]; _getActiveRequests(): object[] };
+  say(
+    `handles ${handles
+      ._getActiveHandles()
+      .map((h) => h.constructor.name)
+      .join(',')} requests ${handles._getActiveRequests().length}`,
+  );
 }

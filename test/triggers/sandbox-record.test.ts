@@ -9,7 +9,18 @@ import { ClaimSet, MAX_CUSTOM_CLAIMS_BYTES, REFUSAL } from '../../src/triggers/r
 import { parseConsole, parseRecord } from '../../src/triggers/sandbox/record.js';
 
 const record = (fields: Record<string, unknown>) =>
-  JSON.stringify({ io: 0, outcome: 'ok', denial: null, error: null, claims: [], refused: [], target: null, logs: [], logsTruncated: false, ...fields });
+  JSON.stringify({
+    io: 0,
+    outcome: 'ok',
+    denial: null,
+    error: null,
+    claims: [],
+    refused: [],
+    target: null,
+    logs: [],
+    logsTruncated: false,
+    ...fields,
+  });
 
 describe('a forged record is bounded and re-checked by the host', () => {
   test('claims a record carries are offered to the host rules: restricted, __proto__, oversized and non-JSON are refused', () => {
@@ -44,12 +55,16 @@ describe('a forged record is bounded and re-checked by the host', () => {
     assert.equal(claims.toJson(), '{"constructor":"kept"}');
   });
 
-  test('console lines are bounded again, unknown levels dropped; a denial code outside Auth0\'s three is server_error', () => {
+  test("console lines are bounded again, unknown levels dropped; a denial code outside Auth0's three is server_error", () => {
     const parsed = parseRecord(
       record({
         outcome: 'denied',
         denial: { code: 'access_denied', reason: 'r'.repeat(5000) },
-        logs: [['log', 'x'.repeat(500)], ['evil', 'dropped'], ['log', 'more']],
+        logs: [
+          ['log', 'x'.repeat(500)],
+          ['evil', 'dropped'],
+          ['log', 'more'],
+        ],
       }),
       100,
     );

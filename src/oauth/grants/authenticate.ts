@@ -21,7 +21,11 @@ export interface AssertionChecks {
  * Authenticates the request's client: the context with its client, or a promise of it for an assertion. Throws (or
  * rejects with) `invalid_client` or `invalid_request`.
  */
-export function authenticate(ctx: Parsed, snapshot: Snapshot, assertions: AssertionChecks): Authenticated | Promise<Authenticated> {
+export function authenticate(
+  ctx: Parsed,
+  snapshot: Snapshot,
+  assertions: AssertionChecks,
+): Authenticated | Promise<Authenticated> {
   const { params } = ctx;
   const authorization = ctx.request.headers.authorization;
   if (sendsAssertion(params)) {

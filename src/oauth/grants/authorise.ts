@@ -14,7 +14,8 @@ function audienceOf(params: TokenParameters): string {
     throw invalidRequest('audience and resource name different APIs; send one of them');
   }
   const target = audience ?? resource;
-  if (target === undefined) throw invalidRequest('audience (or resource) is required: the identifier of the API the token is for');
+  if (target === undefined)
+    throw invalidRequest('audience (or resource) is required: the identifier of the API the token is for');
   return target;
 }
 
@@ -24,7 +25,12 @@ function audienceOf(params: TokenParameters): string {
  * names none), `deny` refuses one, and the organization must be authorized for the grant unless it has
  * `allow_any_organization`. An unknown organization gets the same 403 as an unauthorized one.
  */
-function organizationFor(snapshot: Snapshot, client: ClientEntry, grant: GrantEntry, requested: string | undefined): OrganizationEntry | undefined {
+function organizationFor(
+  snapshot: Snapshot,
+  client: ClientEntry,
+  grant: GrantEntry,
+  requested: string | undefined,
+): OrganizationEntry | undefined {
   if (requested === undefined) {
     if (grant.organizationUsage !== 'require') return undefined;
     if (client.defaultOrganizationId === undefined) {
@@ -32,7 +38,8 @@ function organizationFor(snapshot: Snapshot, client: ClientEntry, grant: GrantEn
     }
     requested = client.defaultOrganizationId;
   }
-  if (grant.organizationUsage === 'deny') throw invalidRequest('This client grant does not take an organization (its organization_usage is deny)');
+  if (grant.organizationUsage === 'deny')
+    throw invalidRequest('This client grant does not take an organization (its organization_usage is deny)');
   const organization = snapshot.organization(requested);
   if (!organization || (!grant.allowAnyOrganization && !grant.organizationIds.has(organization.id))) {
     throw accessDenied(`The organization ${requested} is not authorized for this client grant`);
@@ -43,19 +50,22 @@ function organizationFor(snapshot: Snapshot, client: ClientEntry, grant: GrantEn
 /** Checks what the authenticated client asks for against its grant; throws the OAuth error to answer with. */
 export function authorise(ctx: Authenticated, snapshot: Snapshot): Authorised {
   const { client, params } = ctx;
-  if (!client.allowsClientCredentials) throw unauthorizedClient("Grant type 'client_credentials' not allowed for the client.");
+  if (!client.allowsClientCredentials)
+    throw unauthorizedClient("Grant type 'client_credentials' not allowed for the client.");
   const audience = audienceOf(params);
   const api = snapshot.apis.get(audience);
   if (!api) throw accessDenied(`Service not found: ${audience}`);
   const grant = snapshot.grants.get(client.clientId)?.get(audience);
-  if (!grant) throw accessDenied(`Client "${client.clientId}" is not authorized to access resource server "${audience}"`);
+  if (!grant)
+    throw accessDenied(`Client "${client.clientId}" is not authorized to access resource server "${audience}"`);
   const organization = organizationFor(snapshot, client, grant, params.organization);
   let requestedScopes: string[];
   if (params.scope === undefined) requestedScopes = [];
   else {
     requestedScopes = parseScope(params.scope);
     const missing = requestedScopes.filter((s) => !grant.scopeSet.has(s));
-    if (missing.length > 0) throw new OAuthError('invalid_scope', 403, `Client has not been granted scopes: ${missing.join(' ')}`);
+    if (missing.length > 0)
+      throw new OAuthError('invalid_scope', 403, `Client has not been granted scopes: ${missing.join(' ')}`);
   }
   const authorised = ctx as Authorised;
   authorised.api = api;

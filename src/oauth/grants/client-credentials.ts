@@ -76,7 +76,10 @@ export class ClientCredentialsGrant {
     const { issuer } = deps;
     this.#deps = deps;
     this.#answer = answer;
-    this.#assertions = { audiences: [issuer, `${issuer}/`, `${issuer}/oauth/token`, `${issuer}/oauth2/token`], replay: deps.replay };
+    this.#assertions = {
+      audiences: [issuer, `${issuer}/`, `${issuer}/oauth/token`, `${issuer}/oauth2/token`],
+      replay: deps.replay,
+    };
     this.#site = { issuer, tenantId: deps.tenantId, engine: deps.engine, metrics: deps.metrics };
   }
 
@@ -84,7 +87,8 @@ export class ClientCredentialsGrant {
   handle(ctx: TokenContext): void {
     try {
       const authenticated = authenticate(parameters(ctx), this.#deps.registry.snapshot, this.#assertions);
-      if (authenticated instanceof Promise) return void authenticated.then(this.#authenticated, (error: unknown) => this.#answer.failed(ctx, error));
+      if (authenticated instanceof Promise)
+        return void authenticated.then(this.#authenticated, (error: unknown) => this.#answer.failed(ctx, error));
       this.#authenticated(authenticated);
     } catch (error) {
       this.#answer.failed(ctx, error);
@@ -96,7 +100,8 @@ export class ClientCredentialsGrant {
     try {
       const snapshot = this.#deps.registry.snapshot;
       const checked = quota(authorise(ctx, snapshot), snapshot, this.#deps.quotas);
-      if (checked instanceof Promise) return void checked.then(this.#withinQuota, (error: unknown) => this.#answer.failed(ctx, error));
+      if (checked instanceof Promise)
+        return void checked.then(this.#withinQuota, (error: unknown) => this.#answer.failed(ctx, error));
       this.#withinQuota(checked);
     } catch (error) {
       this.#answer.failed(ctx, error);
@@ -107,7 +112,8 @@ export class ClientCredentialsGrant {
   readonly #withinQuota = (ctx: Authorised): void => {
     try {
       const triggered = triggers(ctx, this.#site);
-      if (triggered instanceof Promise) return void triggered.then(this.#issue, (error: unknown) => this.#answer.failed(ctx, error));
+      if (triggered instanceof Promise)
+        return void triggered.then(this.#issue, (error: unknown) => this.#answer.failed(ctx, error));
       this.#issue(triggered);
     } catch (error) {
       this.#answer.failed(ctx, error);

@@ -5,7 +5,14 @@
  */
 import type { Snapshot, TokenQuota } from '../../registry/snapshot.js';
 import type { Authorised, CheckedQuota } from '../token-context.js';
-import { checkQuota, quotaHeaderName, quotaKey, type QuotaCounter, type QuotaSubject, type QuotaUsage } from '../token-quota.js';
+import {
+  checkQuota,
+  quotaHeaderName,
+  quotaKey,
+  type QuotaCounter,
+  type QuotaSubject,
+  type QuotaUsage,
+} from '../token-quota.js';
 
 /** A quota that applies to a request: the client's own, or its organization's. */
 interface ApplicableQuota {
@@ -27,13 +34,20 @@ function applicableQuotas(snapshot: Snapshot, ctx: Authorised): readonly Applica
   const organization = ctx.organization && snapshot.organizations.quotas.get(ctx.organization.id);
   if (client === undefined && organization === undefined) return NO_QUOTAS;
   const quotas: ApplicableQuota[] = [];
-  if (client !== undefined) quotas.push({ subject: 'client', key: quotaKey('client', ctx.client.clientId), quota: client });
-  if (organization && ctx.organization) quotas.push({ subject: 'organization', key: quotaKey('organization', ctx.organization.id), quota: organization });
+  if (client !== undefined)
+    quotas.push({ subject: 'client', key: quotaKey('client', ctx.client.clientId), quota: client });
+  if (organization && ctx.organization)
+    quotas.push({ subject: 'organization', key: quotaKey('organization', ctx.organization.id), quota: organization });
   return quotas;
 }
 
 /** Checks each quota; the first one used up answers (a 429, thrown; or only reported when not enforced). */
-function withinQuotas(ctx: Authorised, quotas: readonly ApplicableQuota[], usages: readonly QuotaUsage[], now: number): Authorised {
+function withinQuotas(
+  ctx: Authorised,
+  quotas: readonly ApplicableQuota[],
+  usages: readonly QuotaUsage[],
+  now: number,
+): Authorised {
   const checked: CheckedQuota[] = [];
   for (const [i, quota] of quotas.entries()) {
     const result = checkQuota(quota.quota, usages[i]!, now, quota.subject);

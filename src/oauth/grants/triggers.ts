@@ -53,7 +53,11 @@ export function triggers(ctx: Authorised, site: TriggerSite): Authorised | Promi
   return engine.run(triggerRequest(ctx, site)).then((result) => {
     ctx.execution = {
       id: newLogId(),
-      record: { trigger_id: result.results[0]?.trigger_id ?? 'credentials-exchange', status: 'final', results: result.results },
+      record: {
+        trigger_id: result.results[0]?.trigger_id ?? 'credentials-exchange',
+        status: 'final',
+        results: result.results,
+      },
     };
     if (metrics) for (const action of result.results) metrics.actionRan(action.trigger_id, action.status);
     const error = chainError(result);

@@ -82,7 +82,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('logs_type_id').on('logs').columns(['type', 'log_id']).execute();
   await db.schema.createIndex('logs_client_id').on('logs').columns(['client_id', 'log_id']).execute();
-  await db.schema.createIndex('logs_execution_id').on('logs').column('execution_id').where('execution_id', 'is not', null).execute();
+  await db.schema
+    .createIndex('logs_execution_id')
+    .on('logs')
+    .column('execution_id')
+    .where('execution_id', 'is not', null)
+    .execute();
 
   await db.schema
     .createTable('settings')

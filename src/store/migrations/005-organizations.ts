@@ -19,5 +19,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
     .addPrimaryKeyConstraint('organization_client_grants_pk', ['organization_id', 'grant_id'])
     .execute();
-  await db.schema.createIndex('organization_client_grants_grant').on('organization_client_grants').column('grant_id').execute();
+  await db.schema
+    .createIndex('organization_client_grants_grant')
+    .on('organization_client_grants')
+    .column('grant_id')
+    .execute();
 }

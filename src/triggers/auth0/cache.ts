@@ -44,7 +44,12 @@ export class InMemoryActionCache implements ActionCache {
     return entry === undefined ? undefined : { value: entry.value, expires_at: entry.expires_at };
   }
 
-  set(actionId: string, key: string, value: string, options: { ttl?: number; expires_at?: number } = {}): CacheWriteResult {
+  set(
+    actionId: string,
+    key: string,
+    value: string,
+    options: { ttl?: number; expires_at?: number } = {},
+  ): CacheWriteResult {
     const limits = this.#limits;
     const keyBytes = Buffer.byteLength(key);
     const valueBytes = Buffer.byteLength(value);

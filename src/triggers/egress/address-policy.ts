@@ -105,9 +105,7 @@ function refusalOfIPv6(address: ipaddr.IPv6): string | undefined {
  */
 export function refusalReason(address: IpAddress): string | undefined {
   if (METADATA_ADDRESSES.has(address.toString())) return 'a cloud metadata address';
-  return address.kind() === 'ipv4'
-    ? refusalOfIPv4(address as ipaddr.IPv4)
-    : refusalOfIPv6(address as ipaddr.IPv6);
+  return address.kind() === 'ipv4' ? refusalOfIPv4(address as ipaddr.IPv4) : refusalOfIPv6(address as ipaddr.IPv6);
 }
 
 /** Decides, for one resolved address of one host name, whether egress may connect to it. */

@@ -9,10 +9,7 @@
 import { posix } from 'node:path';
 import * as esbuild from 'esbuild';
 import ivm from 'isolated-vm';
-import {
-  KINDE_INFRASTRUCTURE_SOURCE,
-  KINDE_INFRASTRUCTURE_SPECIFIER,
-} from './infrastructure/source.js';
+import { KINDE_INFRASTRUCTURE_SOURCE, KINDE_INFRASTRUCTURE_SPECIFIER } from './infrastructure/source.js';
 import { hardenedContext } from '../sandbox/hardening.js';
 
 /** The only trigger Minter runs Kinde workflows for. */
@@ -81,20 +78,46 @@ export class WorkflowCompileError extends Error {
  * package's "binding not available" error at run time. An unknown name is almost always a typo, so it is refused.
  */
 const KNOWN_BINDINGS: ReadonlySet<string> = new Set([
-  'kinde.idToken', 'kinde.accessToken', 'kinde.m2mToken', 'console', 'kinde.fetch', 'kinde.secureFetch',
-  'kinde.widget', 'kinde.env', 'kinde.auth', 'kinde.localization', 'kinde.mfa', 'kinde.ssoSession', 'url',
-  'kinde.cache', 'kinde.risk', 'kinde.plan', 'util',
+  'kinde.idToken',
+  'kinde.accessToken',
+  'kinde.m2mToken',
+  'console',
+  'kinde.fetch',
+  'kinde.secureFetch',
+  'kinde.widget',
+  'kinde.env',
+  'kinde.auth',
+  'kinde.localization',
+  'kinde.mfa',
+  'kinde.ssoSession',
+  'url',
+  'kinde.cache',
+  'kinde.risk',
+  'kinde.plan',
+  'util',
 ]);
 
 const VFS = 'kinde-vfs';
 const INFRA = 'kinde-infrastructure';
 const LOADERS: Readonly<Record<string, esbuild.Loader>> = {
-  '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx',
+  '.ts': 'ts',
+  '.mts': 'ts',
+  '.cts': 'ts',
+  '.tsx': 'tsx',
+  '.js': 'js',
+  '.mjs': 'js',
+  '.cjs': 'js',
+  '.jsx': 'jsx',
   '.json': 'json',
 };
 const RESOLVE_EXTENSIONS = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts', '.json'];
 /** NodeNext-style `./helper.js` naming a `helper.ts`. */
-const TS_FOR_JS: Readonly<Record<string, string[]>> = { '.js': ['.ts', '.tsx'], '.jsx': ['.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] };
+const TS_FOR_JS: Readonly<Record<string, string[]>> = {
+  '.js': ['.ts', '.tsx'],
+  '.jsx': ['.tsx'],
+  '.mjs': ['.mts'],
+  '.cjs': ['.cts'],
+};
 
 /** Settings read-out budget: the bundle's top-level code only builds objects. */
 const INTROSPECT_MEMORY_MB = 8;
@@ -118,7 +141,10 @@ export async function compileKindeWorkflow(input: KindeWorkflowSource): Promise<
 }
 
 function normalizePath(path: string): string {
-  return posix.normalize(path.replace(/\\/g, '/')).replace(/^(\.\/)+/, '').replace(/^\/+/, '');
+  return posix
+    .normalize(path.replace(/\\/g, '/'))
+    .replace(/^(\.\/)+/, '')
+    .replace(/^\/+/, '');
 }
 
 function normalizeFiles(files: Record<string, string>): Record<string, string> {
@@ -151,12 +177,16 @@ function virtualFiles(files: Record<string, string>): esbuild.Plugin {
         if (args.path.startsWith('.') || args.path.startsWith('/')) {
           const found = resolveLocal(files, args.importer, args.path);
           if (found !== undefined) return { path: found, namespace: VFS };
-          return { errors: [{ text: `Cannot find "${args.path}" imported by ${args.importer} among the workflow's files` }] };
+          return {
+            errors: [{ text: `Cannot find "${args.path}" imported by ${args.importer} among the workflow's files` }],
+          };
         }
         return {
-          errors: [{
-            text: `Cannot import "${args.path}" in ${args.importer}: only ${KINDE_INFRASTRUCTURE_SPECIFIER} is available in the sandbox`,
-          }],
+          errors: [
+            {
+              text: `Cannot import "${args.path}" in ${args.importer}: only ${KINDE_INFRASTRUCTURE_SPECIFIER} is available in the sandbox`,
+            },
+          ],
         };
       });
       build.onLoad({ filter: /.*/, namespace: VFS }, (args) => ({
@@ -279,13 +309,18 @@ function lineOf(source: string, pattern: RegExp): number {
 }
 
 function validate(exported: Exported, entry: string, source: string): KindeWorkflowSettings {
-  const settingsLine = lineOf(source, /\bexport\s+(?:const|let|var)\s+workflowSettings\b/) || lineOf(source, /\bworkflowSettings\b/);
+  const settingsLine =
+    lineOf(source, /\bexport\s+(?:const|let|var)\s+workflowSettings\b/) || lineOf(source, /\bworkflowSettings\b/);
   const fail = (code: WorkflowCompileErrorCode, text: string, line = settingsLine): never => {
     throw new WorkflowCompileError(code, [{ file: entry, line, column: line > 0 ? 1 : 0, text }]);
   };
   const s = exported.settings;
   if (!exported.hasSettings || s === null || typeof s !== 'object' || Array.isArray(s)) {
-    fail('settings', 'the workflow must export a "workflowSettings" object (export const workflowSettings = { id, trigger, ... })', 0);
+    fail(
+      'settings',
+      'the workflow must export a "workflowSettings" object (export const workflowSettings = { id, trigger, ... })',
+      0,
+    );
   }
   const settings = s as Record<string, unknown>;
   if (typeof settings.id !== 'string' || settings.id.trim() === '') {
@@ -306,7 +341,11 @@ function validate(exported: Exported, entry: string, source: string): KindeWorkf
   if (settings.failurePolicy !== undefined) {
     const action = (settings.failurePolicy as { action?: unknown } | null)?.action;
     if (action !== 'stop' && action !== 'continue') {
-      fail('settings', 'workflowSettings.failurePolicy.action must be "stop" or "continue"', lineOf(source, /\bfailurePolicy\b/) || settingsLine);
+      fail(
+        'settings',
+        'workflowSettings.failurePolicy.action must be "stop" or "continue"',
+        lineOf(source, /\bfailurePolicy\b/) || settingsLine,
+      );
     }
     failurePolicy = action as 'stop' | 'continue';
   }

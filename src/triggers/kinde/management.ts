@@ -22,7 +22,11 @@ const kindeOrganization = (o: OrganizationEntry) => ({
 
 function organizationAnswer(snapshot: Snapshot, query: URLSearchParams): Answer {
   const code = query.get('code');
-  if (code === null || code === '') return { status: 400, body: { errors: [{ code: 'CODE_REQUIRED', message: 'organization?code=… names the organization' }] } };
+  if (code === null || code === '')
+    return {
+      status: 400,
+      body: { errors: [{ code: 'CODE_REQUIRED', message: 'organization?code=… names the organization' }] },
+    };
   const organization = snapshot.organization(code);
   if (!organization) return notFound(`No organization with code ${code}`);
   return { status: 200, body: kindeOrganization(organization) };
@@ -40,7 +44,14 @@ export function kindeManagementGet(snapshot: Snapshot, endpoint: string): Answer
   if (!match) {
     return {
       status: 404,
-      body: { errors: [{ code: 'ROUTE_NOT_FOUND', message: `Minter answers applications/{id}, applications/{id}/properties, organization?code= and organizations, not ${path}` }] },
+      body: {
+        errors: [
+          {
+            code: 'ROUTE_NOT_FOUND',
+            message: `Minter answers applications/{id}, applications/{id}/properties, organization?code= and organizations, not ${path}`,
+          },
+        ],
+      },
     };
   }
   const id = decodeURIComponent(match[1]!);
@@ -49,10 +60,23 @@ export function kindeManagementGet(snapshot: Snapshot, endpoint: string): Answer
   if (!match[2]) {
     return {
       status: 200,
-      body: { code: 'OK', message: 'success', application: { id: client.clientId, name: client.name, type: 'm2m', client_id: client.clientId } },
+      body: {
+        code: 'OK',
+        message: 'success',
+        application: { id: client.clientId, name: client.name, type: 'm2m', client_id: client.clientId },
+      },
     };
   }
-  const properties = Object.entries(client.properties).map(([key, value]) => ({ id: key, key, name: key, description: '', value }));
+  const properties = Object.entries(client.properties).map(([key, value]) => ({
+    id: key,
+    key,
+    name: key,
+    description: '',
+    value,
+  }));
   // `appProperties` mirrors `properties`: Kinde's own example workflow reads that name, and its authors expect it to work.
-  return { status: 200, body: { code: 'OK', message: 'success', properties, appProperties: properties, next_token: null } };
+  return {
+    status: 200,
+    body: { code: 'OK', message: 'success', properties, appProperties: properties, next_token: null },
+  };
 }

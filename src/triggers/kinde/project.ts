@@ -49,7 +49,9 @@ export async function readKindeProject(root: string): Promise<KindeWorkflowSourc
   const rootDir = await findRootDir(root);
   const workflowsDir = posix.join(rootDir, 'environment', 'workflows');
   if (!(await isDirectory(join(root, workflowsDir)))) {
-    throw new Error(`no ${workflowsDir} folder in ${root} (expected a Kinde project: kinde.json + ${DEFAULT_ROOT_DIR}/environment/workflows)`);
+    throw new Error(
+      `no ${workflowsDir} folder in ${root} (expected a Kinde project: kinde.json + ${DEFAULT_ROOT_DIR}/environment/workflows)`,
+    );
   }
   const paths = await listFiles(root, rootDir);
   const files: Record<string, string> = {};
@@ -78,7 +80,12 @@ export async function compileKindeProject(root: string): Promise<CompiledProject
     const other = byId.get(compiled.settings.id);
     if (other !== undefined) {
       throw new WorkflowCompileError('settings', [
-        { file: source.entry, line: 0, column: 0, text: `workflow id "${compiled.settings.id}" is also used by ${other}` },
+        {
+          file: source.entry,
+          line: 0,
+          column: 0,
+          text: `workflow id "${compiled.settings.id}" is also used by ${other}`,
+        },
       ]);
     }
     byId.set(compiled.settings.id, source.entry);
@@ -94,7 +101,7 @@ async function findRootDir(root: string): Promise<string> {
     config = JSON.parse(await readFile(join(root, 'kinde.json'), 'utf8'));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new Error(`${join(root, 'kinde.json')}: ${(error as Error).message}`);
+      throw new Error(`${join(root, 'kinde.json')}: ${(error as Error).message}`, { cause: error });
     }
     if (await isDirectory(join(root, DEFAULT_ROOT_DIR))) return DEFAULT_ROOT_DIR;
     return (await isDirectory(join(root, 'environment', 'workflows'))) ? '.' : DEFAULT_ROOT_DIR;

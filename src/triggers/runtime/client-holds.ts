@@ -52,7 +52,8 @@ export class ClientHolds {
     const now = performance.now();
     let best: Instance | undefined;
     for (const instance of instances) {
-      if (instance.holder === client && (best === undefined || instance.live < best.live) && !stuck(instance, now)) best = instance;
+      if (instance.holder === client && (best === undefined || instance.live < best.live) && !stuck(instance, now))
+        best = instance;
     }
     return best;
   }

@@ -55,7 +55,11 @@ export function parseJournal(text: string): CrashSuspect[] {
   const byVersion = new Map<string, CrashSuspect>();
   for (const suspect of open.values()) {
     const known = byVersion.get(suspect.versionId);
-    if (known === undefined || suspect.since > known.since || (+suspect.since === +known.since && suspect.phase === 'first_run')) {
+    if (
+      known === undefined ||
+      suspect.since > known.since ||
+      (+suspect.since === +known.since && suspect.phase === 'first_run')
+    ) {
       byVersion.set(suspect.versionId, suspect);
     }
   }
@@ -64,7 +68,8 @@ export function parseJournal(text: string): CrashSuspect[] {
 
 /** The operator's explanation of a quarantine, stored with it. */
 export function quarantineReason(suspect: CrashSuspect): string {
-  const what = suspect.phase === 'prewarm' ? 'loading this version (prewarm)' : 'running this version for the first time';
+  const what =
+    suspect.phase === 'prewarm' ? 'loading this version (prewarm)' : 'running this version for the first time';
   return (
     `A Minter process ended while it was ${what}, begun at ${suspect.since.toISOString()}: the version may crash the ` +
     'process, so it was quarantined at the next start.'

@@ -56,9 +56,13 @@ async function kindeFetch(host: HostServices, url: string, init: SandboxFetchIni
   const base = issuer.replace(/\/+$/, '');
   const prefix = `${base}/api/v1/`;
   if (url.startsWith(prefix)) {
-    if (init.method !== 'GET') return jsonAnswer(405, { errors: [{ code: 'METHOD_NOT_ALLOWED', message: 'Workflows may only read the management API' }] });
+    if (init.method !== 'GET')
+      return jsonAnswer(405, {
+        errors: [{ code: 'METHOD_NOT_ALLOWED', message: 'Workflows may only read the management API' }],
+      });
     const answer = await host.kindeManagementGet(url.slice(prefix.length));
-    if (answer === undefined) return jsonAnswer(404, { errors: [{ code: 'ROUTE_NOT_FOUND', message: 'Unknown endpoint' }] });
+    if (answer === undefined)
+      return jsonAnswer(404, { errors: [{ code: 'ROUTE_NOT_FOUND', message: 'Unknown endpoint' }] });
     return jsonAnswer(answer.status, answer.body);
   }
   if (isManagementTokenRequest(url, init, base)) {
@@ -140,12 +144,19 @@ export interface IsolateCaps {
  * is set by the first call that starts host I/O (fetch, a timer), whose answer resumes the isolate later on its own
  * thread. A fetch past `caps.maxFetches` is answered at once with `{error, refused: true}` (no request is made).
  */
-export function hostReferences(actionId: string, host: HostServices, hostIo: HostIo, caps: IsolateCaps, alarm: IsolateAlarm): ivm.Reference[] {
+export function hostReferences(
+  actionId: string,
+  host: HostServices,
+  hostIo: HostIo,
+  caps: IsolateCaps,
+  alarm: IsolateAlarm,
+): ivm.Reference[] {
   const ioStarts = () => {
     hostIo.started = true;
     hostIo.generation++;
   };
-  const io = <A extends unknown[], R>(f: (...args: A) => R) =>
+  const io =
+    <A extends unknown[], R>(f: (...args: A) => R) =>
     (...args: A): R => {
       ioStarts();
       return f(...args);
@@ -153,7 +164,10 @@ export function hostReferences(actionId: string, host: HostServices, hostIo: Hos
   let fetchesOut = 0;
   const capped = async (run: () => Promise<string>): Promise<string> => {
     if (fetchesOut >= caps.maxFetches) {
-      return JSON.stringify({ error: `at most ${caps.maxFetches} fetches may be pending on one isolate of an action version`, refused: true });
+      return JSON.stringify({
+        error: `at most ${caps.maxFetches} fetches may be pending on one isolate of an action version`,
+        refused: true,
+      });
     }
     fetchesOut++;
     try {
@@ -167,14 +181,17 @@ export function hostReferences(actionId: string, host: HostServices, hostIo: Hos
       if (typeof key !== 'string') return undefined;
       try {
         const record = host.cache.get(actionId, key);
-        return record === undefined ? undefined : JSON.stringify({ value: record.value, expires_at: record.expires_at });
+        return record === undefined
+          ? undefined
+          : JSON.stringify({ value: record.value, expires_at: record.expires_at });
       } catch {
         return undefined;
       }
     },
     cacheSet: (key: unknown, value: unknown, optionsJson: unknown) => {
       try {
-        if (typeof key !== 'string' || typeof value !== 'string' || typeof optionsJson !== 'string') throw new TypeError('bad arguments');
+        if (typeof key !== 'string' || typeof value !== 'string' || typeof optionsJson !== 'string')
+          throw new TypeError('bad arguments');
         const options = JSON.parse(optionsJson) as Record<string, unknown>;
         const ttl = optionalNumber(options.ttl);
         const expiresAt = optionalNumber(options.expires_at);
@@ -196,7 +213,9 @@ export function hostReferences(actionId: string, host: HostServices, hostIo: Hos
         return JSON.stringify({ type: 'error', code: 'FailedToDeleteCacheRecord' });
       }
     },
-    hostFetch: io((url: unknown, initJson: unknown) => capped(() => answerFetch(() => host.fetch(String(url), parseInit(initJson))))),
+    hostFetch: io((url: unknown, initJson: unknown) =>
+      capped(() => answerFetch(() => host.fetch(String(url), parseInit(initJson)))),
+    ),
     hostKindeFetch: io((url: unknown, initJson: unknown, issuer: unknown) =>
       capped(() => answerFetch(() => kindeFetch(host, String(url), parseInit(initJson), String(issuer)))),
     ),

@@ -108,7 +108,11 @@ export interface Instance {
 /** isolated-vm's message when `timeout` stops synchronous code. */
 export const SYNC_TIMEOUT_MESSAGE = 'Script execution timed out.';
 
-export const failure = (status: SandboxFailure['status'], message: string): SandboxFailure => ({ kind: 'failed', status, message });
+export const failure = (status: SandboxFailure['status'], message: string): SandboxFailure => ({
+  kind: 'failed',
+  status,
+  message,
+});
 export const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 /** `SyntaxError: Unexpected token …` — the operator needs the kind of error as much as its text. */
 const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
@@ -119,7 +123,16 @@ class LoadFailure extends Error {}
 /** Identity of what runs: a redeploy that changes code, secrets or settings under one version id gets new isolates. */
 export function fingerprint(action: DeployedAction): string {
   return createHash('sha256')
-    .update(JSON.stringify([action.versionId, action.triggerId, action.code, action.secrets, action.bindings ?? [], action.failurePolicy ?? null]))
+    .update(
+      JSON.stringify([
+        action.versionId,
+        action.triggerId,
+        action.code,
+        action.secrets,
+        action.bindings ?? [],
+        action.failurePolicy ?? null,
+      ]),
+    )
     .digest('base64url');
 }
 
@@ -141,7 +154,11 @@ async function compileProgram(isolate: ivm.Isolate, platform: Platform): Promise
  * Creates and loads an isolate for `action`; `deadline` (a `performance.now()` time) bounds the top-level code.
  * A `compile` failure is final for the version; the others may succeed on a later try.
  */
-export async function createInstance(action: DeployedAction, options: SandboxOptions, deadline: number): Promise<Instance | SandboxFailure> {
+export async function createInstance(
+  action: DeployedAction,
+  options: SandboxOptions,
+  deadline: number,
+): Promise<Instance | SandboxFailure> {
   if (options.onLoad === undefined) return load(action, options, deadline);
   options.onLoad(action.versionId, 'start');
   try {
@@ -151,7 +168,11 @@ export async function createInstance(action: DeployedAction, options: SandboxOpt
   }
 }
 
-async function load(action: DeployedAction, options: SandboxOptions, deadline: number): Promise<Instance | SandboxFailure> {
+async function load(
+  action: DeployedAction,
+  options: SandboxOptions,
+  deadline: number,
+): Promise<Instance | SandboxFailure> {
   const isolate = new ivm.Isolate({ memoryLimit: options.memoryLimitMb });
   const hostIo: HostIo = { started: false, generation: 0 };
   const alarm = new IsolateAlarm(options.chainTimeoutMs);
@@ -167,7 +188,13 @@ async function load(action: DeployedAction, options: SandboxOptions, deadline: n
       maxIsolateTimers: options.maxTimersPerIsolate,
       maxFetches: options.maxFetches,
     });
-    const references = hostReferences(action.actionId, options.host, hostIo, { maxFetches: options.maxFetchesPerIsolate }, alarm);
+    const references = hostReferences(
+      action.actionId,
+      options.host,
+      hostIo,
+      { maxFetches: options.maxFetchesPerIsolate },
+      alarm,
+    );
     const load = await boot.apply(undefined, [...references, JSON.stringify(config)], {
       result: { reference: true },
       timeout: budget(),
@@ -180,7 +207,10 @@ async function load(action: DeployedAction, options: SandboxOptions, deadline: n
     }
     const factory = await script.run(context, { reference: true, timeout: budget() });
     // A throwing top level answers `Name: message` (see sandbox/bootstrap.ts); only a timeout or the memory limit throw.
-    const entry: ivm.Reference = await load.apply(undefined, [factory.derefInto()], { result: { reference: true }, timeout: budget() });
+    const entry: ivm.Reference = await load.apply(undefined, [factory.derefInto()], {
+      result: { reference: true },
+      timeout: budget(),
+    });
     if (entry.typeof === 'string') throw new LoadFailure(String(await entry.copy()));
     const reference = async (name: string) => (await entry.get(name, { reference: true })) as ivm.Reference;
     const entries = {

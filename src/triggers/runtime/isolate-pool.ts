@@ -44,7 +44,8 @@ class GuardedVersion implements ChainRunner {
     if (!this.#firstRun) return this.isolate.invoke(payload, deadline, client);
     this.#firstRun = false;
     const { versionId, name } = this.isolate.action;
-    if (this.#guard.guard?.enter(versionId, 'first_run') !== true) return this.isolate.invoke(payload, deadline, client);
+    if (this.#guard.guard?.enter(versionId, 'first_run') !== true)
+      return this.isolate.invoke(payload, deadline, client);
     crashIfTold(this.#guard.testCrash, name, 'first_run');
     const outcome = this.isolate.invoke(payload, deadline, client);
     void outcome.then(() => this.#guard.guard?.leave(versionId, 'first_run'));

@@ -18,7 +18,8 @@ import type { SandboxLoss } from './sandbox-supervisor.js';
 
 /** The operator's explanation of a quarantine that followed a lost sandbox process. */
 export function lossReason(loss: SandboxLoss, phase: 'loading' | 'first_run', at: Date): string {
-  const what = phase === 'loading' ? 'loading this version (its top-level code)' : 'running this version for the first time';
+  const what =
+    phase === 'loading' ? 'loading this version (its top-level code)' : 'running this version for the first time';
   return (
     `The sandbox process that runs actions ended (${loss.how}) at ${at.toISOString()} while it was ${what}: the ` +
     'version may end it again, so it was quarantined.'
@@ -42,17 +43,25 @@ export function quarantineOnLoss(
         .filter((versionId) => !loss.loading.includes(versionId))
         .map((versionId) => ({ versionId, since: at, reason: lossReason(loss, 'first_run', at) })),
     ];
-    const quarantined = new Map(entries.map((entry) => [entry.versionId, { since: at.toISOString(), reason: entry.reason }]));
+    const quarantined = new Map(
+      entries.map((entry) => [entry.versionId, { since: at.toISOString(), reason: entry.reason }]),
+    );
     if (entries.length === 0) return quarantined;
     void (async () => {
       const stored = await quarantineVersions(db, entries);
       for (const entry of entries) {
         if (!stored.includes(entry.versionId)) continue;
-        log.error({ version_id: entry.versionId, how: loss.how }, 'action version quarantined: the sandbox process ended while it was loading or first running it (docs/security.md, "quarantine")');
+        log.error(
+          { version_id: entry.versionId, how: loss.how },
+          'action version quarantined: the sandbox process ended while it was loading or first running it (docs/security.md, "quarantine")',
+        );
       }
       if (stored.length > 0) await registry.changed();
     })().catch((error: unknown) =>
-      log.error({ error: errorSummary(error), versions: entries.map((entry) => entry.versionId) }, 'could not quarantine after a sandbox loss'),
+      log.error(
+        { error: errorSummary(error), versions: entries.map((entry) => entry.versionId) },
+        'could not quarantine after a sandbox loss',
+      ),
     );
     return quarantined;
   };

@@ -20,14 +20,21 @@ export interface OpenedCrashGuard {
 export async function openCrashGuard(db: Db, dataDir: string, log: FastifyBaseLogger): Promise<OpenedCrashGuard> {
   const file = join(dataDir, CRASH_GUARD_FILE);
   const { guard, suspects } = CrashGuard.open(file, (error) =>
-    log.warn({ error: errorSummary(error), file }, 'crash guard journal not writable: versions that crash the process are not quarantined'),
+    log.warn(
+      { error: errorSummary(error), file },
+      'crash guard journal not writable: versions that crash the process are not quarantined',
+    ),
   );
   const quarantined =
     suspects.length === 0
       ? []
       : await quarantineVersions(
           db,
-          suspects.map((suspect) => ({ versionId: suspect.versionId, since: suspect.since, reason: quarantineReason(suspect) })),
+          suspects.map((suspect) => ({
+            versionId: suspect.versionId,
+            since: suspect.since,
+            reason: quarantineReason(suspect),
+          })),
         );
   for (const suspect of suspects) {
     if (!quarantined.includes(suspect.versionId)) continue;

@@ -6,7 +6,13 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BuiltAction, ChainResult, DeployedAction } from '../contract.js';
 import { SANDBOX_V8_FLAGS } from '../sandbox/hardening.js';
-import { Outbox, type FromSandbox, type SandboxLossKind, type SandboxProcessSettings, type ToSandbox } from './sandbox-protocol.js';
+import {
+  Outbox,
+  type FromSandbox,
+  type SandboxLossKind,
+  type SandboxProcessSettings,
+  type ToSandbox,
+} from './sandbox-protocol.js';
 
 /** What the sandbox process wrote last, without V8's heap statistics (`name = number` lines) and blank lines. */
 export const lastWords = (stderr: string) =>
@@ -17,7 +23,6 @@ export const lastWords = (stderr: string) =>
     .join(' | ');
 
 const HOST_PATH = fileURLToPath(new URL('./sandbox-host.js', import.meta.url));
-
 
 export interface Pending {
   /** The versions this request runs (crash attribution). */
@@ -52,7 +57,10 @@ export class SandboxChild {
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });
     // Kept for the log line of a loss (V8's fatal error report ends up here), not echoed: a crash is one warning.
-    this.process.stderr!.on('data', (chunk: Buffer) => (this.stderrTail = (this.stderrTail + chunk.toString()).slice(-4000)));
+    this.process.stderr!.on(
+      'data',
+      (chunk: Buffer) => (this.stderrTail = (this.stderrTail + chunk.toString()).slice(-4000)),
+    );
     this.ready = new Promise((resolve) => {
       const onMessage = (message: FromSandbox) => {
         if (message.t !== 'ready' && !(message.t === 'batch' && message.messages.some((m) => m.t === 'ready'))) return;

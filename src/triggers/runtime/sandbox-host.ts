@@ -20,7 +20,13 @@ import type { ChainResult, TriggerEngine } from '../contract.js';
 import { FirstTimeGuard } from './crash-guard.js';
 import { createEgressFetch } from '../egress/fetch.js';
 import { createTriggerEngine } from '../engine.js';
-import { Outbox, type FromSandbox, type SandboxLossKind, type SandboxProcessSettings, type ToSandbox } from './sandbox-protocol.js';
+import {
+  Outbox,
+  type FromSandbox,
+  type SandboxLossKind,
+  type SandboxProcessSettings,
+  type ToSandbox,
+} from './sandbox-protocol.js';
 import { STUCK_AFTER_MS } from './version-isolate.js';
 
 /** How often the watchdogs look, in ms. */
@@ -68,7 +74,9 @@ function start(settings: SandboxProcessSettings): void {
       // A load is bounded by the chain budget; one that has not ended well after it holds its thread.
       const timers = loads.get(versionId) ?? [];
       if (phase === 'start') {
-        timers.push(setTimeout(() => send({ t: 'stuck', versionId }), settings.chainTimeoutMs + STUCK_AFTER_MS).unref());
+        timers.push(
+          setTimeout(() => send({ t: 'stuck', versionId }), settings.chainTimeoutMs + STUCK_AFTER_MS).unref(),
+        );
         loads.set(versionId, timers);
       } else {
         clearTimeout(timers.shift());
@@ -97,7 +105,11 @@ function watch(settings: SandboxProcessSettings): void {
   let pendingSince = 0;
   setInterval(() => {
     const rss = process.memoryUsage.rss();
-    if (rss > settings.maxRssMb * 1048576) return end('memory', `resident memory ${Math.round(rss / 1048576)} MB is past MINTER_ACTIONS_SANDBOX_MAX_RSS_MB (${settings.maxRssMb})`);
+    if (rss > settings.maxRssMb * 1048576)
+      return end(
+        'memory',
+        `resident memory ${Math.round(rss / 1048576)} MB is past MINTER_ACTIONS_SANDBOX_MAX_RSS_MB (${settings.maxRssMb})`,
+      );
     if (pendingSince === 0) {
       pendingSince = performance.now();
       context.eval('0').then(
@@ -105,7 +117,10 @@ function watch(settings: SandboxProcessSettings): void {
         () => (pendingSince = 0),
       );
     } else if (performance.now() - pendingSince > settings.chainTimeoutMs + CANARY_GRACE_MS) {
-      end('starved', `no isolate thread was free for ${Math.round(performance.now() - pendingSince)} ms (the pool is held by calls that did not stop)`);
+      end(
+        'starved',
+        `no isolate thread was free for ${Math.round(performance.now() - pendingSince)} ms (the pool is held by calls that did not stop)`,
+      );
     }
   }, WATCH_EVERY_MS).unref();
 }
@@ -164,4 +179,6 @@ process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
 // A terminal's Ctrl-C or a service manager's stop signals the whole process group: the server stops this process
 // itself (close, or disconnect), so a signal meant for the server is not mistaken for a crash.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => undefined);
-process.on('uncaughtException', (error) => end('error', `uncaught exception: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
+process.on('uncaughtException', (error) =>
+  end('error', `uncaught exception: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+);

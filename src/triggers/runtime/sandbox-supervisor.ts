@@ -93,7 +93,8 @@ export class SandboxSupervisor implements TriggerEngine {
   setBindings(chain: DeployedAction[]): void {
     if (this.#closed) throw new Error('The trigger engine is closed');
     for (const action of chain) {
-      if (!TRIGGER_IDS.includes(action.triggerId)) throw new TypeError(`Unknown trigger ${String(action.triggerId)} for action ${action.actionId}`);
+      if (!TRIGGER_IDS.includes(action.triggerId))
+        throw new TypeError(`Unknown trigger ${String(action.triggerId)} for action ${action.actionId}`);
     }
     this.#chain = chain;
     // A new sandbox process is sent the chain as it starts (#ensure).
@@ -112,7 +113,8 @@ export class SandboxSupervisor implements TriggerEngine {
   async build(source: ActionSource): Promise<BuiltAction> {
     if (this.#closed) throw new Error('The trigger engine is closed');
     const child = this.#ensure();
-    if (!(await child.ready)) throw new ActionBuildError('The sandbox process could not start; try again', 'action.js', 0, 0);
+    if (!(await child.ready))
+      throw new ActionBuildError('The sandbox process could not start; try again', 'action.js', 0, 0);
     const id = ++this.#calls;
     return new Promise((resolve, reject) => {
       child.builds.set(id, { resolve, reject });
@@ -128,11 +130,19 @@ export class SandboxSupervisor implements TriggerEngine {
     for (const child of [this.#child, ...this.#retiring]) if (child) this.#kill(child);
   }
 
-  async #call(chain: DeployedAction[], request: TriggerRequest, message: (id: number, request: TriggerRequest) => ToSandbox): Promise<ChainResult> {
+  async #call(
+    chain: DeployedAction[],
+    request: TriggerRequest,
+    message: (id: number, request: TriggerRequest) => ToSandbox,
+  ): Promise<ChainResult> {
     const startedAt = Date.now();
     if (this.#closed) return sandboxLost(chain, 'The trigger engine is closed.', startedAt);
     const lookup = this.#options.geoip;
-    if (lookup !== undefined && request.geoip === undefined && chain.some((action) => action.triggerId === 'credentials-exchange')) {
+    if (
+      lookup !== undefined &&
+      request.geoip === undefined &&
+      chain.some((action) => action.triggerId === 'credentials-exchange')
+    ) {
       try {
         request = { ...request, geoip: lookup(request.request.ip) };
       } catch {
@@ -140,7 +150,8 @@ export class SandboxSupervisor implements TriggerEngine {
       }
     }
     const child = this.#ensure();
-    if (!(await child.ready)) return sandboxLost(chain, 'The sandbox process that runs actions could not start.', startedAt);
+    if (!(await child.ready))
+      return sandboxLost(chain, 'The sandbox process that runs actions could not start.', startedAt);
     const budget = this.#options.settings.chainTimeoutMs - (Date.now() - startedAt);
     return new Promise((resolve) => {
       const id = ++this.#calls;
@@ -184,7 +195,9 @@ export class SandboxSupervisor implements TriggerEngine {
         child.runs.delete(message.id);
         if (message.batches && this.#options.onBatch) for (const n of message.batches) this.#options.onBatch(n);
         if (pending !== undefined) {
-          const ran = new Set(message.result.results.filter((result) => result.status !== 'skipped').map((result) => result.version_id));
+          const ran = new Set(
+            message.result.results.filter((result) => result.status !== 'skipped').map((result) => result.version_id),
+          );
           for (const action of pending.chain) if (ran.has(action.versionId)) this.#proven.add(action.versionId);
           pending.settle(message.result);
         }
@@ -197,13 +210,20 @@ export class SandboxSupervisor implements TriggerEngine {
         if (message.built !== undefined) return pending?.resolve(message.built);
         const failure = message.failure ?? { message: 'The build failed' };
         return pending?.reject(
-          'file' in failure ? new ActionBuildError(failure.message, failure.file, failure.line, failure.column) : new Error(failure.message),
+          'file' in failure
+            ? new ActionBuildError(failure.message, failure.file, failure.line, failure.column)
+            : new Error(failure.message),
         );
       }
       case 'kinde':
         return void this.#options.kindeManagementGet(message.endpoint).then(
           (answer) => child.send({ t: 'kinde', id: message.id, answer }),
-          () => child.send({ t: 'kinde', id: message.id, answer: { status: 500, body: { errors: [{ code: 'INTERNAL_ERROR' }] } } }),
+          () =>
+            child.send({
+              t: 'kinde',
+              id: message.id,
+              answer: { status: 500, body: { errors: [{ code: 'INTERNAL_ERROR' }] } },
+            }),
         );
       case 'load': {
         const count = (child.loading.get(message.versionId) ?? 0) + (message.phase === 'start' ? 1 : -1);
@@ -213,7 +233,9 @@ export class SandboxSupervisor implements TriggerEngine {
       }
       case 'stuck': {
         const firstRuns = this.#proven.has(message.versionId) ? [] : [message.versionId];
-        this.#quarantine(this.#options.onLoss?.({ how: 'stuck', kind: 'stuck', loading: [], running: [message.versionId], firstRuns }));
+        this.#quarantine(
+          this.#options.onLoss?.({ how: 'stuck', kind: 'stuck', loading: [], running: [message.versionId], firstRuns }),
+        );
         if (!child.retiring) this.#options.onReplaced?.('stuck');
         return this.#retire(child);
       }
@@ -243,7 +265,8 @@ export class SandboxSupervisor implements TriggerEngine {
     for (const child of [this.#child, ...this.#retiring]) {
       if (child === undefined || child.gone) continue;
       if (now - child.lastPong > PING_TIMEOUT_MS) {
-        if (child.ending === undefined) [child.ending, child.lossKind] = [`no answer for ${PING_TIMEOUT_MS} ms`, 'unresponsive'];
+        if (child.ending === undefined)
+          [child.ending, child.lossKind] = [`no answer for ${PING_TIMEOUT_MS} ms`, 'unresponsive'];
         this.#kill(child);
       } else child.send({ t: 'ping', n: Math.round(now) });
     }
@@ -272,9 +295,13 @@ export class SandboxSupervisor implements TriggerEngine {
     const expected = this.#closed || (child.retiring && child.runs.size === 0 && child.builds.size === 0);
     if (!expected) {
       const { loading, running } = child.suspects();
-      this.#options.log?.warn({ how, loading, running, stderr: lastWords(child.stderrTail) }, 'the sandbox process was lost');
+      this.#options.log?.warn(
+        { how, loading, running, stderr: lastWords(child.stderrTail) },
+        'the sandbox process was lost',
+      );
       const firstRuns = running.filter((versionId) => !this.#proven.has(versionId));
-      if (!child.retiring) this.#quarantine(this.#options.onLoss?.({ how, kind: child.lossKind, loading, running, firstRuns }));
+      if (!child.retiring)
+        this.#quarantine(this.#options.onLoss?.({ how, kind: child.lossKind, loading, running, firstRuns }));
       this.#losses = [...this.#losses.filter((at) => Date.now() - at < LOSS_WINDOW_MS), Date.now()];
       if (!child.retiring) this.#options.onReplaced?.(child.lossKind);
     }
@@ -283,7 +310,14 @@ export class SandboxSupervisor implements TriggerEngine {
       : `The sandbox process ended (${how}) while this request ran; the server goes on and started a new one.`;
     for (const pending of child.runs.values()) pending.settle(sandboxLost(pending.chain, message, pending.startedAt));
     for (const build of child.builds.values()) {
-      build.reject(new ActionBuildError(`The action's code ended the sandbox process while it was checked (${how})`, 'action.js', 0, 0));
+      build.reject(
+        new ActionBuildError(
+          `The action's code ended the sandbox process while it was checked (${how})`,
+          'action.js',
+          0,
+          0,
+        ),
+      );
     }
     child.runs.clear();
     child.builds.clear();

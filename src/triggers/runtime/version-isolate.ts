@@ -139,11 +139,17 @@ const OWN_DEADLINE: SandboxFailure = Object.freeze(failure('timeout', 'The actio
 const OUT_OF_TIME: SandboxFailure = Object.freeze(failure('timeout', 'The trigger chain ran out of time'));
 /** What a request gets when no isolate freed up within its deadline (every one held, none may be added). */
 const NO_ISOLATE: SandboxFailure = Object.freeze(
-  failure('timeout', "No isolate was free for the action in time: the client's own were stuck, or MINTER_ACTIONS_MAX_ISOLATES were in use"),
+  failure(
+    'timeout',
+    "No isolate was free for the action in time: the client's own were stuck, or MINTER_ACTIONS_MAX_ISOLATES were in use",
+  ),
 );
 /** What the requests on an isolate get when it is disposed because another call on it spun past its deadline. */
 const STOPPED_BEHIND_LOOP: SandboxFailure = Object.freeze(
-  failure('timeout', 'The action did not finish in time: another request of the same client was stuck in a loop on its isolate'),
+  failure(
+    'timeout',
+    'The action did not finish in time: another request of the same client was stuck in a loop on its isolate',
+  ),
 );
 
 /** The isolates of one deployed action version. */
@@ -175,7 +181,8 @@ export class VersionIsolate {
     this.fingerprint = fingerprint(action);
     this.#options = options;
     const bindings = action.bindings ?? [];
-    this.#syncCapable = options.syncSliceMs > 0 && !bindings.includes('kinde.fetch') && !bindings.includes('kinde.secureFetch');
+    this.#syncCapable =
+      options.syncSliceMs > 0 && !bindings.includes('kinde.fetch') && !bindings.includes('kinde.secureFetch');
   }
 
   /**
@@ -185,7 +192,12 @@ export class VersionIsolate {
   prewarm(budgetMs: number): Promise<void> {
     // Created, not reserved: the warm isolate is nobody's until a request takes it.
     if (this.#instances.length === 0 && this.#creating === undefined) this.#startCreation(performance.now() + budgetMs);
-    return this.#creating === undefined ? Promise.resolve() : this.#creating.then(() => undefined, () => undefined);
+    return this.#creating === undefined
+      ? Promise.resolve()
+      : this.#creating.then(
+          () => undefined,
+          () => undefined,
+        );
   }
 
   /**
@@ -193,7 +205,8 @@ export class VersionIsolate {
    * synchronously takes it into the batch that runs once this turn of the event loop has read what the sockets had.
    */
   invoke(payload: string, deadline: number, client: string): Promise<InvokeOutcome> {
-    if (!this.#syncCapable || this.#apart(client, performance.now())) return this.#invokeOne({ payload, deadline, client });
+    if (!this.#syncCapable || this.#apart(client, performance.now()))
+      return this.#invokeOne({ payload, deadline, client });
     return new Promise((resolve) => {
       if (this.#queued.push({ payload, deadline, client, resolve }) === 1) setImmediate(this.#flush);
     });
@@ -201,14 +214,18 @@ export class VersionIsolate {
 
   /** Whether `client`'s requests stay off the batches: it is slow, or it holds its share of isolates already. */
   #apart(client: string, now: number): boolean {
-    return this.#slow.isSlow(client, now) || (this.#holds.any && this.#holds.count(client) >= this.#options.maxIsolatesPerClient);
+    return (
+      this.#slow.isSlow(client, now) ||
+      (this.#holds.any && this.#holds.count(client) >= this.#options.maxIsolatesPerClient)
+    );
   }
 
   /** Runs one request in a call of its own. */
   async #invokeOne(request: Request): Promise<InvokeOutcome> {
     const sync = this.#syncCapable && !this.#apart(request.client, performance.now());
     const ready = sync ? this.#syncReady() : undefined;
-    const instance = ready !== undefined ? this.#holds.hold(this.#reserve(ready), request.client) : await this.#acquire(request);
+    const instance =
+      ready !== undefined ? this.#holds.hold(this.#reserve(ready), request.client) : await this.#acquire(request);
     if ('kind' in instance) return instance;
     const outcome = await this.#call(instance, request, sync && this.#mayRunSync(instance));
     // The slice ran out: the isolate is retired; run the request again within its own budget.
@@ -232,7 +249,10 @@ export class VersionIsolate {
     while (next < queued.length) {
       const instance = this.#syncReady();
       if (instance === undefined) break;
-      const size = this.#requestMs > 0 ? Math.floor((this.#options.syncSliceMs * BATCH_SLICE_SHARE) / this.#requestMs) : FIRST_BATCH;
+      const size =
+        this.#requestMs > 0
+          ? Math.floor((this.#options.syncSliceMs * BATCH_SLICE_SHARE) / this.#requestMs)
+          : FIRST_BATCH;
       const limit = Math.min(MAX_BATCH, Math.max(1, size));
       const now = performance.now();
       const batch: Queued[] = [];
@@ -269,7 +289,10 @@ export class VersionIsolate {
     if (live.length === 0) return;
     const payloads = live.map((request) => `{"q":${++this.#calls},${request.payload.slice(1)}`);
     const firstQ = this.#calls - live.length + 1;
-    const slice = Math.min(this.#options.syncSliceMs, Math.ceil(Math.min(...live.map((request) => request.deadline)) - now));
+    const slice = Math.min(
+      this.#options.syncSliceMs,
+      Math.ceil(Math.min(...live.map((request) => request.deadline)) - now),
+    );
     const cpuBefore = instance.isolate.isDisposed ? 0n : instance.isolate.cpuTime;
     let overran = false;
     try {
@@ -305,7 +328,9 @@ export class VersionIsolate {
       const line = lines[i];
       if (line === 'P' && !overran) {
         this.#holds.hold(this.#reserve(instance), request.client);
-        void this.#call(instance, request, false, firstQ + i).then((outcome) => (outcome === SLICE_SPENT ? this.#alone(request) : request.resolve(outcome)));
+        void this.#call(instance, request, false, firstQ + i).then((outcome) =>
+          outcome === SLICE_SPENT ? this.#alone(request) : request.resolve(outcome),
+        );
       } else if (line === undefined || !line.startsWith('{')) {
         this.#alone(request);
       } else {
@@ -340,7 +365,12 @@ export class VersionIsolate {
    * requests may still count as live between `applySync` and their next microtask; they do not hold the isolate.)
    */
   #mayRunSync(instance: Instance): boolean {
-    return this.#syncCapable && instance.asyncLive === 0 && !instance.hostIo.started && !this.#slow.versionSlow(performance.now());
+    return (
+      this.#syncCapable &&
+      instance.asyncLive === 0 &&
+      !instance.hostIo.started &&
+      !this.#slow.versionSlow(performance.now())
+    );
   }
 
   /** An isolate that may run this request synchronously although it counts as live, if any. */
@@ -381,7 +411,13 @@ export class VersionIsolate {
           const result = await raceDeadline(this.#creating ?? this.#startCreation(deadline), deadline);
           // A creation started for another request ran out of that request's budget: this request tries again within
           // its own. Our own deadline, and every other failure, is final.
-          if (result !== OWN_DEADLINE && 'kind' in result && result.status === 'timeout' && performance.now() < deadline) continue;
+          if (
+            result !== OWN_DEADLINE &&
+            'kind' in result &&
+            result.status === 'timeout' &&
+            performance.now() < deadline
+          )
+            continue;
           if ('kind' in result) return result;
           // Several requests may wait for one creation: the first to wake takes it; the others look again.
           if ((result.live > 0 || result.ioLeftOut) && performance.now() < deadline) continue;
@@ -438,13 +474,19 @@ export class VersionIsolate {
    * Runs `request` on `instance`, reserved and held for its client by the caller, synchronously or not; or, given
    * `waiting` (the call number of a request a batch left waiting), awaits that request's record with `waitFor` instead.
    */
-  async #call(instance: Instance, request: Request, sync: boolean, waiting?: number): Promise<InvokeOutcome | typeof SLICE_SPENT> {
+  async #call(
+    instance: Instance,
+    request: Request,
+    sync: boolean,
+    waiting?: number,
+  ): Promise<InvokeOutcome | typeof SLICE_SPENT> {
     const { payload, deadline, client } = request;
     const startedAt = performance.now();
     const remaining = deadline - startedAt;
     // The call number lets drain() find this call's console if it has to be stopped.
     const q = waiting ?? ++this.#calls;
-    const [entry, argument] = waiting === undefined ? [instance.runner, `{"q":${q},${payload.slice(1)}`] : [instance.waiter, q];
+    const [entry, argument] =
+      waiting === undefined ? [instance.runner, `{"q":${q},${payload.slice(1)}`] : [instance.waiter, q];
     const slice = sync ? Math.min(this.#options.syncSliceMs, Math.ceil(remaining)) : 0;
     const cpuBefore = instance.isolate.isDisposed ? 0n : instance.isolate.cpuTime;
     const ioBefore = instance.hostIo.generation;
@@ -463,7 +505,10 @@ export class VersionIsolate {
           started = (
             sync
               ? entry.applySync(undefined, [argument], { timeout: slice, result: { promise: true, copy: true } })
-              : entry.apply(undefined, [argument], { timeout: Math.ceil(remaining), result: { promise: true, copy: true } })
+              : entry.apply(undefined, [argument], {
+                  timeout: Math.ceil(remaining),
+                  result: { promise: true, copy: true },
+                })
           ) as Promise<unknown>;
           unwatch = DEADLINES.watch(deadline, () => resolve(TIMED_OUT));
           started.then((value) => settle(undefined, value), settle);
@@ -551,9 +596,11 @@ export class VersionIsolate {
       (quiet: unknown) => {
         answered = true;
         instance.asyncLive--;
-        if (quiet === true && instance.asyncLive === 0 && instance.hostIo.generation === generation) instance.hostIo.started = false;
+        if (quiet === true && instance.asyncLive === 0 && instance.hostIo.generation === generation)
+          instance.hostIo.started = false;
         if (quiet === true) instance.ioLeftOut = false;
-        else if (instance.ioLeftOut && instance.live === 0) setTimeout(() => this.#probeQuiet(instance), PROBE_AGAIN_MS).unref();
+        else if (instance.ioLeftOut && instance.live === 0)
+          setTimeout(() => this.#probeQuiet(instance), PROBE_AGAIN_MS).unref();
       },
       () => {
         answered = true;
@@ -562,7 +609,8 @@ export class VersionIsolate {
     );
     if (!instance.ioLeftOut) return;
     setTimeout(() => {
-      if (!answered && instance.live === 0 && spinning(instance, cpuBefore, startedAt)) this.#stop(instance, STOPPED_BEHIND_LOOP);
+      if (!answered && instance.live === 0 && spinning(instance, cpuBefore, startedAt))
+        this.#stop(instance, STOPPED_BEHIND_LOOP);
     }, ORPHAN_WAIT_MS).unref();
   }
 
@@ -571,7 +619,12 @@ export class VersionIsolate {
    * what a looping or hanging action printed. The isolate is idle after isolated-vm's timeout or a promise that never
    * settled; one still busy (a loop in a timer callback) gets {@link CONSOLE_WAIT_MS} before the failure goes without.
    */
-  async #withConsole(instance: Instance, q: number, failed: SandboxFailure, waitMs = CONSOLE_WAIT_MS): Promise<SandboxFailure> {
+  async #withConsole(
+    instance: Instance,
+    q: number,
+    failed: SandboxFailure,
+    waitMs = CONSOLE_WAIT_MS,
+  ): Promise<SandboxFailure> {
     if (instance.isolate.isDisposed) return failed;
     const read = instance.drainer.apply(undefined, [q], { timeout: DRAIN_TIMEOUT_MS }).then(
       (json: unknown) => (typeof json === 'string' ? json : undefined),
@@ -649,7 +702,10 @@ export class VersionIsolate {
 const ioOutAfter = (record: string) => !record.startsWith('{"io":0,');
 
 /** The creation result, or {@link OWN_DEADLINE} if the deadline comes first (creation goes on in the background). */
-function raceDeadline(creating: Promise<Instance | SandboxFailure>, deadline: number): Promise<Instance | SandboxFailure> {
+function raceDeadline(
+  creating: Promise<Instance | SandboxFailure>,
+  deadline: number,
+): Promise<Instance | SandboxFailure> {
   const remaining = deadline - performance.now();
   return remaining <= 0 ? Promise.resolve(OWN_DEADLINE) : within(creating, remaining, OWN_DEADLINE);
 }

@@ -54,7 +54,12 @@ export interface SandboxConfig {
 /** The caps the sandbox enforces itself (the host caps fetches per isolate too: runtime/host-bridge.ts). */
 export type SandboxCaps = Pick<SandboxConfig, 'maxLogBytes' | 'maxTimers' | 'maxIsolateTimers' | 'maxFetches'>;
 
-export function sandboxConfig(platform: Platform, secrets: Record<string, string>, bindings: string[], caps: SandboxCaps): SandboxConfig {
+export function sandboxConfig(
+  platform: Platform,
+  secrets: Record<string, string>,
+  bindings: string[],
+  caps: SandboxCaps,
+): SandboxConfig {
   return {
     platform,
     secrets,
@@ -70,7 +75,14 @@ export function sandboxConfig(platform: Platform, secrets: Record<string, string
 }
 
 /** Order of the References the program receives, before the config JSON. */
-export const HOST_REFERENCE_NAMES = ['cacheGet', 'cacheSet', 'cacheDelete', 'hostFetch', 'hostKindeFetch', 'hostArm'] as const;
+export const HOST_REFERENCE_NAMES = [
+  'cacheGet',
+  'cacheSet',
+  'cacheDelete',
+  'hostFetch',
+  'hostKindeFetch',
+  'hostArm',
+] as const;
 
 const programs = new Map<Platform, string>();
 

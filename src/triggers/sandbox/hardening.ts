@@ -20,10 +20,19 @@
 import ivm from 'isolated-vm';
 
 /** V8 flags of the sandbox process: no `SharedArrayBuffer`, no `Atomics`, no `WebAssembly`, in any context. */
-export const SANDBOX_V8_FLAGS: readonly string[] = ['--no-harmony-sharedarraybuffer', '--no-harmony-atomics', '--no-expose-wasm'];
+export const SANDBOX_V8_FLAGS: readonly string[] = [
+  '--no-harmony-sharedarraybuffer',
+  '--no-harmony-atomics',
+  '--no-expose-wasm',
+];
 
 /** Globals no action context has. */
-export const REMOVED_GLOBALS: readonly string[] = ['SharedArrayBuffer', 'Atomics', 'WebAssembly', 'FinalizationRegistry'];
+export const REMOVED_GLOBALS: readonly string[] = [
+  'SharedArrayBuffer',
+  'Atomics',
+  'WebAssembly',
+  'FinalizationRegistry',
+];
 
 /**
  * Statements run first in every action context, in strict mode: a global that cannot be deleted, or a

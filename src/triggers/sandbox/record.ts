@@ -53,7 +53,9 @@ export function parseRecord(json: string, maxLogBytes: number): SandboxRecord | 
     denial = { code, reason: text(raw.denial.reason ?? '', MAX_REASON_LENGTH) };
   }
   if (raw.outcome === 'denied' && denial === null) return undefined;
-  const error = isObject(raw.error) ? { name: text(raw.error.name, 200), message: text(raw.error.message, 2000) } : null;
+  const error = isObject(raw.error)
+    ? { name: text(raw.error.name, 200), message: text(raw.error.message, 2000) }
+    : null;
 
   const claims = raw.claims.filter((c): c is [unknown, unknown] => Array.isArray(c) && c.length === 2);
   const refused = raw.refused
@@ -93,7 +95,10 @@ function parseRefusedCalls(raw: unknown): RefusedCalls | undefined {
 }
 
 /** The console of a call the host stopped (`drain(q)`'s JSON), bounded like a record's; undefined when malformed. */
-export function parseConsole(json: string, maxLogBytes: number): Pick<SandboxRecord, 'logs' | 'logsTruncated' | 'refusedCalls'> | undefined {
+export function parseConsole(
+  json: string,
+  maxLogBytes: number,
+): Pick<SandboxRecord, 'logs' | 'logsTruncated' | 'refusedCalls'> | undefined {
   const raw = boundedJson(json);
   if (!isObject(raw) || !Array.isArray(raw.logs)) return undefined;
   const { logs, truncated } = boundLogs(raw.logs, maxLogBytes);
@@ -110,7 +115,10 @@ function boundLogs(lines: unknown[], maxBytes: number): { logs: LogLine[]; trunc
     const message = line[1];
     const bytes = Buffer.byteLength(message);
     if (used + bytes > maxBytes) {
-      const cut = Buffer.from(message).subarray(0, maxBytes - used).toString().replace(/\uFFFD$/, '');
+      const cut = Buffer.from(message)
+        .subarray(0, maxBytes - used)
+        .toString()
+        .replace(/\uFFFD$/, '');
       if (cut !== '') logs.push({ level: line[0] as LogLine['level'], message: cut });
       return { logs, truncated: true };
     }
