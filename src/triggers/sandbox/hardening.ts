@@ -1,7 +1,7 @@
 /**
  * What no action may reach: removed from every isolate before any action code runs (the runtime isolates, the
  * `test` run, and the throwaway isolates that check code at deploy). Each was found by trying it (docs/security.md,
- * "sandbox"; the crash hunt in test/sandbox-hunt keeps trying):
+ * "sandbox"; the crash hunt in test/triggers/sandbox-crash-hunt.test.ts keeps trying):
  *
  * - `SharedArrayBuffer` and `Atomics`: `Atomics.waitAsync(…, timeout)` on a shared buffer aborts the whole process
  *   (isolated-vm's thread pool meets V8's wait timer: `terminate called without an active exception`), and
