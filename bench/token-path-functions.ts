@@ -57,7 +57,7 @@ const body = {
 const claimsInput: ClaimsInput = {
   issuer: 'https://minter.example.com',
   clientId,
-  api: { identifier: 'https://api.example.com', tokenLifetime: 86_400, dialect: 'auth0' },
+  api: { identifier: 'https://api.example.com', tokenLifetime: 86_400, profile: 'auth0' },
   scope: 'read:things write:things',
   now: 1_700_000_000,
   jti: '0b8f2a0e-4a5e-4c39-9d1b-0f4d5b7f0a11',

@@ -1,6 +1,6 @@
 /**
  * Which request parameters carry a credential, and a request body without them: the one rule for every place a
- * token request's body is shown (the token endpoint's trigger event, a dialect's event, a test payload). Below both
+ * token request's body is shown (the token endpoint's trigger event, a platform's event, a test payload). Below both
  * oauth/ and triggers/, which each apply it.
  */
 

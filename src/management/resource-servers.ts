@@ -21,7 +21,8 @@ import {
 import { page, pagingQuerySchema, type PagingQuery } from './paging.js';
 import { idParam, scopeTokenSchema } from './schemas.js';
 
-const DIALECTS: Record<string, 'rfc9068' | 'auth0'> = {
+/** Auth0's `token_dialect` values, and the token profile each stands for here. */
+const TOKEN_PROFILES: Record<string, 'rfc9068' | 'auth0'> = {
   rfc9068: 'rfc9068',
   auth0: 'auth0',
   rfc9068_profile: 'rfc9068',
@@ -62,7 +63,7 @@ const writable = {
   scopes: scopesSchema,
   token_lifetime: { type: 'integer', minimum: 1, maximum: MAX_LIFETIME },
   signing_alg: { type: 'string', enum: SIGNING_ALGORITHMS },
-  token_dialect: { type: 'string', enum: Object.keys(DIALECTS) },
+  token_dialect: { type: 'string', enum: Object.keys(TOKEN_PROFILES) },
 } as const;
 
 interface ResourceServerBody {
@@ -127,7 +128,7 @@ export function registerResourceServerRoutes(app: FastifyInstance, registry: Reg
         scopes: normaliseScopes(body.scopes) ?? [],
         token_lifetime: body.token_lifetime ?? 86400,
         signing_alg: body.signing_alg ?? 'RS256',
-        token_dialect: DIALECTS[body.token_dialect ?? 'rfc9068']!,
+        token_dialect: TOKEN_PROFILES[body.token_dialect ?? 'rfc9068']!,
       });
       await registry.changed();
       return reply.code(201).send(resourceServerView(row));
@@ -160,7 +161,7 @@ export function registerResourceServerRoutes(app: FastifyInstance, registry: Reg
         ...(scopes && { scopes }),
         ...(body.token_lifetime !== undefined && { token_lifetime: body.token_lifetime }),
         ...(body.signing_alg !== undefined && { signing_alg: body.signing_alg }),
-        ...(body.token_dialect !== undefined && { token_dialect: DIALECTS[body.token_dialect]! }),
+        ...(body.token_dialect !== undefined && { token_dialect: TOKEN_PROFILES[body.token_dialect]! }),
       });
       if (scopes) {
         // A scope removed from the API leaves every grant on it, so grants stay a subset of the API's scopes.

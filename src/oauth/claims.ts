@@ -8,7 +8,7 @@ import type { ApiEntry } from '../registry/snapshot.js';
 export interface ClaimsInput {
   issuer: string;
   clientId: string;
-  api: Pick<ApiEntry, 'identifier' | 'tokenLifetime' | 'dialect'>;
+  api: Pick<ApiEntry, 'identifier' | 'tokenLifetime' | 'profile'>;
   /** Space-separated scopes, may be empty. */
   scope: string;
   /** Custom claims from triggers, already checked against the restricted names; standard claims win over them. */
@@ -23,7 +23,7 @@ export interface ClaimsInput {
 export function buildAccessTokenClaims(input: ClaimsInput): Record<string, unknown> {
   const { issuer, clientId, api, scope, now } = input;
   const claims: Record<string, unknown> =
-    api.dialect === 'auth0'
+    api.profile === 'auth0'
       ? {
           iss: issuer,
           sub: `${clientId}@clients`,

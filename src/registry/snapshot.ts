@@ -24,7 +24,7 @@ export interface TokenQuota {
 }
 
 /** Token profile of an API: RFC 9068 (`typ: at+jwt`) or Auth0's (`typ: JWT`, `gty`, `azp`). */
-export type TokenDialect = 'rfc9068' | 'auth0';
+export type TokenProfile = 'rfc9068' | 'auth0';
 
 export interface ClientEntry {
   clientId: string;
@@ -89,7 +89,7 @@ export interface ApiEntry {
   scopes: ReadonlySet<string>;
   tokenLifetime: number;
   alg: SigningAlg;
-  dialect: TokenDialect;
+  profile: TokenProfile;
   isSystem: boolean;
 }
 
@@ -187,7 +187,7 @@ export class Snapshot {
         scopes: new Set(a.scopes.map((s) => s.value)),
         tokenLifetime: a.token_lifetime,
         alg: a.signing_alg as SigningAlg,
-        dialect: a.token_dialect as TokenDialect,
+        profile: a.token_dialect as TokenProfile,
         isSystem: a.is_system,
       });
     }

@@ -49,7 +49,7 @@ const HUNT_HUGE = process.env.MINTER_HUNT_HUGE === '1';
 
 interface Finding {
   kind: 'crash' | 'hung' | 'wedged';
-  dialect: string;
+  platform: string;
   path: string;
   detail: string;
 }
@@ -98,11 +98,11 @@ export interface HuntReport {
 }
 
 /**
- * Runs the probe over `chunks` shares of the reachable functions of one dialect, `parallel` children at a time, each
+ * Runs the probe over `chunks` shares of the reachable functions of one platform, `parallel` children at a time, each
  * share resumed in a new child after a crash or a hung call.
  */
 export async function hunt(
-  dialect: HuntTask['dialect'],
+  platform: HuntTask['platform'],
   options: { chunks: number; parallel: number; skip: string[]; only?: string[]; runMs: number; tame?: boolean },
 ): Promise<HuntReport> {
   const { chunks, parallel, skip, only, runMs, tame } = options;
@@ -120,7 +120,7 @@ export async function hunt(
     for (;;) {
       children++;
       const run = await runChild(
-        { dialect, chunk, chunks, skip, memoryLimitMb: 64, runMs, start, tame: tame === true, ...(only && { only }) },
+        { platform, chunk, chunks, skip, memoryLimitMb: 64, runMs, start, tame: tame === true, ...(only && { only }) },
         WEDGED_MS,
       );
       let last = -1;
@@ -146,7 +146,7 @@ export async function hunt(
         if (hung === lastStopped) contained--;
         findings.push({
           kind: 'hung',
-          dialect,
+          platform,
           path: at(hung),
           detail: runaway
             ? 'its process passed 1.5 GB of memory (a thread no budget stops, allocating)'
@@ -154,12 +154,12 @@ export async function hunt(
         });
         start = hung + 1;
       } else if (run.timedOut) {
-        findings.push({ kind: 'wedged', dialect, path: at(last), detail: `not done after ${WEDGED_MS} ms` });
+        findings.push({ kind: 'wedged', platform, path: at(last), detail: `not done after ${WEDGED_MS} ms` });
         start = last + 1;
       } else {
         findings.push({
           kind: 'crash',
-          dialect,
+          platform,
           path: at(last),
           detail: `exit ${run.code ?? run.signal}: ${run.stderr.trim().split('\n').slice(-6).join(' | ')}`,
         });
@@ -187,10 +187,10 @@ export async function hunt(
   };
 }
 
-/** The function paths the probe finds in a dialect's isolate, in its order. */
-async function paths(dialect: HuntTask['dialect']): Promise<string[]> {
+/** The function paths the probe finds in a platform's isolate, in its order. */
+async function paths(platform: HuntTask['platform']): Promise<string[]> {
   const run = await runChild(
-    { dialect, chunk: 0, chunks: 1, skip: [], memoryLimitMb: 64, runMs: 20_000, start: 0, list: true },
+    { platform, chunk: 0, chunks: 1, skip: [], memoryLimitMb: 64, runMs: 20_000, start: 0, list: true },
     WEDGED_MS,
   );
   return run.lines.filter((line) => line.startsWith('f ')).map((line) => line.slice(line.indexOf(' ', 2) + 1));
@@ -203,7 +203,7 @@ test(
     const skip = Object.keys(KNOWN_UNINTERRUPTIBLE);
     const [auth0, kinde] = await Promise.all([paths('auth0'), paths('kinde')]);
     const auth0Report = await hunt('auth0', { chunks: 8, parallel: 2, skip, runMs: 5000, tame: true });
-    // The built-ins and the shared sandbox code are the same in both dialects: the Kinde pass calls only what the Auth0
+    // The built-ins and the shared sandbox code are the same in both platforms: the Kinde pass calls only what the Auth0
     // pass did not reach (the `kinde` bindings).
     const kindeOnly = kinde.filter((path) => !auth0.includes(path));
     const kindeReport = await hunt('kinde', { chunks: 1, parallel: 1, skip, only: kindeOnly, runMs: 5000, tame: true });

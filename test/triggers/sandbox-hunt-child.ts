@@ -16,7 +16,7 @@ import { AUTH0_PROBE, KINDE_PROBE, PROBE_BODY } from './sandbox-hunt-probe.js';
 import { request } from './engine-helpers.js';
 
 export interface HuntTask {
-  dialect: 'auth0' | 'kinde';
+  platform: 'auth0' | 'kinde';
   chunk: number;
   chunks: number;
   /** Function paths left out (see the test's list). */
@@ -96,7 +96,7 @@ const host: HostServices = {
   },
 };
 
-const probe = task.dialect === 'auth0' ? AUTH0_PROBE : KINDE_PROBE;
+const probe = task.platform === 'auth0' ? AUTH0_PROBE : KINDE_PROBE;
 const code = probe.module(probe.prologue + PROBE_BODY);
 const engine = createTriggerEngine({
   memoryLimitMb: task.memoryLimitMb,
@@ -139,10 +139,10 @@ while (!done) {
     actionId: 'hunt',
     versionId: `hunt-${runs}`,
     name: 'hunt',
-    triggerId: task.dialect === 'auth0' ? 'credentials-exchange' : 'm2m:token_generation',
+    triggerId: task.platform === 'auth0' ? 'credentials-exchange' : 'm2m:token_generation',
     code,
     secrets: { SETTINGS: settings, ISSUER },
-    ...(task.dialect === 'kinde' && {
+    ...(task.platform === 'kinde' && {
       bindings: ['kinde.fetch', 'kinde.env', 'kinde.m2mToken', 'url'],
       failurePolicy: 'stop' as const,
     }),

@@ -8,15 +8,15 @@
  * Progress goes to the host synchronously before each function (`report`), so a crash names the function it was in.
  */
 
-/** What the probe needs from the dialect: how to report progress, and the roots beyond the global object. */
-export interface ProbeDialect {
+/** What the probe needs from the platform: how to report progress, and the roots beyond the global object. */
+export interface ProbePlatform {
   /** Statement body of the entry point's head: defines `report(text)` and `roots` (an object of named roots). */
   prologue: string;
   /** Wraps the probe body (which uses `start`, `stop`, `skip`) into the action module. */
   module(body: string): string;
 }
 
-export const AUTH0_PROBE: ProbeDialect = {
+export const AUTH0_PROBE: ProbePlatform = {
   prologue: `
     var report = function (text) { api.cache.get('~' + text); };
     var roots = { event: event, api: api };
@@ -24,7 +24,7 @@ export const AUTH0_PROBE: ProbeDialect = {
   module: (body) => `exports.onExecuteCredentialsExchange = async (event, api) => {\n${body}\n};`,
 };
 
-export const KINDE_PROBE: ProbeDialect = {
+export const KINDE_PROBE: ProbePlatform = {
   prologue: `
     var report = function (text) { kinde.fetch(kinde.env.get('ISSUER').value + '/api/v1/~' + encodeURIComponent(text)); };
     var roots = { event: event, kinde: kinde };
@@ -49,7 +49,7 @@ export const PROBE_BODY = String.raw`
   var ObjectCreate = Object.create, noop = function () {};
 
   // Every function reachable from the roots, with a stable name: what the global object reaches first, then what
-  // only the dialect's other roots reach.
+  // only the platform's other roots reach.
   var seen = new Set(), found = [], queue = [];
   function visit(value, path) {
     if (value === null || (typeof value !== 'object' && typeof value !== 'function') || seen.has(value)) return;

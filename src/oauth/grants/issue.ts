@@ -24,7 +24,7 @@ export function issue(ctx: Authorised, snapshot: Snapshot, issuer: string): Issu
     ...(ctx.organization && { organization: ctx.organization }),
   });
   const issued = ctx as Issued;
-  issued.token = signer.sign(claims, api.dialect === 'auth0' ? 'JWT' : 'at+jwt');
+  issued.token = signer.sign(claims, api.profile === 'auth0' ? 'JWT' : 'at+jwt');
   issued.kid = signer.kid;
   issued.jti = jti;
   return issued;

@@ -1,5 +1,5 @@
 /**
- * Auth0 `credentials-exchange` dialect: the event the host prepares, and the in-isolate `api` object.
+ * Auth0's `credentials-exchange` trigger: the event the host prepares, and the in-isolate `api` object.
  *
  * Handler: `exports.onExecuteCredentialsExchange = async (event, api) => {}` (Auth0 notes §1–2). The `api` methods
  * only record into the invocation; `api.cache.*` are synchronous Reference calls (public samples do not await them,
