@@ -59,5 +59,11 @@ export async function requestToken(
 }
 
 /** The decoded payload of a compact JWS (no verification: the tests that need it verify with jose). */
+/** What a token request gets when a trigger fails (the client sees no detail; the execution record says why). */
+export const TRIGGER_FAILED = {
+  status: 500,
+  body: { error: 'server_error', error_description: 'A token trigger failed; see the execution record in the logs' },
+};
+
 export const claimsOf = (token: string) =>
   JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, any>;

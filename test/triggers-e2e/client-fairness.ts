@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
-import { bind, claimsOf, deployAction } from '../helpers/actions.js';
+import { bind, claimsOf, deployAction, TRIGGER_FAILED } from '../helpers/actions.js';
 import { provision } from '../helpers/minter.js';
 import {
   DISTURBED_CORES,
@@ -34,11 +34,6 @@ const STUCK = 4;
 const P99_MS = 250;
 /** B's p99 bound on a machine busy with other work: far below the chain budget A's requests are stopped at. */
 const NOT_QUEUED_MS = 2000;
-/** What a token request gets when its trigger fails; the execution record says why. */
-const FAILED = {
-  status: 500,
-  body: { error: 'server_error', error_description: 'A token trigger failed; see the execution record in the logs' },
-};
 
 interface Variant {
   name: string;
@@ -141,7 +136,7 @@ export function clientFairness(): void {
 
         // Every request of A failed plainly, and says why in its execution record.
         for (const answer of attacks) {
-          assert.deepEqual({ status: answer.status, body: answer.body }, FAILED);
+          assert.deepEqual({ status: answer.status, body: answer.body }, TRIGGER_FAILED);
         }
         let fresh: any[] = [];
         for (let i = 0; i < 100 && fresh.length < attacks.length; i++) {
