@@ -4,6 +4,8 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ActionBuildError } from '../action-build.js';
+import { sandboxLost } from '../chain.js';
 import type { BuiltAction, ChainResult, DeployedAction } from '../contract.js';
 import { SANDBOX_V8_FLAGS } from '../sandbox/hardening.js';
 import {
@@ -13,6 +15,8 @@ import {
   type SandboxProcessSettings,
   type ToSandbox,
 } from './sandbox-protocol.js';
+
+type Said<T extends FromSandbox['t']> = Extract<FromSandbox, { t: T }>;
 
 /** What the sandbox process wrote last, without V8's heap statistics (`name = number` lines) and blank lines. */
 export const lastWords = (stderr: string) =>
@@ -86,5 +90,54 @@ export class SandboxChild {
     const running = new Set<string>();
     for (const pending of this.runs.values()) for (const action of pending.chain) running.add(action.versionId);
     return { loading: [...this.loading.keys()], running: [...running] };
+  }
+
+  /** Answers the request `message` is the result of; the versions that ran in it (they are proven). */
+  settleRun(message: Said<'result'>): string[] {
+    const pending = this.runs.get(message.id);
+    if (pending === undefined) return [];
+    this.runs.delete(message.id);
+    const ran = new Set(
+      message.result.results.filter((result) => result.status !== 'skipped').map((result) => result.version_id),
+    );
+    pending.settle(message.result);
+    return pending.chain.filter((action) => ran.has(action.versionId)).map((action) => action.versionId);
+  }
+
+  /** Answers the build `message` is the outcome of. */
+  settleBuild(message: Said<'built'>): void {
+    const pending = this.builds.get(message.id);
+    this.builds.delete(message.id);
+    if (message.built !== undefined) return pending?.resolve(message.built);
+    const failure = message.failure ?? { message: 'The build failed' };
+    pending?.reject(
+      'file' in failure
+        ? new ActionBuildError(failure.message, failure.file, failure.line, failure.column)
+        : new Error(failure.message),
+    );
+  }
+
+  /** A version's isolate started or finished loading. */
+  loadPhase(versionId: string, phase: Said<'load'>['phase']): void {
+    const count = (this.loading.get(versionId) ?? 0) + (phase === 'start' ? 1 : -1);
+    if (count > 0) this.loading.set(versionId, count);
+    else this.loading.delete(versionId);
+  }
+
+  /** The process ended (`how`): every request under way fails with `message`, every build with the reason. */
+  failAll(message: string, how: string): void {
+    for (const pending of this.runs.values()) pending.settle(sandboxLost(pending.chain, message, pending.startedAt));
+    for (const build of this.builds.values()) {
+      build.reject(
+        new ActionBuildError(
+          `The action's code ended the sandbox process while it was checked (${how})`,
+          'action.js',
+          0,
+          0,
+        ),
+      );
+    }
+    this.runs.clear();
+    this.builds.clear();
   }
 }

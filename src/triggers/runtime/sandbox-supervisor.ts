@@ -22,6 +22,7 @@ import type {
 import { TRIGGER_IDS } from '../contract.js';
 import type { GeoipLookup } from '../auth0/credentials-exchange.js';
 import { sandboxLost } from '../chain.js';
+import { RestartBackoff } from './restart-backoff.js';
 import { lastWords, SandboxChild } from './sandbox-child.js';
 import type { FromSandbox, SandboxLossKind, SandboxProcessSettings, ToSandbox } from './sandbox-protocol.js';
 
@@ -31,12 +32,6 @@ const PING_EVERY_MS = 1000;
 export const PING_TIMEOUT_MS = 5000;
 /** How long past the chain budget a request waits for the sandbox's answer before it fails, in ms. */
 const ANSWER_GRACE_MS = 2000;
-/** Sandbox processes lost within {@link LOSS_WINDOW_MS} before a restart waits (a crash loop must not spin a core). */
-const LOSSES_BEFORE_BACKOFF = 3;
-const LOSS_WINDOW_MS = 60_000;
-/** The longest wait before a restart after repeated losses, in ms. */
-const MAX_BACKOFF_MS = 10_000;
-
 /** What the sandbox process was doing when it was lost. */
 export interface SandboxLoss {
   /** How it ended, for the operator: `signal SIGABRT`, `no answer for 5000 ms`, its own reason, or `stuck`. */
@@ -77,7 +72,7 @@ export class SandboxSupervisor implements TriggerEngine {
   #child: SandboxChild | undefined;
   #retiring = new Set<SandboxChild>();
   #calls = 0;
-  #losses: number[] = [];
+  readonly #losses = new RestartBackoff();
   #restartTimer: NodeJS.Timeout | undefined;
   #pinger: NodeJS.Timeout | undefined;
   #closed = false;
@@ -191,30 +186,13 @@ export class SandboxSupervisor implements TriggerEngine {
       case 'ready':
         return;
       case 'result': {
-        const pending = child.runs.get(message.id);
-        child.runs.delete(message.id);
         if (message.batches && this.#options.onBatch) for (const n of message.batches) this.#options.onBatch(n);
-        if (pending !== undefined) {
-          const ran = new Set(
-            message.result.results.filter((result) => result.status !== 'skipped').map((result) => result.version_id),
-          );
-          for (const action of pending.chain) if (ran.has(action.versionId)) this.#proven.add(action.versionId);
-          pending.settle(message.result);
-        }
+        for (const versionId of child.settleRun(message)) this.#proven.add(versionId);
         if (child.retiring && child.runs.size === 0 && child.builds.size === 0) this.#kill(child);
         return;
       }
-      case 'built': {
-        const pending = child.builds.get(message.id);
-        child.builds.delete(message.id);
-        if (message.built !== undefined) return pending?.resolve(message.built);
-        const failure = message.failure ?? { message: 'The build failed' };
-        return pending?.reject(
-          'file' in failure
-            ? new ActionBuildError(failure.message, failure.file, failure.line, failure.column)
-            : new Error(failure.message),
-        );
-      }
+      case 'built':
+        return child.settleBuild(message);
       case 'kinde':
         return void this.#options.kindeManagementGet(message.endpoint).then(
           (answer) => child.send({ t: 'kinde', id: message.id, answer }),
@@ -225,12 +203,8 @@ export class SandboxSupervisor implements TriggerEngine {
               answer: { status: 500, body: { errors: [{ code: 'INTERNAL_ERROR' }] } },
             }),
         );
-      case 'load': {
-        const count = (child.loading.get(message.versionId) ?? 0) + (message.phase === 'start' ? 1 : -1);
-        if (count > 0) child.loading.set(message.versionId, count);
-        else child.loading.delete(message.versionId);
-        return;
-      }
+      case 'load':
+        return child.loadPhase(message.versionId, message.phase);
       case 'stuck': {
         const firstRuns = this.#proven.has(message.versionId) ? [] : [message.versionId];
         this.#quarantine(
@@ -302,32 +276,18 @@ export class SandboxSupervisor implements TriggerEngine {
       const firstRuns = running.filter((versionId) => !this.#proven.has(versionId));
       if (!child.retiring)
         this.#quarantine(this.#options.onLoss?.({ how, kind: child.lossKind, loading, running, firstRuns }));
-      this.#losses = [...this.#losses.filter((at) => Date.now() - at < LOSS_WINDOW_MS), Date.now()];
+      this.#losses.record();
       if (!child.retiring) this.#options.onReplaced?.(child.lossKind);
     }
     const message = this.#closed
       ? 'The trigger engine is closed.'
       : `The sandbox process ended (${how}) while this request ran; the server goes on and started a new one.`;
-    for (const pending of child.runs.values()) pending.settle(sandboxLost(pending.chain, message, pending.startedAt));
-    for (const build of child.builds.values()) {
-      build.reject(
-        new ActionBuildError(
-          `The action's code ended the sandbox process while it was checked (${how})`,
-          'action.js',
-          0,
-          0,
-        ),
-      );
-    }
-    child.runs.clear();
-    child.builds.clear();
+    child.failAll(message, how);
     if (this.#closed || this.#chain.length === 0 || this.#child !== undefined) return;
     // Restart now, or after a pause that grows with the losses of the last minute.
-    const excess = this.#losses.length - LOSSES_BEFORE_BACKOFF;
-    const wait = excess < 0 ? 0 : Math.min(MAX_BACKOFF_MS, 500 * 2 ** excess);
     clearTimeout(this.#restartTimer);
     this.#restartTimer = setTimeout(() => {
       if (!this.#closed && this.#chain.length > 0) this.#ensure();
-    }, wait);
+    }, this.#losses.wait());
   }
 }
