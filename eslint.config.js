@@ -4,6 +4,49 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The floors of docs/architecture.md, enforced: a module imports from its own floor and the floors below, never
+ * above; oauth/ and management/ not each other. Each entry: the folders of a floor, and what they may not import.
+ */
+const up = (names) => `^(\\.\\./)+(${names.join('|')})(/|\\.js$)`;
+const FLOOR_1 = ['plugins', 'http', 'cli', 'main', 'server', 'bootstrap', 'config'];
+const FLOOR_2 = ['oauth', 'management', 'error-handler'];
+const FLOOR_3 = ['triggers'];
+const FLOOR_4 = ['registry', 'keys', 'observability'];
+const floors = [
+  { files: ['src/oauth/**/*.ts'], banned: [...FLOOR_1, 'management'] },
+  { files: ['src/management/**/*.ts'], banned: [...FLOOR_1, 'oauth'] },
+  { files: ['src/triggers/**/*.ts'], banned: [...FLOOR_1, ...FLOOR_2] },
+  { files: FLOOR_4.map((d) => `src/${d}/**/*.ts`), banned: [...FLOOR_1, ...FLOOR_2, ...FLOOR_3] },
+  { files: ['src/store/**/*.ts', 'src/crypto/**/*.ts'], banned: [...FLOOR_1, ...FLOOR_2, ...FLOOR_3, ...FLOOR_4] },
+].map(({ files, banned }) => ({
+  files,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      { patterns: [{ regex: up(banned), message: 'An import up the floors (docs/architecture.md).' }] },
+    ],
+  },
+}));
+/** The leaves every floor may import import nothing of Minter's but each other. */
+const LEAVES = ['errors', 'ids', 'credential-parameters', 'claim-property'];
+const leaves = {
+  files: LEAVES.map((name) => `src/${name}.ts`),
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: `^\\./(?!(${LEAVES.join('|')})\\.js$)`,
+            message: 'A leaf imports only other leaves (docs/architecture.md).',
+          },
+        ],
+      },
+    ],
+  },
+};
+
 export default tseslint.config(
   // test/fixtures holds other people's code as they wrote it (Kinde projects): it is input, not ours to lint.
   { ignores: ['dist/', 'node_modules/', 'bench/results/', 'data/', 'test/fixtures/'] },
@@ -25,4 +68,6 @@ export default tseslint.config(
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
+  ...floors,
+  leaves,
 );

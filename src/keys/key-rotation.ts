@@ -18,6 +18,7 @@ import {
 } from '../store/signing-keys.js';
 import { generatePrivateKey, SIGNING_ALGORITHMS, type SigningAlg } from './algorithms.js';
 import { ManagementError, notFound } from '../errors.js';
+// eslint-disable-next-line no-restricted-imports -- the known exception of docs/architecture.md
 import { ConfigError } from '../config.js';
 
 /** A freshly made key, sealed for storage. */

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { newClientCredentialId } from '../ids.js';
-import { ASSERTION_ALGS } from '../oauth/client-assertion.js';
+import { ASSERTION_ALGS, type AssertionAlg } from '../crypto/assertion-algorithms.js';
 import type { Registry } from '../registry/registry.js';
 import {
   addClientCredential,
@@ -41,7 +41,7 @@ interface CredentialBody {
   credential_type: 'public_key';
   name?: string;
   pem: string;
-  alg?: (typeof ASSERTION_ALGS)[number];
+  alg?: AssertionAlg;
   parse_expiry_from_cert?: boolean;
   expires_at?: string;
 }

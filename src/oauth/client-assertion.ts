@@ -8,14 +8,13 @@
  */
 import { createPublicKey } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import { ASSERTION_ALGS } from '../crypto/assertion-algorithms.js';
 import { invalidClient, invalidRequest, type OAuthError } from '../errors.js';
 import type { ClientEntry, Snapshot } from '../registry/snapshot.js';
 import type { ReplayGuard } from './assertion-replay.js';
 import type { TokenParameters } from './token-parameters.js';
 
 export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-/** Auth0's algorithms for private_key_jwt (RSA keys). */
-export const ASSERTION_ALGS = ['RS256', 'RS384', 'PS256'] as const;
 const MAX_ASSERTION_LENGTH = 2048;
 const MAX_LIFETIME_S = 300;
 const CLOCK_SKEW_S = 10;

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { SIGNING_ALGORITHMS } from '../keys/algorithms.js';
-import { ASSERTION_ALGS } from './client-assertion.js';
+import { ASSERTION_ALGS } from '../crypto/assertion-algorithms.js';
 
 export function discoveryDocument(issuer: string) {
   return {

@@ -1,5 +1,5 @@
 /**
- * The trigger engine (a supervised sandbox process, or inline: engine-from-config.ts) with what it needs: the crash
+ * The trigger engine (a supervised sandbox process, or inline: trigger-engine.ts) with what it needs: the crash
  * guard's journal, the GeoIP database and the chain of bound actions, reloaded with the registry. Closed when the app
  * closes: the engine, then the crash guard (the inline engine notes its phases there to the end).
  */
@@ -9,7 +9,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { Store } from './store.js';
 import { loadBoundChain } from '../triggers/chain-loader.js';
 import type { TriggerEngine } from '../triggers/contract.js';
-import { engineFromConfig, geoipLookup } from '../triggers/engine-from-config.js';
+import { engineFromConfig, geoipLookup } from './trigger-engine.js';
 import { openGeoip, type GeoipLookup } from '../triggers/geoip/database.js';
 import { quarantineOnLoss } from '../triggers/runtime/quarantine-loss.js';
 import { openCrashGuard } from '../triggers/runtime/quarantine-start.js';

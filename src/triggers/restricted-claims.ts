@@ -7,7 +7,7 @@
  * the isolate (so `getCustomClaims()` and later actions see what will really be issued) and on the host, which is
  * the authority because nothing read out of an isolate is trusted.
  */
-import { defineClaim } from '../oauth/claims.js';
+import { defineClaim } from '../claim-property.js';
 import type { RefusedClaim } from './contract.js';
 
 /** Auth0 §3.6 restricted claim names. */

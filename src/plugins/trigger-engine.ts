@@ -1,19 +1,19 @@
 /**
  * The trigger engine the configuration asks for (`MINTER_ACTIONS_ISOLATION`): by default a supervised sandbox process
- * (runtime/sandbox-supervisor.ts), or `inline`, the engine in the server's own process.
+ * (triggers/runtime/sandbox-supervisor.ts), or `inline`, the engine in the server's own process.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Registry } from '../registry/registry.js';
-import { InMemoryActionCache } from './auth0/cache.js';
-import type { TriggerEngine } from './contract.js';
-import type { PhaseGuard } from './runtime/crash-guard.js';
-import { createEgressFetch } from './egress/fetch.js';
-import { createTriggerEngine } from './engine.js';
-import type { GeoipLookup } from './geoip/database.js';
-import { kindeManagementGet } from './kinde/management.js';
-import { SandboxSupervisor, type SupervisorOptions } from './runtime/sandbox-supervisor.js';
+import { InMemoryActionCache } from '../triggers/auth0/cache.js';
+import type { TriggerEngine } from '../triggers/contract.js';
+import type { PhaseGuard } from '../triggers/runtime/crash-guard.js';
+import { createEgressFetch } from '../triggers/egress/fetch.js';
+import { createTriggerEngine } from '../triggers/engine.js';
+import type { GeoipLookup } from '../triggers/geoip/database.js';
+import { kindeManagementGet } from '../triggers/kinde/management.js';
+import { SandboxSupervisor, type SupervisorOptions } from '../triggers/runtime/sandbox-supervisor.js';
 
 /** `event.request.geoip` from the database loaded so far (`{}` until it is). */
 export const geoipLookup = (current: () => GeoipLookup | undefined) => (ip: string) =>
@@ -24,11 +24,11 @@ export interface EngineDependencies {
   geoip: (ip: string) => Record<string, unknown>;
   metrics: Metrics | undefined;
   log: FastifyBaseLogger;
-  /** Inline only: the journal that notes each version's prewarm and first run (runtime/crash-guard.ts). */
+  /** Inline only: the journal that notes each version's prewarm and first run (triggers/runtime/crash-guard.ts). */
   crashGuard: PhaseGuard;
   /**
    * Process only: what the sandbox process was loading and first running when it was lost
-   * (runtime/quarantine-loss.ts).
+   * (triggers/runtime/quarantine-loss.ts).
    */
   onLoss: NonNullable<SupervisorOptions['onLoss']>;
 }
