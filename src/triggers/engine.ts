@@ -38,7 +38,7 @@ export interface TriggerEngineOptions {
   maxIsolatesPerVersion?: number;
   /**
    * Isolates of one version one client's requests may hold at once: a client stuck in a loop takes no more. Default:
-   * half of `maxIsolatesPerVersion`, rounded up. See runtime/version-isolate.ts, "Fairness".
+   * half of `maxIsolatesPerVersion`, rounded up. See docs/trigger-runtime.md, "Fairness".
    */
   maxIsolatesPerClient?: number;
   /**

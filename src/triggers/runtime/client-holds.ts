@@ -1,5 +1,5 @@
 /**
- * Which client's calls hold which isolate of one action version (version-isolate.ts, "Fairness"), and whether an
+ * Which client's calls hold which isolate of one action version (docs/trigger-runtime.md, "Fairness"), and whether an
  * isolate is stuck: the bookkeeping behind "isolates are never shared between clients while held".
  */
 import type { Instance } from './isolate-factory.js';

@@ -50,3 +50,35 @@ export class DeadlineWatch {
     if (next !== Number.POSITIVE_INFINITY) this.#arm(next);
   }
 }
+
+/** What {@link raceCall} answers when the deadline comes first. */
+export const TIMED_OUT = Symbol('timed out');
+
+/**
+ * Starts a call with `start` and races it against `deadline` (a `performance.now()` time) on `watch`: resolves with
+ * the call's value, or {@link TIMED_OUT} when the deadline comes first; rejects with the call's error, also one
+ * thrown while starting it. `started` is told isolated-vm's promise of the call, once there is one.
+ */
+export function raceCall(
+  watch: DeadlineWatch,
+  deadline: number,
+  start: () => Promise<unknown>,
+  started: (call: Promise<unknown>) => void,
+): Promise<unknown> {
+  return new Promise<unknown>((resolve, reject) => {
+    let unwatch: (() => void) | undefined;
+    const settle = (error: unknown, value?: unknown) => {
+      unwatch?.();
+      if (error === undefined) resolve(value);
+      else reject(error);
+    };
+    try {
+      const call = start();
+      started(call);
+      unwatch = watch.watch(deadline, () => resolve(TIMED_OUT));
+      call.then((value) => settle(undefined, value), settle);
+    } catch (error) {
+      settle(error);
+    }
+  });
+}

@@ -29,7 +29,7 @@ export interface SandboxOptions {
   maxLogBytes: number;
   /** Isolates one version may run at once when requests overlap (the first stays warm, the others are reaped). */
   maxIsolatesPerVersion: number;
-  /** Isolates of one version one client's requests may hold at once (see version-isolate.ts, "Fairness"). */
+  /** Isolates of one version one client's requests may hold at once (see docs/trigger-runtime.md, "Fairness"). */
   maxIsolatesPerClient: number;
   /** Isolates of every version together, against MINTER_ACTIONS_MAX_ISOLATES. */
   census: IsolateCensus;
@@ -60,7 +60,7 @@ export interface Instance {
   isolate: ivm.Isolate;
   /** `run(payload)`: one request, answering its record. */
   runner: ivm.Reference;
-  /** `runAll(payloads)`: starts a batch of requests, one after another (see VersionIsolate, "Batches"). */
+  /** `runAll(payloads)`: starts a batch of requests, one after another (see docs/trigger-runtime.md, "Batches"). */
   batchRunner: ivm.Reference;
   /** `collect()`: the batch's lines — a record, `P` (waiting) or `N` (not started) per request — and closes it. */
   collector: ivm.Reference;
@@ -76,7 +76,7 @@ export interface Instance {
   live: number;
   /** Of those, the ones called asynchronously: while any is in flight the isolate may be running on its own thread. */
   asyncLive: number;
-  /** The client whose calls hold the isolate (see version-isolate.ts, "Fairness"), and how many of them. */
+  /** The client whose calls hold the isolate (see docs/trigger-runtime.md, "Fairness"), and how many of them. */
   holder: string | undefined;
   holds: number;
   /** `performance.now()` and `isolate.cpuTime` when a call on it last ended, or it was taken: tells a stuck one. */

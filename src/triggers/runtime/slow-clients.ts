@@ -1,6 +1,6 @@
 /**
  * Which clients of one action version run asynchronously only, because the action keeps outrunning its synchronous
- * slice for their requests (see version-isolate.ts, "Synchronous fast path").
+ * slice for their requests (see docs/trigger-runtime.md, "Synchronous fast path").
  *
  * The cost of a slow action is often one client's input (a regular expression on a request field, a loop on one
  * client's metadata), so the pause is per client: a client that made the action overrun keeps paying off the main
@@ -70,6 +70,26 @@ export class SlowClients {
     if (entry === undefined) return;
     entry.count = 0;
     if (entry.until === 0) this.#clients.delete(client);
+  }
+
+  /**
+   * Counts a batch of `clients`' requests that made `lines` (one per request, a record starting with `{`) within a
+   * slice of `sliceMs`, or `overran` it: then the request that ran out is the first without a record (the ones before
+   * it ended, the ones after never began), and only its client is counted.
+   */
+  afterBatch(
+    clients: readonly { client: string }[],
+    lines: readonly string[],
+    overran: boolean,
+    cpuMs: number,
+    sliceMs: number,
+  ): void {
+    if (!overran) {
+      for (const request of clients) this.ranWithin(request.client);
+      return;
+    }
+    const culprit = clients.findIndex((_, i) => !lines[i]?.startsWith('{'));
+    this.overran(clients[Math.max(0, culprit)]!.client, cpuMs, sliceMs, performance.now());
   }
 
   /** Forgets clients no longer slow; if that frees nothing, the version is slow (too many clients overran). */
