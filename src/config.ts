@@ -2,6 +2,7 @@
  * The one place Minter reads its environment. Everything else receives a frozen {@link Config}.
  */
 import { resolve } from 'node:path';
+import { ConfigError } from './errors.js';
 import { PGLITE_NICE } from './store/pglite-pool.js';
 import type { TestCrash } from './triggers/runtime/crash-guard.js';
 
@@ -77,10 +78,8 @@ export interface Config {
   testCrash?: TestCrash;
 }
 
-/** A configuration mistake: thrown at start-up, never at request time. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+/** A configuration mistake (the class lives in the error catalogue, errors.ts, so that any floor may throw it). */
+export { ConfigError };
 
 type Env = Record<string, string | undefined>;
 

@@ -7,7 +7,17 @@
  */
 import type { Socket } from 'node:net';
 import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { conflict, ManagementError, notFound, OAuthError, STATUS_TEXT } from './errors.js';
+import {
+  BadRequest,
+  Conflict,
+  InvalidRequest,
+  ManagementError,
+  NotFound,
+  OAuthError,
+  ServerError,
+  ServiceUnavailable,
+  STATUS_TEXT,
+} from './errors.js';
 import { errorSummary } from './observability/error-summary.js';
 import { classifyDatabaseError, DUPLICATE_MESSAGES } from './store/database-errors.js';
 
@@ -61,23 +71,20 @@ function fromDatabase(error: Error, request: FastifyRequest): ManagementError | 
     case undefined:
       return undefined;
     case 'duplicate':
-      return conflict(
+      return new Conflict(
         (failure.constraint && DUPLICATE_MESSAGES.get(failure.constraint)) ?? 'The object already exists',
+        { reason: `unique violation${failure.constraint ? ` of ${failure.constraint}` : ''}` },
       );
     case 'missing_reference':
-      return notFound('An object this request refers to does not exist (it was deleted meanwhile)');
+      return new NotFound('An object this request refers to does not exist (it was deleted meanwhile)');
     case 'invalid_data':
       // Validation at the edge should have refused it first: worth an operator's look, not a client's 500.
       request.log.warn(errorSummary(error), 'the database refused a value from a management request');
-      return new ManagementError(
-        400,
-        'invalid_body',
-        'Payload validation error: the request holds a value that cannot be stored',
-      );
+      return new BadRequest('Payload validation error: the request holds a value that cannot be stored');
     case 'unavailable':
       request.log.warn(errorSummary(error), 'management request failed: the database is unavailable');
-      return new ManagementError(503, 'temporarily_unavailable', 'The database is unavailable; try again shortly', {
-        'retry-after': String(OUTAGE_RETRY_AFTER_S),
+      return new ServiceUnavailable('temporarily_unavailable', 'The database is unavailable; try again shortly', {
+        retryAfterSeconds: OUTAGE_RETRY_AFTER_S,
       });
   }
 }
@@ -97,13 +104,11 @@ export function asOAuthError(error: FastifyError | Error): OAuthError {
   if (status >= 400 && status < 500) {
     const fastifyError = error as FastifyError;
     // Every malformed token request is an invalid_request (400), whatever Fastify called it.
-    return new OAuthError(
-      'invalid_request',
-      400,
+    return new InvalidRequest(
       fastifyError.validation ? validationMessage(fastifyError) : clientErrorMessage(fastifyError),
     );
   }
-  return new OAuthError('server_error', 500, 'Internal error');
+  return new ServerError('Internal error', { reason: `unexpected ${error.name}; see the server's log` });
 }
 
 /** Fastify's errors for a path it cannot route: undecodable percent-encoding, a parameter past `maxParamLength`. */
@@ -116,6 +121,8 @@ const URI_ERRORS = new Set(['FST_ERR_BAD_URL', 'FST_ERR_MAX_PARAM_LENGTH']);
 export function answerError(thrown: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const error = (isManagement(request) && fromDatabase(thrown, request)) || thrown;
   if (error instanceof ManagementError) {
+    if (error.reason !== undefined)
+      request.log.info({ errorCode: error.errorCode, reason: error.reason }, 'management request refused');
     return send(reply, error.statusCode, error.headers, {
       statusCode: error.statusCode,
       error: STATUS_TEXT[error.statusCode] ?? 'Error',

@@ -2,7 +2,8 @@
  * `npm start`: reads the environment, builds Minter, listens, and shuts down gracefully on SIGTERM/SIGINT
  * (stops accepting, flushes the log and execution records, closes storage).
  */
-import { loadConfig, ConfigError } from './config.js';
+import { loadConfig } from './config.js';
+import { ConfigError } from './errors.js';
 import { buildApp } from './server.js';
 
 async function main(): Promise<void> {

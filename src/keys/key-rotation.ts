@@ -17,9 +17,8 @@ import {
   type SigningKeyRow,
 } from '../store/signing-keys.js';
 import { generatePrivateKey, SIGNING_ALGORITHMS, type SigningAlg } from './algorithms.js';
-import { ManagementError, notFound } from '../errors.js';
-// eslint-disable-next-line no-restricted-imports -- the known exception of docs/architecture.md
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../errors.js';
+import { KeyAlreadyRevoked, KeyNotFound, RotationTooEarly } from './key-errors.js';
 
 /** A freshly made key, sealed for storage. */
 async function makeKey(db: Db, box: SecretBox, alg: SigningAlg, status: KeyStatus, now: Date): Promise<void> {
@@ -106,8 +105,8 @@ export const JWKS_MAX_AGE_SECONDS = 300;
 /**
  * Rotates every algorithm (or one): next → current, current → previous (kept in the JWKS for
  * `maxTokenLifetimeSeconds` more, so every token it signed still verifies), and a new next key.
- * Refused while the next key is younger than the JWKS cache lifetime unless `force`, because a verifier that
- * cached the JWKS before the next key was published would not know the new signing key yet.
+ * Refused ({@link RotationTooEarly}) while the next key is younger than the JWKS cache lifetime unless `force`: a
+ * verifier that cached the JWKS before the next key was published would not know the new signing key yet.
  */
 export async function rotateSigningKeys(
   db: Db,
@@ -130,12 +129,7 @@ async function rotateWithin(
       const next = rows.find((r) => r.alg === alg && r.status === 'next');
       const age = next ? (now.getTime() - next.created_at.getTime()) / 1000 : Infinity;
       if (age < JWKS_MAX_AGE_SECONDS) {
-        throw new ManagementError(
-          409,
-          'too_early',
-          `The next ${alg} key was published ${Math.floor(age)} s ago; verifiers may cache the JWKS for ` +
-            `${JWKS_MAX_AGE_SECONDS} s. Rotate again after that, or pass ?force=true to rotate now.`,
-        );
+        throw new RotationTooEarly(alg, age, JWKS_MAX_AGE_SECONDS);
       }
     }
   }
@@ -152,16 +146,18 @@ async function rotateWithin(
   await ensureWithin(db, box, now);
 }
 
-/** Revokes a key: it leaves the JWKS at once; a revoked current key is replaced by the next one. */
+/**
+ * Revokes a key: it leaves the JWKS at once; a revoked current key is replaced by the next one. Rejects with
+ * {@link KeyNotFound} or {@link KeyAlreadyRevoked}.
+ */
 export function revokeSigningKey(db: Db, box: SecretBox, kid: string, now = new Date()): Promise<SigningKeyRow> {
   return oneAtATime(db, (tx) => revokeWithin(tx, box, kid, now));
 }
 
 async function revokeWithin(db: Db, box: SecretBox, kid: string, now: Date): Promise<SigningKeyRow> {
   const row = await findSigningKey(db, kid);
-  if (!row) throw notFound(`signing key ${kid} does not exist`);
-  if (row.status === 'revoked')
-    throw new ManagementError(409, 'already_revoked', `signing key ${kid} is already revoked`);
+  if (!row) throw new KeyNotFound(kid);
+  if (row.status === 'revoked') throw new KeyAlreadyRevoked(kid);
   await updateSigningKey(db, kid, {
     status: 'revoked',
     revoked_at: now,

@@ -3,7 +3,7 @@
  * run order) and `/actions/executions/{id}` (what each action of one token request did).
  */
 import type { FastifyInstance } from 'fastify';
-import { badRequest, notFound } from '../errors.js';
+import { BadRequest, NotFound } from '../errors.js';
 import { newUuid } from '../ids.js';
 import type { BatchWriter } from '../observability/batch-writer.js';
 import type { Registry } from '../registry/registry.js';
@@ -124,23 +124,24 @@ export function registerActionBindingRoutes(
         let bindingId: string = newUuid();
         if (ref.type === 'binding_id') {
           const binding = existing.find((b) => b.id === ref.value);
-          if (!binding) throw badRequest(`${where}: binding ${ref.value} is not bound to ${triggerId}`);
+          if (!binding) throw new BadRequest(`${where}: binding ${ref.value} is not bound to ${triggerId}`);
           action = await findAction(db, binding.action_id);
           bindingId = binding.id;
         } else {
           action = ref.type === 'action_id' ? await findAction(db, ref.value) : await findActionByName(db, ref.value);
         }
-        if (!action) throw badRequest(`${where}: no action with ${ref.type.replace('action_', '')} "${ref.value}"`);
+        if (!action) throw new BadRequest(`${where}: no action with ${ref.type.replace('action_', '')} "${ref.value}"`);
         if (action.trigger_id !== triggerId) {
-          throw badRequest(
-            `${where}: action "${action.name}" supports ${action.trigger_id}, not ${triggerId}`,
-            'incompatible_trigger',
-          );
+          throw new BadRequest(`${where}: action "${action.name}" supports ${action.trigger_id}, not ${triggerId}`, {
+            errorCode: 'incompatible_trigger',
+          });
         }
         if (!action.deployed_version_id)
-          throw badRequest(`${where}: action "${action.name}" must be deployed before it is bound`, 'not_deployed');
+          throw new BadRequest(`${where}: action "${action.name}" must be deployed before it is bound`, {
+            errorCode: 'not_deployed',
+          });
         if (resolved.some((r) => r.action_id === action.id))
-          throw badRequest(`${where}: action "${action.name}" is listed twice`);
+          throw new BadRequest(`${where}: action "${action.name}" is listed twice`);
         resolved.push({ id: bindingId, action_id: action.id, display_name: display_name ?? action.name });
       }
       await replaceBindings(db, triggerId, resolved);
@@ -156,7 +157,7 @@ export function registerActionBindingRoutes(
       // Records still buffered become visible first: the id comes from a log the caller just read.
       await logs.flush();
       const row = await findExecution(db, request.params.id);
-      if (!row?.execution) throw notFound(`The execution ${request.params.id} does not exist`);
+      if (!row?.execution) throw new NotFound(`The execution ${request.params.id} does not exist`);
       return {
         id: row.execution_id,
         ...row.execution,

@@ -2,7 +2,7 @@
  * Building and deploying an action, shared by the action routes (`deploy: true` on create, actions.ts) and the
  * version routes (action-versions.ts): the route options both take, and the engine they build with.
  */
-import { ManagementError } from '../errors.js';
+import { BadRequest, ServiceUnavailable } from '../errors.js';
 import { newUuid } from '../ids.js';
 import type { Registry } from '../registry/registry.js';
 import { insertActionVersion, setDeployedVersion, type ActionRow } from '../store/actions.js';
@@ -19,15 +19,15 @@ export interface ActionRouteOptions {
   beforeTest?: () => Promise<void>;
 }
 
-function buildFailed(error: ActionBuildError): ManagementError {
+function buildFailed(error: ActionBuildError): BadRequest {
   const where = error.line ? `${error.file}:${error.line}:${error.column}` : error.file;
-  return new ManagementError(400, 'build_failed', `Build failed at ${where}: ${error.message}`);
+  return new BadRequest(`Build failed at ${where}: ${error.message}`, { errorCode: 'build_failed' });
 }
 
 /** The running engine, or a 503 while there is none. */
 export function engineOf(options: ActionRouteOptions) {
   const engine = options.engine();
-  if (!engine) throw new ManagementError(503, 'engine_unavailable', 'The trigger engine is not running');
+  if (!engine) throw new ServiceUnavailable('engine_unavailable', 'The trigger engine is not running');
   return engine;
 }
 

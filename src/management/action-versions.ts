@@ -4,7 +4,7 @@
  * and `test`.
  */
 import type { FastifyInstance } from 'fastify';
-import { notFound } from '../errors.js';
+import { NotFound } from '../errors.js';
 import { newUuid } from '../ids.js';
 import type { Registry } from '../registry/registry.js';
 import {
@@ -70,7 +70,7 @@ export function registerActionVersionRoutes(
     async (request) => {
       const action = await mustFind(request.params.id);
       const version = await findActionVersion(db, action.id, request.params.versionId);
-      if (!version) throw notFound(`The version ${request.params.versionId} does not exist`);
+      if (!version) throw new NotFound(`The version ${request.params.versionId} does not exist`);
       return actionVersionView(action, version);
     },
   );
@@ -92,7 +92,7 @@ export function registerActionVersionRoutes(
     async (request, reply) => {
       const action = await mustFind(request.params.id);
       const version = await findActionVersion(db, action.id, request.params.versionId);
-      if (!version) throw notFound(`The version ${request.params.versionId} does not exist`);
+      if (!version) throw new NotFound(`The version ${request.params.versionId} does not exist`);
       // Roll back: the old version runs again as it was built; optionally the draft becomes its code.
       let updated = await setDeployedVersion(db, action.id, version.id);
       if (request.body?.update_draft) {
@@ -124,7 +124,7 @@ export function registerActionVersionRoutes(
     async (request, reply) => {
       const action = await mustFind(request.params.id);
       const version = await findActionVersion(db, action.id, request.params.versionId);
-      if (!version) throw notFound(`The version ${request.params.versionId} does not exist`);
+      if (!version) throw new NotFound(`The version ${request.params.versionId} does not exist`);
       if (await liftQuarantine(db, action.id, version.id)) {
         request.log.warn({ action_id: action.id, version_id: version.id }, 'action version quarantine lifted');
         await registry.changed();

@@ -4,7 +4,7 @@
  * the shape; a workflow's code is its entry file, `files` holds what it imports.
  */
 import type { FastifyInstance } from 'fastify';
-import { badRequest, conflict, notFound } from '../errors.js';
+import { BadRequest, Conflict, NotFound } from '../errors.js';
 import { newUuid } from '../ids.js';
 import type { Registry } from '../registry/registry.js';
 import {
@@ -81,7 +81,7 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
   const { db, box } = registry;
   const mustFind = async (id: string) => {
     const row = await findAction(db, id);
-    if (!row) throw notFound(`The action ${id} does not exist`);
+    if (!row) throw new NotFound(`The action ${id} does not exist`);
     return row;
   };
   const deployedOf = async (action: ActionRow) =>
@@ -100,7 +100,7 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
     for (const s of update) {
       const kept = Object.hasOwn(current, s.name) ? current[s.name] : undefined;
       if (s.value === undefined && kept === undefined)
-        throw badRequest(`Payload validation error: secret "${s.name}" needs a value`);
+        throw new BadRequest(`Payload validation error: secret "${s.name}" needs a value`);
       values[s.name] = s.value ?? kept!;
       const old = action?.secret_names.find((n) => n.name === s.name);
       names.push({ name: s.name, updated_at: s.value === undefined && old ? old.updated_at : now });
@@ -181,11 +181,11 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
       const triggerId = body.supported_triggers[0]!.id;
       const runtime = body.runtime ?? RUNTIME_FOR[triggerId][0]!;
       if (!RUNTIME_FOR[triggerId].includes(runtime)) {
-        throw badRequest(
+        throw new BadRequest(
           `Payload validation error: runtime "${runtime}" cannot run trigger ${triggerId}; use ${RUNTIME_FOR[triggerId].join(' or ')}`,
         );
       }
-      if (await findActionByName(db, body.name)) throw conflict(`An action named "${body.name}" already exists`);
+      if (await findActionByName(db, body.name)) throw new Conflict(`An action named "${body.name}" already exists`);
       const id = newUuid();
       const { values, names } = mergeSecrets(undefined, body.secrets);
       const action = await insertAction(db, {
@@ -225,10 +225,12 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
       const action = await mustFind(request.params.id);
       const body = request.body;
       if (body.runtime && !RUNTIME_FOR[action.trigger_id as TriggerId].includes(body.runtime)) {
-        throw badRequest(`Payload validation error: runtime "${body.runtime}" cannot run trigger ${action.trigger_id}`);
+        throw new BadRequest(
+          `Payload validation error: runtime "${body.runtime}" cannot run trigger ${action.trigger_id}`,
+        );
       }
       if (body.name && body.name !== action.name && (await findActionByName(db, body.name))) {
-        throw conflict(`An action named "${body.name}" already exists`);
+        throw new Conflict(`An action named "${body.name}" already exists`);
       }
       const { values, names } = mergeSecrets(action, body.secrets);
       const updated = await updateAction(db, action.id, {
@@ -262,7 +264,7 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
       const action = await mustFind(request.params.id);
       if ((await countBindingsOf(db, action.id)) > 0) {
         if (!request.query.force)
-          throw conflict('The action is bound to a trigger; unbind it first or pass ?force=true');
+          throw new Conflict('The action is bound to a trigger; unbind it first or pass ?force=true');
         await deleteBindingsOf(db, action.id);
       }
       await deleteAction(db, action.id);

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import { forbidden, unauthorized } from '../errors.js';
+import { Forbidden, Unauthorized } from '../errors.js';
 import { SIGNING_ALGORITHMS } from '../keys/algorithms.js';
 import type { Registry } from '../registry/registry.js';
 import { managementAudience, type ManagementScope } from './scopes.js';
@@ -26,7 +26,11 @@ export function registerManagementAuthorization(app: FastifyInstance, registry: 
   const audience = managementAudience(issuer);
   const getKey = (header: { kid?: string }) => {
     const entry = header.kid ? registry.snapshot.keys.publicKeys.get(header.kid) : undefined;
-    if (!entry) throw unauthorized('The token was not signed by a key this server publishes');
+    if (!entry) {
+      throw new Unauthorized('The token was not signed by a key this server publishes', {
+        reason: header.kid ? `unknown kid ${header.kid.slice(0, 100)}` : 'the token names no kid',
+      });
+    }
     return entry.key;
   };
 
@@ -34,7 +38,8 @@ export function registerManagementAuthorization(app: FastifyInstance, registry: 
     const needed = request.routeOptions.config?.scope;
     if (!needed) return;
     const header = request.headers.authorization;
-    if (!header || !/^bearer /i.test(header)) throw unauthorized('Missing Bearer token in the Authorization header');
+    if (!header || !/^bearer /i.test(header))
+      throw new Unauthorized('Missing Bearer token in the Authorization header');
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(header.slice(7).trim(), getKey, {
@@ -43,12 +48,12 @@ export function registerManagementAuthorization(app: FastifyInstance, registry: 
         algorithms: [...SIGNING_ALGORITHMS],
       }));
     } catch (error) {
-      if (error instanceof joseErrors.JWTExpired) throw unauthorized('The token has expired');
-      if (error instanceof joseErrors.JOSEError) throw unauthorized(`Invalid token: ${error.message}`);
+      if (error instanceof joseErrors.JWTExpired) throw new Unauthorized('The token has expired');
+      if (error instanceof joseErrors.JOSEError) throw new Unauthorized(`Invalid token: ${error.message}`);
       throw error;
     }
     const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
-    if (!scopes.includes(needed)) throw forbidden(`Insufficient scope, expected: ${needed}`);
+    if (!scopes.includes(needed)) throw new Forbidden(`Insufficient scope, expected: ${needed}`);
     request.management = payload;
   });
 }

@@ -6,7 +6,7 @@
 import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import { badRequest, conflict, notFound } from '../errors.js';
+import { BadRequest, Conflict, NotFound } from '../errors.js';
 import { newClientCredentialId } from '../ids.js';
 import { ASSERTION_ALGS, type AssertionAlg } from '../crypto/assertion-algorithms.js';
 import type { Registry } from '../registry/registry.js';
@@ -63,7 +63,7 @@ const credentialBody = {
 /** The public key in `pem` (a public key or an X.509 certificate) and, for a certificate, its end of validity. */
 function readPublicKey(pem: string): { key: KeyObject; certificateExpiry?: Date } {
   if (/PRIVATE KEY-----/.test(pem)) {
-    throw badRequest(
+    throw new BadRequest(
       'pem holds a private key: send the public key (or a certificate) only, and keep the private key to sign with',
     );
   }
@@ -74,32 +74,32 @@ function readPublicKey(pem: string): { key: KeyObject; certificateExpiry?: Date 
     }
     return { key: createPublicKey(pem) };
   } catch {
-    throw badRequest('pem is not a PEM public key or X.509 certificate');
+    throw new BadRequest('pem is not a PEM public key or X.509 certificate');
   }
 }
 
 function checkRsa(key: KeyObject): void {
   if (key.asymmetricKeyType !== 'rsa') {
-    throw badRequest(
+    throw new BadRequest(
       `The key is ${key.asymmetricKeyType ?? 'not asymmetric'}; private_key_jwt takes RSA keys (${ASSERTION_ALGS.join(', ')})`,
     );
   }
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-  if (bits < MIN_RSA_BITS) throw badRequest(`The RSA key has ${bits} bits; at least ${MIN_RSA_BITS} are required`);
+  if (bits < MIN_RSA_BITS) throw new BadRequest(`The RSA key has ${bits} bits; at least ${MIN_RSA_BITS} are required`);
 }
 
 function expiryOf(body: CredentialBody, certificateExpiry: Date | undefined): Date | null {
   if (body.parse_expiry_from_cert) {
-    if (body.expires_at !== undefined) throw badRequest('Send expires_at or parse_expiry_from_cert, not both');
+    if (body.expires_at !== undefined) throw new BadRequest('Send expires_at or parse_expiry_from_cert, not both');
     if (certificateExpiry === undefined)
-      throw badRequest('parse_expiry_from_cert needs a certificate in pem, not a bare public key');
+      throw new BadRequest('parse_expiry_from_cert needs a certificate in pem, not a bare public key');
     if (certificateExpiry.getTime() <= Date.now())
-      throw badRequest(`The certificate expired on ${certificateExpiry.toISOString()}`);
+      throw new BadRequest(`The certificate expired on ${certificateExpiry.toISOString()}`);
     return certificateExpiry;
   }
   if (body.expires_at === undefined) return null;
   const expiresAt = new Date(body.expires_at);
-  if (expiresAt.getTime() <= Date.now()) throw badRequest('expires_at is in the past');
+  if (expiresAt.getTime() <= Date.now()) throw new BadRequest('expires_at is in the past');
   return expiresAt;
 }
 
@@ -147,12 +147,12 @@ export function registerClientCredentialRoutes(app: FastifyInstance, registry: R
         MAX_CREDENTIALS_PER_CLIENT,
       );
       if ('refused' in added) {
-        if (added.refused === 'no_client') throw notFound(`The client ${request.params.id} does not exist`);
+        if (added.refused === 'no_client') throw new NotFound(`The client ${request.params.id} does not exist`);
         if (added.refused === 'same_key')
-          throw conflict(`The client ${client.client_id} already has a credential for this key (kid ${kid})`);
-        throw badRequest(
+          throw new Conflict(`The client ${client.client_id} already has a credential for this key (kid ${kid})`);
+        throw new BadRequest(
           `A client has at most ${MAX_CREDENTIALS_PER_CLIENT} credentials: delete one before adding another`,
-          'too_many_credentials',
+          { errorCode: 'too_many_credentials' },
         );
       }
       await registry.changed();
@@ -165,7 +165,7 @@ export function registerClientCredentialRoutes(app: FastifyInstance, registry: R
     { config: { scope: 'read:client_credentials' }, schema: { tags: ['clients'], params } },
     async (request) => {
       const row = await findClientCredential(db, request.params.id, request.params.credential_id);
-      if (!row) throw notFound(`The client ${request.params.id} has no credential ${request.params.credential_id}`);
+      if (!row) throw new NotFound(`The client ${request.params.id} has no credential ${request.params.credential_id}`);
       return credentialView(row);
     },
   );
@@ -175,7 +175,7 @@ export function registerClientCredentialRoutes(app: FastifyInstance, registry: R
     { config: { scope: 'delete:client_credentials' }, schema: { tags: ['clients'], params } },
     async (request, reply) => {
       if (!(await deleteClientCredential(db, request.params.id, request.params.credential_id))) {
-        throw notFound(`The client ${request.params.id} has no credential ${request.params.credential_id}`);
+        throw new NotFound(`The client ${request.params.id} has no credential ${request.params.credential_id}`);
       }
       await registry.changed();
       return reply.code(204).send();

@@ -1,6 +1,6 @@
 /** `/api/v2/client-grants`: which client may get tokens for which API, with which scopes (Auth0's shape). */
 import type { FastifyInstance } from 'fastify';
-import { badRequest, conflict, notFound } from '../errors.js';
+import { BadRequest, Conflict, NotFound } from '../errors.js';
 import { newClientGrantId } from '../ids.js';
 import type { Registry } from '../registry/registry.js';
 import {
@@ -41,11 +41,11 @@ const orgFields = {
 /** Auth0: "scope must be a subset of resource server scopes". */
 async function checkScopes(db: Db, audience: string, scopes: string[]): Promise<void> {
   const api = await findResourceServerByIdentifier(db, audience);
-  if (!api) throw notFound(`No resource server with identifier ${audience}`);
+  if (!api) throw new NotFound(`No resource server with identifier ${audience}`);
   const defined = new Set(api.scopes.map((s) => s.value));
   const unknown = scopes.filter((s) => !defined.has(s));
   if (unknown.length) {
-    throw badRequest(
+    throw new BadRequest(
       `Payload validation error: scope must be a subset of the resource server's scopes; not defined: ${unknown.join(', ')}`,
     );
   }
@@ -105,10 +105,10 @@ export function registerClientGrantRoutes(app: FastifyInstance, registry: Regist
     },
     async (request, reply) => {
       const body = request.body;
-      if (!(await findClient(db, body.client_id))) throw notFound(`The client ${body.client_id} does not exist`);
+      if (!(await findClient(db, body.client_id))) throw new NotFound(`The client ${body.client_id} does not exist`);
       await checkScopes(db, body.audience, body.scope);
       if (await findGrantFor(db, body.client_id, body.audience)) {
-        throw conflict(`A client grant for client ${body.client_id} and audience ${body.audience} already exists`);
+        throw new Conflict(`A client grant for client ${body.client_id} and audience ${body.audience} already exists`);
       }
       const row = await insertClientGrant(db, { id: newClientGrantId(), ...body });
       await registry.changed();
@@ -121,7 +121,7 @@ export function registerClientGrantRoutes(app: FastifyInstance, registry: Regist
     { config: { scope: 'read:client_grants' }, schema: { tags: ['client-grants'], params: idParam('id') } },
     async (request) => {
       const row = await findClientGrant(db, request.params.id);
-      if (!row) throw notFound(`The client grant ${request.params.id} does not exist`);
+      if (!row) throw new NotFound(`The client grant ${request.params.id} does not exist`);
       return clientGrantView(row);
     },
   );
@@ -141,8 +141,9 @@ export function registerClientGrantRoutes(app: FastifyInstance, registry: Regist
     },
     async (request) => {
       const current = await findClientGrant(db, request.params.id);
-      if (!current) throw notFound(`The client grant ${request.params.id} does not exist`);
-      if (current.is_system) throw badRequest("The admin client's grant cannot be changed", 'operation_not_supported');
+      if (!current) throw new NotFound(`The client grant ${request.params.id} does not exist`);
+      if (current.is_system)
+        throw new BadRequest("The admin client's grant cannot be changed", { errorCode: 'operation_not_supported' });
       if (request.body.scope) await checkScopes(db, current.audience, request.body.scope);
       const row = await updateClientGrant(db, current.id, request.body);
       await registry.changed();
@@ -155,8 +156,9 @@ export function registerClientGrantRoutes(app: FastifyInstance, registry: Regist
     { config: { scope: 'delete:client_grants' }, schema: { tags: ['client-grants'], params: idParam('id') } },
     async (request, reply) => {
       const current = await findClientGrant(db, request.params.id);
-      if (!current) throw notFound(`The client grant ${request.params.id} does not exist`);
-      if (current.is_system) throw badRequest("The admin client's grant cannot be deleted", 'operation_not_supported');
+      if (!current) throw new NotFound(`The client grant ${request.params.id} does not exist`);
+      if (current.is_system)
+        throw new BadRequest("The admin client's grant cannot be deleted", { errorCode: 'operation_not_supported' });
       await deleteClientGrant(db, current.id);
       await registry.changed();
       return reply.code(204).send();

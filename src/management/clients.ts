@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { generateClientSecret, hashClientSecret } from '../crypto/client-secret.js';
-import { badRequest, notFound } from '../errors.js';
+import { BadRequest, NotFound } from '../errors.js';
 import { newClientId } from '../ids.js';
 import type { Registry } from '../registry/registry.js';
 import { deleteClient, findClient, insertClient, listClients, updateClient, type ClientRow } from '../store/clients.js';
@@ -79,13 +79,14 @@ interface ClientBody {
 /** A default organization must exist when it is set (Auth0 answers 404 for an unknown one). */
 async function checkDefaultOrganization(db: Registry['db'], body: ClientBody): Promise<void> {
   const id = body.default_organization?.organization_id;
-  if (id !== undefined && !(await findOrganization(db, id))) throw notFound(`The organization ${id} does not exist`);
+  if (id !== undefined && !(await findOrganization(db, id)))
+    throw new NotFound(`The organization ${id} does not exist`);
 }
 
 /** The client's row, or the management API's 404. */
 export async function mustFindClient(db: Registry['db'], id: string): Promise<ClientRow> {
   const row = await findClient(db, id);
-  if (!row) throw notFound(`The client ${id} does not exist`);
+  if (!row) throw new NotFound(`The client ${id} does not exist`);
   return row;
 }
 
@@ -152,10 +153,12 @@ export function registerClientRoutes(app: FastifyInstance, registry: Registry): 
       const current = await mustFind(request.params.id);
       await checkDefaultOrganization(db, request.body);
       if (current.is_system && request.body.grant_types && !request.body.grant_types.includes('client_credentials')) {
-        throw badRequest('The admin client must keep the client_credentials grant type', 'operation_not_supported');
+        throw new BadRequest('The admin client must keep the client_credentials grant type', {
+          errorCode: 'operation_not_supported',
+        });
       }
       const row = await updateClient(db, current.client_id, request.body);
-      if (!row) throw notFound(`The client ${request.params.id} does not exist`);
+      if (!row) throw new NotFound(`The client ${request.params.id} does not exist`);
       await registry.changed();
       return clientView(row);
     },
@@ -166,7 +169,8 @@ export function registerClientRoutes(app: FastifyInstance, registry: Registry): 
     { config: { scope: 'delete:clients' }, schema: { tags: ['clients'], params: idParam('id') } },
     async (request, reply) => {
       const row = await mustFind(request.params.id);
-      if (row.is_system) throw badRequest('The admin client cannot be deleted', 'operation_not_supported');
+      if (row.is_system)
+        throw new BadRequest('The admin client cannot be deleted', { errorCode: 'operation_not_supported' });
       await deleteClient(db, row.client_id);
       await registry.changed();
       return reply.code(204).send();
@@ -179,7 +183,7 @@ export function registerClientRoutes(app: FastifyInstance, registry: Registry): 
     async (request) => {
       const secret = generateClientSecret();
       const row = await updateClient(db, request.params.id, { secret_hash: hashClientSecret(secret) });
-      if (!row) throw notFound(`The client ${request.params.id} does not exist`);
+      if (!row) throw new NotFound(`The client ${request.params.id} does not exist`);
       await registry.changed();
       return clientView(row, secret);
     },
@@ -231,7 +235,7 @@ export function registerClientRoutes(app: FastifyInstance, registry: Registry): 
       const row = await mustFind(request.params.id);
       // Own keys only: `toString`, `constructor` or `__proto__` is a property the client does not have, not Object's.
       if (!Object.hasOwn(row.properties, request.params.key))
-        throw notFound(`The client has no property ${request.params.key}`);
+        throw new NotFound(`The client has no property ${request.params.key}`);
       const { [request.params.key]: _removed, ...properties } = row.properties;
       await updateClient(db, row.client_id, { properties });
       await registry.changed();

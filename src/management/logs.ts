@@ -3,7 +3,7 @@
  * small `q` (`type:feccft AND client_id:abc`); paging by `page`/`per_page` or by checkpoint (`from` + `take`).
  */
 import type { FastifyInstance } from 'fastify';
-import { badRequest, notFound } from '../errors.js';
+import { BadRequest, NotFound } from '../errors.js';
 import type { BatchWriter } from '../observability/batch-writer.js';
 import type { Registry } from '../registry/registry.js';
 import { countLogs, findLog, queryLogs, type LogQuery, type LogRow, type SerializedLogRecord } from '../store/logs.js';
@@ -40,15 +40,16 @@ export function parseLogQ(q: string): Partial<Record<Filter, string>> {
   while ((match = term.exec(q)) !== null) {
     const field = match[1] as Filter;
     if (!FILTERS.includes(field))
-      throw badRequest(`q: unknown field "${match[1]}"; use ${FILTERS.join(', ')}`, 'invalid_query_string');
+      throw new BadRequest(`q: unknown field "${match[1]}"; use ${FILTERS.join(', ')}`, {
+        errorCode: 'invalid_query_string',
+      });
     out[field] = match[3] ?? match[2]!;
     consumed = term.lastIndex;
   }
   if (consumed !== q.length && q.slice(consumed).trim() !== '') {
-    throw badRequest(
-      `q: cannot read "${q.slice(consumed)}"; write field:value terms joined by AND`,
-      'invalid_query_string',
-    );
+    throw new BadRequest(`q: cannot read "${q.slice(consumed)}"; write field:value terms joined by AND`, {
+      errorCode: 'invalid_query_string',
+    });
   }
   return out;
 }
@@ -124,7 +125,7 @@ export function registerLogRoutes(
     async (request) => {
       await writer.flush();
       const row = await findLog(db, request.params.id);
-      if (!row) throw notFound(`The log ${request.params.id} does not exist`);
+      if (!row) throw new NotFound(`The log ${request.params.id} does not exist`);
       return logView(row);
     },
   );

@@ -6,7 +6,7 @@
  * (as a client's) caps the tokens every client together gets for the organization (oauth/token-quota.ts).
  */
 import type { FastifyInstance } from 'fastify';
-import { conflict, notFound } from '../errors.js';
+import { Conflict, NotFound } from '../errors.js';
 import { newOrganizationId } from '../ids.js';
 import type { Registry } from '../registry/registry.js';
 import { findClientGrant, listClientGrants } from '../store/client-grants.js';
@@ -53,13 +53,13 @@ const fields = {
 
 async function mustFind(db: Db, id: string): Promise<OrganizationRow> {
   const row = await findOrganization(db, id);
-  if (!row) throw notFound(`The organization ${id} does not exist`);
+  if (!row) throw new NotFound(`The organization ${id} does not exist`);
   return row;
 }
 
 async function nameIsFree(db: Db, name: string, except?: string): Promise<void> {
   const holder = await findOrganizationByName(db, name);
-  if (holder && holder.id !== except) throw conflict(`An organization named ${name} already exists`);
+  if (holder && holder.id !== except) throw new Conflict(`An organization named ${name} already exists`);
 }
 
 export function registerOrganizationRoutes(app: FastifyInstance, registry: Registry): void {
@@ -108,7 +108,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, registry: Regis
     },
     async (request) => {
       const row = await findOrganizationByName(db, request.params.name);
-      if (!row) throw notFound(`No organization is named ${request.params.name}`);
+      if (!row) throw new NotFound(`No organization is named ${request.params.name}`);
       return organizationView(row);
     },
   );
@@ -137,7 +137,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, registry: Regis
     { config: { scope: 'delete:organizations' }, schema: { tags, params: idParam('id') } },
     async (request, reply) => {
       if (!(await deleteOrganization(db, request.params.id)))
-        throw notFound(`The organization ${request.params.id} does not exist`);
+        throw new NotFound(`The organization ${request.params.id} does not exist`);
       await registry.changed();
       return reply.code(204).send();
     },
@@ -174,9 +174,11 @@ export function registerOrganizationRoutes(app: FastifyInstance, registry: Regis
     async (request, reply) => {
       const organization = await mustFind(db, request.params.id);
       const grant = await findClientGrant(db, request.body.grant_id);
-      if (!grant) throw notFound(`The client grant ${request.body.grant_id} does not exist`);
+      if (!grant) throw new NotFound(`The client grant ${request.body.grant_id} does not exist`);
       if (!(await addOrganizationGrant(db, organization.id, grant.id))) {
-        throw conflict(`The organization ${organization.id} is already associated with the client grant ${grant.id}`);
+        throw new Conflict(
+          `The organization ${organization.id} is already associated with the client grant ${grant.id}`,
+        );
       }
       await registry.changed();
       return reply.code(201).send(clientGrantView(grant));
@@ -189,7 +191,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, registry: Regis
     async (request, reply) => {
       const organization = await mustFind(db, request.params.id);
       if (!(await removeOrganizationGrant(db, organization.id, request.params.grant_id))) {
-        throw notFound(
+        throw new NotFound(
           `The organization ${organization.id} is not associated with the client grant ${request.params.grant_id}`,
         );
       }

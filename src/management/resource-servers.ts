@@ -3,7 +3,7 @@
  * profile names (`rfc9068`, `auth0`) and Auth0's (`rfc9068_profile`, `access_token`), and answers with Minter's.
  */
 import type { FastifyInstance } from 'fastify';
-import { badRequest, conflict, notFound } from '../errors.js';
+import { BadRequest, Conflict, NotFound } from '../errors.js';
 import { newResourceServerId } from '../ids.js';
 import { SIGNING_ALGORITHMS } from '../keys/algorithms.js';
 import type { Registry } from '../registry/registry.js';
@@ -79,7 +79,8 @@ function normaliseScopes(scopes: ResourceServerBody['scopes']): Scope[] | undefi
   if (!scopes) return undefined;
   const seen = new Set<string>();
   for (const s of scopes) {
-    if (seen.has(s.value)) throw badRequest(`Payload validation error: scope "${s.value}" is listed twice in scopes`);
+    if (seen.has(s.value))
+      throw new BadRequest(`Payload validation error: scope "${s.value}" is listed twice in scopes`);
     seen.add(s.value);
   }
   return scopes.map((s) => ({ value: s.value, description: s.description ?? '' }));
@@ -89,7 +90,7 @@ export function registerResourceServerRoutes(app: FastifyInstance, registry: Reg
   const db = registry.db;
   const mustFind = async (id: string) => {
     const row = await findResourceServer(db, id);
-    if (!row) throw notFound(`The resource server ${id} does not exist`);
+    if (!row) throw new NotFound(`The resource server ${id} does not exist`);
     return row;
   };
 
@@ -119,7 +120,7 @@ export function registerResourceServerRoutes(app: FastifyInstance, registry: Reg
     async (request, reply) => {
       const body = request.body;
       if (await findResourceServerByIdentifier(db, body.identifier)) {
-        throw conflict(`A resource server with identifier ${body.identifier} already exists`);
+        throw new Conflict(`A resource server with identifier ${body.identifier} already exists`);
       }
       const row = await insertResourceServer(db, {
         id: newResourceServerId(),
@@ -153,7 +154,8 @@ export function registerResourceServerRoutes(app: FastifyInstance, registry: Reg
     },
     async (request) => {
       const current = await mustFind(request.params.id);
-      if (current.is_system) throw badRequest('The management API cannot be changed', 'operation_not_supported');
+      if (current.is_system)
+        throw new BadRequest('The management API cannot be changed', { errorCode: 'operation_not_supported' });
       const body = request.body;
       const scopes = normaliseScopes(body.scopes);
       const row = await updateResourceServer(db, current.id, {
@@ -181,7 +183,8 @@ export function registerResourceServerRoutes(app: FastifyInstance, registry: Reg
     { config: { scope: 'delete:resource_servers' }, schema: { tags: ['resource-servers'], params: idParam('id') } },
     async (request, reply) => {
       const row = await mustFind(request.params.id);
-      if (row.is_system) throw badRequest('The management API cannot be deleted', 'operation_not_supported');
+      if (row.is_system)
+        throw new BadRequest('The management API cannot be deleted', { errorCode: 'operation_not_supported' });
       await deleteGrantsForAudience(db, row.identifier);
       await deleteResourceServer(db, row.id);
       await registry.changed();

@@ -1,12 +1,28 @@
-/** `/api/v2/keys/signing`: list, rotate and revoke the token signing keys (Auth0's paths). */
+/**
+ * `/api/v2/keys/signing`: list, rotate and revoke the token signing keys (Auth0's paths). The lifecycle's refusals
+ * (keys/key-errors.ts) become management answers here, and only here.
+ */
 import type { FastifyInstance } from 'fastify';
-import { notFound } from '../errors.js';
+import { Conflict, NotFound, type ManagementError } from '../errors.js';
 import { isSigningAlg, SIGNING_ALGORITHMS } from '../keys/algorithms.js';
+import { KeyError, type KeyErrorCode } from '../keys/key-errors.js';
 import { revokeSigningKey, rotateSigningKeys } from '../keys/key-rotation.js';
 import type { Registry } from '../registry/registry.js';
 import { listResourceServers } from '../store/resource-servers.js';
 import { findSigningKey, listSigningKeys, type SigningKeyRow } from '../store/signing-keys.js';
 import { idParam } from './schemas.js';
+
+/** The answer to each refusal of the key lifecycle: its status and Auth0-style code, with the lifecycle's text. */
+const KEY_ANSWERS: { readonly [C in KeyErrorCode]: (message: string) => ManagementError } = {
+  key_not_found: (message) => new NotFound(message),
+  already_revoked: (message) => new Conflict(message, { errorCode: 'already_revoked' }),
+  rotation_too_early: (message) => new Conflict(message, { errorCode: 'too_early' }),
+};
+
+/** A lifecycle refusal as the management error it is answered with; any other error as it is. */
+function answerFor(error: unknown): unknown {
+  return error instanceof KeyError ? KEY_ANSWERS[error.code](error.message) : error;
+}
 
 export function signingKeyView(row: SigningKeyRow) {
   return {
@@ -39,7 +55,7 @@ export function registerSigningKeyRoutes(app: FastifyInstance, registry: Registr
     { config: { scope: 'read:signing_keys' }, schema: { tags: ['keys'], params: idParam('kid') } },
     async (request) => {
       const row = await findSigningKey(db, request.params.kid);
-      if (!row) throw notFound(`The signing key ${request.params.kid} does not exist`);
+      if (!row) throw new NotFound(`The signing key ${request.params.kid} does not exist`);
       return signingKeyView(row);
     },
   );
@@ -64,6 +80,8 @@ export function registerSigningKeyRoutes(app: FastifyInstance, registry: Registr
         maxTokenLifetimeSeconds: Math.max(86400, ...lifetimes),
         ...(isSigningAlg(alg) && { alg }),
         force: request.query.force ?? false,
+      }).catch((error: unknown) => {
+        throw answerFor(error);
       });
       await registry.changed();
       const rows = await listSigningKeys(db);
@@ -75,7 +93,9 @@ export function registerSigningKeyRoutes(app: FastifyInstance, registry: Registr
     '/keys/signing/:kid/revoke',
     { config: { scope: 'update:signing_keys' }, schema: { tags: ['keys'], params: idParam('kid') } },
     async (request) => {
-      const row = await revokeSigningKey(db, box, request.params.kid);
+      const row = await revokeSigningKey(db, box, request.params.kid).catch((error: unknown) => {
+        throw answerFor(error);
+      });
       await registry.changed();
       return signingKeyView(row);
     },

@@ -7,7 +7,7 @@
  * numbers in the query must be finite.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ManagementError } from '../errors.js';
+import { BadRequest } from '../errors.js';
 
 /** Nesting levels (objects and arrays) a body may have; the deepest real body (an action test payload) has a few. */
 export const MAX_DEPTH = 32;
@@ -63,7 +63,7 @@ const PARTS = [
 function check(request: FastifyRequest): void {
   for (const [part, errorCode] of PARTS) {
     const flaw = findUnstorable(request[part], part === 'query' ? 'querystring' : part);
-    if (flaw) throw new ManagementError(400, errorCode, `Payload validation error: ${flaw.where} ${flaw.reason}`);
+    if (flaw) throw new BadRequest(`Payload validation error: ${flaw.where} ${flaw.reason}`, { errorCode });
   }
 }
 
@@ -76,11 +76,9 @@ function checkFinite(request: FastifyRequest): void {
   const query = request.query as Record<string, unknown> | undefined;
   for (const [name, value] of Object.entries(query ?? {})) {
     if (typeof value === 'number' && !Number.isFinite(value)) {
-      throw new ManagementError(
-        400,
-        'invalid_query_string',
-        `Payload validation error: querystring.${name} must be a finite number`,
-      );
+      throw new BadRequest(`Payload validation error: querystring.${name} must be a finite number`, {
+        errorCode: 'invalid_query_string',
+      });
     }
   }
 }

@@ -9,7 +9,7 @@
 import { createPublicKey } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import { ASSERTION_ALGS } from '../crypto/assertion-algorithms.js';
-import { invalidClient, invalidRequest, type OAuthError } from '../errors.js';
+import { InvalidClient, InvalidRequest, type OAuthError } from '../errors.js';
 import type { ClientEntry, Snapshot } from '../registry/snapshot.js';
 import type { ReplayGuard } from './assertion-replay.js';
 import type { TokenParameters } from './token-parameters.js';
@@ -41,9 +41,12 @@ wQIDAQAB
 const isAssertionAlg = (alg: string | undefined): alg is (typeof ASSERTION_ALGS)[number] =>
   (ASSERTION_ALGS as readonly (string | undefined)[]).includes(alg);
 
-/** The same answer for an unknown client, a key it does not have and a bad signature, so ids cannot be probed. */
-const failed = () => invalidClient('Client authentication failed', false);
-const refused = (why: string) => invalidClient(`Invalid client assertion: ${why}`, false);
+/**
+ * The same answer for an unknown client, a key it does not have and a bad signature, so ids cannot be probed; which
+ * one it was is the `reason`, for the log record only.
+ */
+const failed = (reason: string) => new InvalidClient('Client authentication failed', { reason });
+const refused = (why: string) => new InvalidClient(`Invalid client assertion: ${why}`);
 
 /** What the assertion says before it is verified: only used to find the client and its keys. */
 function peek(assertion: string): { payload: JWTPayload; alg?: string; kid?: string } {
@@ -69,6 +72,17 @@ export function claimedClientId(assertion: string | undefined): string | undefin
   }
 }
 
+/** Why none of a known client's keys could check an assertion: the log record's reason. */
+function noKeyReason(client: ClientEntry, alg: string | undefined, kid: string | undefined): string {
+  const keys = client.assertionKeys;
+  if (keys.length === 0) return 'the client has no private_key_jwt credential';
+  const wanted = `alg ${String(alg).slice(0, 16)}${kid === undefined ? '' : ` and kid ${kid.slice(0, 100)}`}`;
+  const expired = keys.every((k) => k.expiresAt <= Date.now());
+  return expired
+    ? 'every private_key_jwt credential of the client has expired'
+    : `no unexpired credential of the client has ${wanted}`;
+}
+
 /** Maps jose's claim errors to what the client got wrong; a signature that fails is {@link failed}. */
 function claimError(error: unknown): OAuthError {
   if (error instanceof errors.JWTExpired) return refused('it has expired (exp)');
@@ -79,7 +93,7 @@ function claimError(error: unknown): OAuthError {
     if (claim === 'nbf' || claim === 'iat') return refused(`${claim} is in the future`);
     return refused(`the ${claim} claim is missing or invalid`);
   }
-  return failed();
+  return failed(`the assertion did not verify: ${error instanceof errors.JOSEError ? error.code : String(error)}`);
 }
 
 /**
@@ -94,12 +108,14 @@ export async function authenticateAssertion(
   replay: ReplayGuard,
 ): Promise<ClientEntry> {
   if (hasBasic || params.client_secret !== undefined) {
-    throw invalidRequest('Use one client authentication method: client_assertion, Basic or client_secret, not several');
+    throw new InvalidRequest(
+      'Use one client authentication method: client_assertion, Basic or client_secret, not several',
+    );
   }
   const assertion = params.client_assertion;
-  if (assertion === undefined) throw invalidRequest('client_assertion is required with client_assertion_type');
+  if (assertion === undefined) throw new InvalidRequest('client_assertion is required with client_assertion_type');
   if (params.client_assertion_type !== ASSERTION_TYPE) {
-    throw invalidRequest(`client_assertion_type must be ${ASSERTION_TYPE}`);
+    throw new InvalidRequest(`client_assertion_type must be ${ASSERTION_TYPE}`);
   }
   if (assertion.length > MAX_ASSERTION_LENGTH) throw refused(`longer than ${MAX_ASSERTION_LENGTH} characters`);
 
@@ -115,7 +131,7 @@ export async function authenticateAssertion(
   if (!client || keys.length === 0) {
     // The work of a wrong signature, so that the time of the answer does not tell which clients hold keys.
     if (isAssertionAlg(alg)) await jwtVerify(assertion, NO_CLIENT_KEY, { algorithms: [alg] }).catch(() => undefined);
-    throw failed();
+    throw failed(client ? noKeyReason(client, alg, kid) : 'the assertion names an unknown client_id (sub)');
   }
 
   let verified: JWTPayload | undefined;
@@ -135,7 +151,8 @@ export async function authenticateAssertion(
       if (!(error instanceof errors.JWSSignatureVerificationFailed)) throw claimError(error);
     }
   }
-  if (verified === undefined) throw failed();
+  if (verified === undefined)
+    throw failed(`the signature does not verify with the ${keys.length} matching key(s) of the client`);
 
   const exp = verified.exp as number;
   const nowS = Math.floor(now / 1000);

@@ -4,9 +4,14 @@
  * client-assertion.ts. A client whose `token_endpoint_auth_method` is `private_key_jwt` has no usable secret.
  */
 import { NO_SECRET_DIGEST, verifyClientSecret } from '../crypto/client-secret.js';
-import { invalidClient, invalidRequest } from '../errors.js';
+import { InvalidClient, InvalidRequest } from '../errors.js';
 import type { ClientEntry, Snapshot } from '../registry/snapshot.js';
 import type { TokenParameters } from './token-parameters.js';
+
+/** Why secret authentication failed, for the log record only: the client gets one answer for all three. */
+const UNKNOWN_CLIENT = 'unknown client_id';
+const WRONG_SECRET = 'wrong client_secret';
+const KEYS_ONLY = 'the client authenticates with private_key_jwt (token_endpoint_auth_method); it has no secret';
 
 export interface AuthenticatedClient {
   client: ClientEntry;
@@ -26,7 +31,7 @@ export function basicCredentials(header: string | undefined): { id: string; secr
   if (!header || header.length < 6 || header.slice(0, 6).toLowerCase() !== 'basic ') return undefined;
   const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 0) throw invalidClient('The Basic credentials are malformed', true);
+  if (colon < 0) throw new InvalidClient('The Basic credentials are malformed', { basic: true });
   return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
 }
 
@@ -42,17 +47,17 @@ export function authenticateClient(
   let method: AuthenticatedClient['method'];
   if (basic) {
     if (params.client_secret !== undefined) {
-      throw invalidRequest('Use one client authentication method: Basic or client_secret in the body, not both');
+      throw new InvalidRequest('Use one client authentication method: Basic or client_secret in the body, not both');
     }
     if (params.client_id !== undefined && params.client_id !== basic.id) {
-      throw invalidClient('client_id in the body does not match the Basic credentials', true);
+      throw new InvalidClient('client_id in the body does not match the Basic credentials', { basic: true });
     }
     ({ id, secret } = basic);
     method = 'client_secret_basic';
   } else {
     if (params.client_id === undefined)
-      throw invalidClient('Client authentication is required (client_id and client_secret, or HTTP Basic)', false);
-    if (params.client_secret === undefined) throw invalidClient('client_secret is required', false);
+      throw new InvalidClient('Client authentication is required (client_id and client_secret, or HTTP Basic)');
+    if (params.client_secret === undefined) throw new InvalidClient('client_secret is required');
     id = params.client_id;
     secret = params.client_secret;
     method = 'client_secret_post';
@@ -62,6 +67,9 @@ export function authenticateClient(
   // presented secret is always hashed and compared, so that neither the answer nor its time tells which ids exist.
   const usable = client !== undefined && client.acceptsSecret;
   const matches = verifyClientSecret(secret, usable ? client.secretDigest : NO_SECRET_DIGEST);
-  if (!matches || !usable) throw invalidClient('Client authentication failed', Boolean(basic));
+  if (!matches || !usable) {
+    const reason = client === undefined ? UNKNOWN_CLIENT : usable ? WRONG_SECRET : KEYS_ONLY;
+    throw new InvalidClient('Client authentication failed', { basic: basic !== undefined, reason });
+  }
   return { client, method };
 }

@@ -53,6 +53,8 @@ export function issuedRecord(ctx: Issued): SerializedLogRecord {
 /**
  * The `feccft` record of a refused request, with what it had reached: `ctx` is null when Fastify refused it before
  * the grant ran. Names the client the request named (or its assertion claims) when it was not authenticated.
+ * `description` is the text the client got; `details` holds the code, the status and, when the error has one, the
+ * `reason` the client did not get (errors.ts).
  */
 export function failedRecord(
   request: FastifyRequest,
@@ -69,6 +71,10 @@ export function failedRecord(
     scope: params?.scope ?? null,
     execution_id: execution?.id ?? null,
     execution: execution?.record ?? null,
-    details: { error: error.error, status: error.status },
+    // The reason is the operator's: it is here and in no response.
+    details:
+      error.reason === undefined
+        ? { error: error.error, status: error.status }
+        : { error: error.error, status: error.status, reason: error.reason },
   });
 }

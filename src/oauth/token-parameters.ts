@@ -2,7 +2,7 @@
  * Reads the token request's parameters from a form or JSON body (RFC 6749 §3.2, §4.4.2). Parameters Minter does
  * not know are ignored; a known one sent twice, or not as a string, is an `invalid_request`.
  */
-import { invalidRequest, OAuthError } from '../errors.js';
+import { InvalidRequest, InvalidScope } from '../errors.js';
 
 /** The parameters of a client credentials request, as sent. */
 export interface TokenParameters {
@@ -32,15 +32,15 @@ const KNOWN = [
 
 export function readTokenParameters(body: unknown): TokenParameters {
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw invalidRequest('The request body must be application/x-www-form-urlencoded or a JSON object');
+    throw new InvalidRequest('The request body must be application/x-www-form-urlencoded or a JSON object');
   }
   const source = body as Record<string, unknown>;
   const out: TokenParameters = {};
   for (const name of KNOWN) {
     const value = source[name];
     if (value === undefined) continue;
-    if (Array.isArray(value)) throw invalidRequest(`Parameter "${name}" must not be included more than once`);
-    if (typeof value !== 'string') throw invalidRequest(`Parameter "${name}" must be a string`);
+    if (Array.isArray(value)) throw new InvalidRequest(`Parameter "${name}" must not be included more than once`);
+    if (typeof value !== 'string') throw new InvalidRequest(`Parameter "${name}" must be a string`);
     if (value !== '') out[name] = value;
   }
   return out;
@@ -54,7 +54,7 @@ export function parseScope(scope: string): string[] {
   const tokens = scope.split(' ').filter((t) => t !== '');
   for (const token of tokens) {
     if (!SCOPE_TOKEN.test(token)) {
-      throw new OAuthError('invalid_scope', 400, `Scope "${token}" has a character RFC 6749 §3.3 does not allow`);
+      throw new InvalidScope('malformed', `Scope "${token}" has a character RFC 6749 §3.3 does not allow`);
     }
   }
   return [...new Set(tokens)];

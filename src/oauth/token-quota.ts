@@ -11,7 +11,7 @@
  * so concurrent requests may pass a limit by a few tokens.
  */
 import type { Redis } from 'ioredis';
-import { OAuthError } from '../errors.js';
+import { TooManyRequests, type OAuthError } from '../errors.js';
 import { throttledReport } from '../observability/throttled-report.js';
 import type { TokenQuota } from '../registry/snapshot.js';
 
@@ -155,9 +155,7 @@ export function checkQuota(
   const spent = list.filter((b) => b.used >= b.quota).sort((a, b) => b.resetIn - a.resetIn)[0];
   if (spent !== undefined && quota.enforce) {
     return {
-      error: new OAuthError(
-        'too_many_requests',
-        429,
+      error: new TooManyRequests(
         subject === 'client' ? 'Client quota exceeded' : 'Organization quota exceeded',
         {
           [quotaHeaderName(subject)]: header(list, (b) => Math.max(0, b.quota - b.used)),
@@ -166,6 +164,7 @@ export function checkQuota(
           'x-ratelimit-remaining': '0',
           'x-ratelimit-reset': String(spent.resetAt),
         },
+        { reason: `${subject} quota ${spent.name}: ${spent.used} of ${spent.quota} tokens issued` },
       ),
     };
   }

@@ -7,6 +7,7 @@
  * (cache, fetch, management reads) goes through {@link HostServices}.
  */
 
+import type { DenialError } from '../errors.js';
 import type { KindeWorkflowSettings } from './kinde/compile.js';
 
 /** Auth0 `credentials-exchange` or Kinde `m2m:token_generation`. */
@@ -127,7 +128,7 @@ export interface RefusedCalls {
 }
 
 /** The OAuth error codes a chain can deny with (Auth0 `api.access.deny` codes; failures are `server_error`). */
-export type DenialError = 'invalid_scope' | 'invalid_request' | 'server_error';
+export type { DenialError };
 
 /** What the chain decided. */
 export interface ChainResult {

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SecretBox } from '../../src/crypto/secret-box.js';
-import { ManagementError } from '../../src/errors.js';
 import { SIGNING_ALGORITHMS } from '../../src/keys/algorithms.js';
+import { RotationTooEarly } from '../../src/keys/key-errors.js';
 import {
   ensureSigningKeys,
   JWKS_MAX_AGE_SECONDS,
@@ -84,8 +84,7 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
         const tooSoon = new Date(next.created_at.getTime() + (JWKS_MAX_AGE_SECONDS - 1) * 1000);
         await assert.rejects(
           rotateSigningKeys(database.db, box, { maxTokenLifetimeSeconds: 3600, alg: 'ES256', now: tooSoon }),
-          (error: unknown) =>
-            error instanceof ManagementError && error.statusCode === 409 && error.errorCode === 'too_early',
+          (error: unknown) => error instanceof RotationTooEarly && error.code === 'rotation_too_early',
         );
         assert.equal((await find('ES256', 'current')).kid, current.kid, 'a refused rotation changes nothing');
 

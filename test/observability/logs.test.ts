@@ -125,7 +125,8 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
             user_agent: USER_AGENT,
             hostname: '127.0.0.1',
             execution_id: null,
-            details: { error: 'invalid_client', status: 401 },
+            // The client got "Client authentication failed" alone; the operator reads which check failed.
+            details: { error: 'invalid_client', status: 401, reason: 'wrong client_secret' },
           },
         ],
         'newest first',

@@ -2,7 +2,7 @@
  * The grant's step 3: what the authenticated client may have. Its grant type, the API it names, its client grant for
  * that API, the organization (Auth0's M2M access for organizations) and the scopes, all from the snapshot.
  */
-import { accessDenied, invalidRequest, OAuthError, unauthorizedClient } from '../../errors.js';
+import { AccessDenied, InvalidRequest, InvalidScope, UnauthorizedClient } from '../../errors.js';
 import type { ClientEntry, GrantEntry, OrganizationEntry, Snapshot } from '../../registry/snapshot.js';
 import type { Authenticated, Authorised } from '../token-context.js';
 import { parseScope, type TokenParameters } from '../token-parameters.js';
@@ -11,11 +11,11 @@ import { parseScope, type TokenParameters } from '../token-parameters.js';
 function audienceOf(params: TokenParameters): string {
   const { audience, resource } = params;
   if (audience !== undefined && resource !== undefined && audience !== resource) {
-    throw invalidRequest('audience and resource name different APIs; send one of them');
+    throw new InvalidRequest('audience and resource name different APIs; send one of them');
   }
   const target = audience ?? resource;
   if (target === undefined)
-    throw invalidRequest('audience (or resource) is required: the identifier of the API the token is for');
+    throw new InvalidRequest('audience (or resource) is required: the identifier of the API the token is for');
   return target;
 }
 
@@ -34,15 +34,22 @@ function organizationFor(
   if (requested === undefined) {
     if (grant.organizationUsage !== 'require') return undefined;
     if (client.defaultOrganizationId === undefined) {
-      throw invalidRequest('This client grant requires an organization: send organization (its id or name)');
+      throw new InvalidRequest('This client grant requires an organization: send organization (its id or name)', {
+        reason: `client grant ${grant.id} has organization_usage require and the client no default_organization`,
+      });
     }
     requested = client.defaultOrganizationId;
   }
   if (grant.organizationUsage === 'deny')
-    throw invalidRequest('This client grant does not take an organization (its organization_usage is deny)');
+    throw new InvalidRequest('This client grant does not take an organization (its organization_usage is deny)', {
+      reason: `client grant ${grant.id}`,
+    });
   const organization = snapshot.organization(requested);
   if (!organization || (!grant.allowAnyOrganization && !grant.organizationIds.has(organization.id))) {
-    throw accessDenied(`The organization ${requested} is not authorized for this client grant`);
+    const reason = organization
+      ? `organization ${organization.id} is not authorized for client grant ${grant.id}`
+      : `no organization has the id or name ${requested}`;
+    throw new AccessDenied(`The organization ${requested} is not authorized for this client grant`, { reason });
   }
   return organization;
 }
@@ -51,13 +58,13 @@ function organizationFor(
 export function authorise(ctx: Authenticated, snapshot: Snapshot): Authorised {
   const { client, params } = ctx;
   if (!client.allowsClientCredentials)
-    throw unauthorizedClient("Grant type 'client_credentials' not allowed for the client.");
+    throw new UnauthorizedClient("Grant type 'client_credentials' not allowed for the client.");
   const audience = audienceOf(params);
   const api = snapshot.apis.get(audience);
-  if (!api) throw accessDenied(`Service not found: ${audience}`);
+  if (!api) throw new AccessDenied(`Service not found: ${audience}`);
   const grant = snapshot.grants.get(client.clientId)?.get(audience);
   if (!grant)
-    throw accessDenied(`Client "${client.clientId}" is not authorized to access resource server "${audience}"`);
+    throw new AccessDenied(`Client "${client.clientId}" is not authorized to access resource server "${audience}"`);
   const organization = organizationFor(snapshot, client, grant, params.organization);
   let requestedScopes: string[];
   if (params.scope === undefined) requestedScopes = [];
@@ -65,7 +72,9 @@ export function authorise(ctx: Authenticated, snapshot: Snapshot): Authorised {
     requestedScopes = parseScope(params.scope);
     const missing = requestedScopes.filter((s) => !grant.scopeSet.has(s));
     if (missing.length > 0)
-      throw new OAuthError('invalid_scope', 403, `Client has not been granted scopes: ${missing.join(' ')}`);
+      throw new InvalidScope('not_granted', `Client has not been granted scopes: ${missing.join(' ')}`, {
+        reason: `not in client grant ${grant.id}, which holds ${grant.scopes.length} scope(s)`,
+      });
   }
   const authorised = ctx as Authorised;
   authorised.api = api;

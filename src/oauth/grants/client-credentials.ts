@@ -19,7 +19,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import type { Registry } from '../../registry/registry.js';
 import type { SerializedLogRecord } from '../../store/logs.js';
 import type { TriggerEngine } from '../../triggers/contract.js';
-import { invalidRequest, unsupportedGrantType } from '../../errors.js';
+import { InvalidRequest, UnsupportedGrantType } from '../../errors.js';
 import type { ReplayGuard } from '../assertion-replay.js';
 import type { Authenticated, Authorised, Issued, Parsed, TokenContext } from '../token-context.js';
 import { issuedRecord } from '../token-log.js';
@@ -55,9 +55,9 @@ export interface GrantAnswer {
 function parameters(ctx: TokenContext): Parsed {
   const params = readTokenParameters(ctx.request.body);
   ctx.params = params;
-  if (params.grant_type === undefined) throw invalidRequest('grant_type is required');
+  if (params.grant_type === undefined) throw new InvalidRequest('grant_type is required');
   if (params.grant_type !== 'client_credentials') {
-    throw unsupportedGrantType(`Grant type "${params.grant_type}" is not supported; use client_credentials`);
+    throw new UnsupportedGrantType(`Grant type "${params.grant_type}" is not supported; use client_credentials`);
   }
   return ctx as Parsed;
 }

@@ -2,6 +2,7 @@
  * Reading back what an action did. The record is the one JSON string the sandbox's `finish()` returns; it comes out
  * of untrusted code, so every field is checked and every bound enforced again here.
  */
+import { isDenialCode } from '../../errors.js';
 import type { DenialError, LogLine, RefusedCalls, RefusedClaim } from '../contract.js';
 
 /** One action's record, validated. */
@@ -25,7 +26,6 @@ const MAX_RECORD_LENGTH = 2 * 1024 * 1024;
 const MAX_REFUSED = 100;
 const MAX_REASON_LENGTH = 1000;
 const MAX_TARGET_SCOPES = 1000;
-const DENIAL_CODES = new Set<string>(['invalid_scope', 'invalid_request', 'server_error']);
 const LOG_LEVELS = new Set<string>(['log', 'info', 'warn', 'error', 'debug']);
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -49,7 +49,7 @@ export function parseRecord(json: string, maxLogBytes: number): SandboxRecord | 
 
   let denial: SandboxRecord['denial'] = null;
   if (isObject(raw.denial)) {
-    const code = DENIAL_CODES.has(raw.denial.code as string) ? (raw.denial.code as DenialError) : 'server_error';
+    const code = isDenialCode(raw.denial.code) ? raw.denial.code : 'server_error';
     denial = { code, reason: text(raw.denial.reason ?? '', MAX_REASON_LENGTH) };
   }
   if (raw.outcome === 'denied' && denial === null) return undefined;
