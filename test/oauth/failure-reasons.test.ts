@@ -73,7 +73,7 @@ describe(`failure reasons: for the log record, never for the client (${anyStorag
             },
           },
         );
-        return { ...answer, userAgent };
+        return { ...answer, userAgent, clientId };
       };
       const answers = {
         'wrong client_secret': await attempt(app.clientId),
@@ -94,6 +94,8 @@ describe(`failure reasons: for the log record, never for the client (${anyStorag
         const record = await recordOf(m, answer.userAgent);
         assert.equal(record.description, 'Client authentication failed', reason);
         assert.deepEqual(record.details, { error: 'invalid_client', status: 401, reason });
+        // The record names the client the request claimed to be, from the body or the Basic credentials alike.
+        assert.equal(record.client_id, answer.clientId, reason);
         assert.ok(!answer.text.includes(reason), `the reason is not sent: ${answer.text}`);
       }
     });

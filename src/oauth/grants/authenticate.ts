@@ -42,6 +42,21 @@ export function authenticate(
       },
     );
   }
-  ctx.client = authenticateClient(snapshot, params, authorization).client;
+  try {
+    ctx.client = authenticateClient(snapshot, params, authorization).client;
+  } catch (error) {
+    // The failure's record names the client the Basic credentials claim to be, when the body did not say.
+    ctx.claimedClientId = basicClientId(authorization);
+    throw error;
+  }
   return ctx as Authenticated;
+}
+
+/** The client id of a Basic `Authorization` header, or undefined when there is none or it is malformed. */
+function basicClientId(authorization: string | undefined): string | undefined {
+  try {
+    return basicCredentials(authorization)?.id;
+  } catch {
+    return undefined;
+  }
 }
