@@ -14,6 +14,8 @@ export interface Config {
   host: string;
   /** Exact `iss` of every token, without a trailing slash. */
   issuer: string;
+  /** PEM files of the certificate (chain) and private key: serve https instead of http. Reloaded when they change. */
+  tls?: { certFile: string; keyFile: string };
   /** Embedded storage folder (PGlite) and home of the generated secret key. */
   dataDir: string;
   /** Real PostgreSQL instead of PGlite when set. */
@@ -124,8 +126,8 @@ function testCrashFrom(env: Env): TestCrash | undefined {
   return actionName === undefined ? undefined : { actionName, phase };
 }
 
-function issuerFrom(env: Env, port: number): string {
-  const raw = optional(env, 'MINTER_ISSUER') ?? `http://localhost:${port}`;
+function issuerFrom(env: Env, port: number, https: boolean): string {
+  const raw = optional(env, 'MINTER_ISSUER') ?? `${https ? 'https' : 'http'}://localhost:${port}`;
   let url: URL;
   try {
     url = new URL(raw);
@@ -135,6 +137,18 @@ function issuerFrom(env: Env, port: number): string {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('MINTER_ISSUER must be http(s)');
   if (url.search || url.hash) throw new ConfigError('MINTER_ISSUER must not carry a query or fragment');
   return raw.replace(/\/+$/, '');
+}
+
+/** MINTER_TLS_CERT and MINTER_TLS_KEY, set together. */
+function tlsFrom(env: Env): Config['tls'] {
+  const certFile = optional(env, 'MINTER_TLS_CERT');
+  const keyFile = optional(env, 'MINTER_TLS_KEY');
+  if (Boolean(certFile) !== Boolean(keyFile)) {
+    throw new ConfigError(
+      'MINTER_TLS_CERT and MINTER_TLS_KEY must be set together (PEM files of the certificate and key)',
+    );
+  }
+  return certFile && keyFile ? { certFile: resolve(certFile), keyFile: resolve(keyFile) } : undefined;
 }
 
 /** Reads and validates the environment once. */
@@ -148,10 +162,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   if (adminClientSecret !== undefined && adminClientSecret.length < 16) {
     throw new ConfigError('MINTER_ADMIN_CLIENT_SECRET must be at least 16 characters');
   }
+  const tls = tlsFrom(env);
   const config: Config = {
     port,
     host: optional(env, 'HOST') ?? '0.0.0.0',
-    issuer: issuerFrom(env, port),
+    issuer: issuerFrom(env, port, tls !== undefined),
+    ...(tls && { tls }),
     dataDir: resolve(optional(env, 'MINTER_DATA_DIR') ?? './data'),
     databaseUrl: optional(env, 'DATABASE_URL'),
     redisUrl: optional(env, 'REDIS_URL'),

@@ -24,6 +24,16 @@ async function main(): Promise<void> {
     );
   }
   await minter.app.listen({ port: config.port, host: config.host });
+  // What clients must send exactly: the issuer tokens carry and the management API's audience.
+  process.stdout.write(
+    [
+      `Minter is listening on ${config.tls ? 'https' : 'http'}://${config.host}:${config.port}`,
+      `  issuer (iss, discovery):   ${config.issuer}`,
+      `  token endpoint:            ${config.issuer}/oauth/token`,
+      `  management API audience:   ${config.issuer}/api/v2/`,
+      '',
+    ].join('\n'),
+  );
   minter.app.log.info({ issuer: config.issuer, storage: minter.database.kind }, 'minter is ready');
 
   let stopping = false;

@@ -19,6 +19,7 @@ import { oauthPlugin } from './plugins/oauth.js';
 import { operationsPlugin } from './plugins/operations.js';
 import { openSharedCounters } from './plugins/redis.js';
 import { openStore, startRegistry } from './plugins/store.js';
+import { watchTlsFiles } from './plugins/tls.js';
 import { openTriggers } from './plugins/triggers.js';
 import type { Registry } from './registry/registry.js';
 import type { OpenedDatabase } from './store/database.js';
@@ -42,6 +43,7 @@ export interface BuildOptions {
 export async function buildApp(config: Readonly<Config>, options: BuildOptions = {}): Promise<MinterApp> {
   const app = Fastify(fastifyOptions(config, options.logger));
   try {
+    watchTlsFiles(app, config);
     const store = await openStore(app, config);
     const { database, registry, bootstrap } = store;
     const metrics = config.metrics ? new Metrics() : undefined;

@@ -1,11 +1,12 @@
 /**
- * The Fastify instance's own options: logging (secrets redacted), proxy trust, the one error handler for what
+ * The Fastify instance's own options: logging (secrets redacted), proxy trust, https when configured, the one error handler for what
  * Fastify rejects before routing, path length and the JSON Schema validator's settings.
  */
 import { LogController, type FastifyServerOptions } from 'fastify';
 import type { Config } from '../config.js';
 import { answerClientError, answerError } from '../error-handler.js';
 import { narrowDateTimeFormat } from '../management/schemas.js';
+import { httpsServerFactory } from './tls.js';
 
 /** `logger`: pino options merged over Minter's, or false to stay quiet (tests). */
 export function fastifyOptions(
@@ -24,6 +25,8 @@ export function fastifyOptions(
     // One line per request costs the hot path a few µs and fills disks; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: config.trustProxy,
+    // MINTER_TLS_CERT / MINTER_TLS_KEY: https on the same port (http/tls.ts; plugins/tls.ts reloads the files).
+    ...(config.tls && { serverFactory: httpsServerFactory(config.tls) }),
     // A path Fastify cannot route (bad percent-encoding) is answered by the one error handler, in the caller's shape.
     frameworkErrors: answerError,
     clientErrorHandler: answerClientError,

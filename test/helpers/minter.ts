@@ -3,6 +3,7 @@
  * PostgreSQL database, and gives the test its admin credentials and a management token.
  */
 import assert from 'node:assert/strict';
+import { request as httpsRequest } from 'node:https';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
@@ -369,7 +370,7 @@ export async function childMinterSetup(
  */
 export async function spawnMinter(
   env: Record<string, string>,
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; /** https: the certificate to trust (env has MINTER_TLS_CERT). */ ca?: Buffer } = {},
 ): Promise<MinterProcess> {
   const port = env.PORT ?? String(await freePort());
   const child = spawn(process.execPath, ['--no-node-snapshot', join(repoRoot, 'dist', 'src', 'main.js')], {
@@ -384,7 +385,10 @@ export async function spawnMinter(
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const baseUrl = `${options.ca ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const healthy = options.ca
+    ? () => httpsGet(`${baseUrl}/health`, options.ca!).then((answer) => answer.status === 200)
+    : () => fetch(`${baseUrl}/health`).then((response) => response.ok);
   const proc: MinterProcess = {
     baseUrl,
     pid: child.pid!,
@@ -404,8 +408,7 @@ export async function spawnMinter(
       throw new Error(`minter did not become ready in time; stderr: ${stderr}`);
     }
     try {
-      const response = await fetch(`${baseUrl}/health`);
-      if (response.ok) return proc;
+      if (await healthy()) return proc;
     } catch {
       // not listening yet
     }
@@ -432,4 +435,22 @@ export function assertManagementError(
     { status: statusCode, body: { statusCode, error, message, errorCode } },
   );
   assert.equal(response.headers.get('content-type'), 'application/json; charset=utf-8');
+}
+
+/** A GET over https trusting `ca`: status, body and the certificate the server presented. */
+export function httpsGet(
+  url: string,
+  ca: Buffer,
+): Promise<{ status: number; body: string; certificate: import('node:tls').PeerCertificate }> {
+  return new Promise((resolve, reject) => {
+    const request = httpsRequest(url, { ca, agent: false }, (response) => {
+      const certificate = (response.socket as import('node:tls').TLSSocket).getPeerCertificate();
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body, certificate }));
+    });
+    request.on('error', reject);
+    request.end();
+  });
 }

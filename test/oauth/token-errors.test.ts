@@ -174,6 +174,28 @@ describe(`token endpoint errors (${anyStorage})`, () => {
       });
     });
 
+    test('an audience that names an API under another host or slash is told the exact identifier', async () => {
+      const management = `${m.issuer}/api/v2/`;
+      const port = new URL(m.baseUrl).port;
+      const tries = [
+        { client: m.admin, audience: `http://127.0.0.1:${port}/api/v2`, meant: management },
+        { client: m.admin, audience: `https://minter.internal/API/v2/`, meant: management },
+        { client: app, audience: app.identifier.replace(/\/*$/, '') + '//', meant: app.identifier },
+      ];
+      for (const { client, audience, meant } of tries) {
+        const response = await postToken(m.baseUrl, {
+          grant_type: 'client_credentials',
+          client_id: client.clientId,
+          client_secret: client.clientSecret,
+          audience,
+        });
+        assertOAuthError(response, 403, {
+          error: 'access_denied',
+          error_description: `Service not found: ${audience}; the audience must be an API's identifier exactly: did you mean "${meant}"?`,
+        });
+      }
+    });
+
     test('a scope outside the grant is 403 invalid_scope naming the scope', async () => {
       const response = await postToken(m.baseUrl, {
         grant_type: 'client_credentials',

@@ -4,6 +4,7 @@
  */
 import { AccessDenied, InvalidRequest, InvalidScope, UnauthorizedClient } from '../../errors.js';
 import type { ClientEntry, GrantEntry, OrganizationEntry, Snapshot } from '../../registry/snapshot.js';
+import { nearAudience } from '../audience-hint.js';
 import type { Authenticated, Authorised } from '../token-context.js';
 import { parseScope, type TokenParameters } from '../token-parameters.js';
 
@@ -61,7 +62,14 @@ export function authorise(ctx: Authenticated, snapshot: Snapshot): Authorised {
     throw new UnauthorizedClient("Grant type 'client_credentials' not allowed for the client.");
   const audience = audienceOf(params);
   const api = snapshot.apis.get(audience);
-  if (!api) throw new AccessDenied(`Service not found: ${audience}`);
+  if (!api) {
+    const near = nearAudience(audience, snapshot.apis);
+    throw new AccessDenied(
+      near === undefined
+        ? `Service not found: ${audience}`
+        : `Service not found: ${audience}; the audience must be an API's identifier exactly: did you mean "${near}"?`,
+    );
+  }
   const grant = snapshot.grants.get(client.clientId)?.get(audience);
   if (!grant)
     throw new AccessDenied(`Client "${client.clientId}" is not authorized to access resource server "${audience}"`);
