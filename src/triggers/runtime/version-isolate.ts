@@ -698,7 +698,7 @@ export class VersionIsolate {
   }
 }
 
-/** Whether a record says host I/O was still out when its call ended: finish() in sandbox/core.ts writes `{"io":N,…`. */
+/** Whether a record says host I/O was still out when its call ended: finish() in sandbox/program/record.ts writes `{"io":N,…`. */
 const ioOutAfter = (record: string) => !record.startsWith('{"io":0,');
 
 /** The creation result, or {@link OWN_DEADLINE} if the deadline comes first (creation goes on in the background). */
