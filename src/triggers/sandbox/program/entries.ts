@@ -43,6 +43,7 @@ interface Batch {
   promise: Promise<string> | null;
 }
 
+/** The entry points around `start` (see above). */
 export function makeEntries(start: Start): Entries {
   let batch: Batch | null = null;
   const waiting: Record<number, Promise<string | null>> = ObjectCreate(null);

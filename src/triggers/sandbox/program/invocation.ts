@@ -15,6 +15,7 @@ export interface Denial {
   reason: string;
 }
 
+/** One request's recorder. */
 export interface Invocation {
   /** The host's call number, by which {@link unfinished} holds it. */
   q: number | undefined;
@@ -56,6 +57,7 @@ export interface Invocation {
 /** The invocation whose code runs now: console lines and Kinde's global bindings write to it. */
 export let current: Invocation | null = null;
 
+/** The invocation whose code runs from now on (a request starts or resumes, a timer fires). */
 export function setCurrent(inv: Invocation | null): void {
   current = inv;
 }

@@ -6,10 +6,12 @@
 let ioInFlight = 0;
 let timersPending = 0;
 
+/** A fetch left for the host. */
 export function ioStarted(): void {
   ioInFlight++;
 }
 
+/** A fetch's answer came back into the isolate. */
 export function ioReturned(): void {
   ioInFlight--;
 }

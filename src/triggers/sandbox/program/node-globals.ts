@@ -4,6 +4,7 @@
  */
 import { ErrorCtor, PromiseCtor, StringCtor, TypeErrorCtor, promiseThen, reflectApply } from './intrinsics.js';
 
+/** Queues `callback` as a microtask, with the captured `then`. */
 export function queueMicrotask(callback: unknown): void {
   if (typeof callback !== 'function') throw new TypeErrorCtor('The "callback" argument must be of type function');
   reflectApply(promiseThen, PromiseCtor.resolve(), [
@@ -21,6 +22,7 @@ function invalidCharacter(message: string): Error {
   return error;
 }
 
+/** Latin-1 text to base64; a code unit above 255 throws InvalidCharacterError. */
 export function btoa(data: unknown): string {
   if (arguments.length === 0) throw new TypeErrorCtor('The "data" argument must be specified');
   const s = StringCtor(data);
@@ -40,6 +42,7 @@ export function btoa(data: unknown): string {
   return out;
 }
 
+/** Base64 (forgiving: whitespace and missing padding allowed) to Latin-1 text. */
 export function atob(data: unknown): string {
   if (arguments.length === 0) throw new TypeErrorCtor('The "data" argument must be specified');
   let s = StringCtor(data).replace(/[\t\n\f\r ]/g, '');

@@ -26,14 +26,17 @@ export function append<T>(a: T[], v: T): void {
   a[a.length] = v;
 }
 
+/** `s.slice(start, end)`, with the captured method. */
 export function slice(s: string, start: number, end?: number): string {
   return reflectApply(stringSlice, s, [start, end]);
 }
 
+/** `s.charCodeAt(i)`, with the captured method. */
 export function codeAt(s: string, i: number): number {
   return reflectApply(stringCharCodeAt, s, [i]);
 }
 
+/** Whether `key` is an own property of `o`, with the captured `hasOwnProperty`. */
 export function owns(o: object, key: PropertyKey): boolean {
   return reflectApply(hasOwn, o, [key]);
 }

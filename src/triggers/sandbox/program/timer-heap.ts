@@ -5,6 +5,7 @@
 import { setTimersPending } from './io.js';
 import type { Invocation } from './invocation.js';
 
+/** A pending timer. */
 export interface Timer {
   id: number;
   /** When due, in ms since the epoch. */
@@ -27,7 +28,7 @@ function place(t: Timer, i: number): void {
   t.i = i;
 }
 
-export function siftUp(i: number): void {
+function siftUp(i: number): void {
   const t = heap[i]!;
   while (i > 0) {
     const parent = (i - 1) >> 1;
@@ -60,6 +61,7 @@ export function heapInsert(t: Timer): void {
   setTimersPending(heap.length);
 }
 
+/** Takes `t` out of the heap. */
 export function heapRemove(t: Timer): void {
   const last = heap.pop()!;
   if (last !== t) {

@@ -116,6 +116,7 @@ Timeout.prototype[Symbol.toPrimitive] = function (this: TimeoutObject) {
 };
 const TimeoutCtor = Timeout as unknown as new (id: number) => TimeoutObject;
 
+/** Node's `setTimeout`: the timer runs in the invocation that set it, or never once that one ended. */
 export function setTimeout(callback: unknown, delay?: unknown): TimeoutObject {
   if (typeof callback !== 'function') throw new TypeErrorCtor('The "callback" argument must be of type function');
   const inv = current;
@@ -154,6 +155,7 @@ export function setTimeout(callback: unknown, delay?: unknown): TimeoutObject {
   return new TimeoutCtor(id);
 }
 
+/** Node's `clearTimeout`, by Timeout or by id. */
 export function clearTimeout(timer: unknown): void {
   const t = timerById[timer instanceof Timeout ? (timer as TimeoutObject).id : Number(timer)];
   if (t === undefined) return;

@@ -41,6 +41,7 @@ function scopeIndex(set: string[], scope: string): number {
 /** What `api.cache.set` / `delete` answer: a record, or an error code. */
 type CacheAnswer = Record<string, unknown>;
 
+/** The `api` object of one invocation: each method records into `inv`. */
 export function makeApi(inv: Invocation): Record<string, unknown> {
   const api: Record<string, unknown> = {};
   function targetSet(): string[] {

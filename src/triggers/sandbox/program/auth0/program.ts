@@ -29,4 +29,5 @@ installGlobal('Response', Response);
 installGlobal('URL', URL);
 installGlobal('URLSearchParams', URLSearchParams);
 
+/** What the program answers the host (program/load.ts). */
 export const load = makeLoad(makeRunner);

@@ -24,6 +24,7 @@ function makeEvent(p: Auth0Payload): Record<string, unknown> {
 
 type Handler = (event: unknown, api: unknown) => unknown;
 
+/** `start(p)` for the action's module; throws when it does not export the handler. */
 export function makeRunner(module: ActionModule): Start {
   const exported = module.exports as { onExecuteCredentialsExchange?: unknown } | null | undefined;
   const handler = exported !== null && exported !== undefined ? exported.onExecuteCredentialsExchange : undefined;

@@ -20,6 +20,7 @@ interface HostAnswer {
   refused?: boolean;
 }
 
+/** The global `fetch`: a promise of a {@link Response}, or a TypeError when refused or failed. */
 export function fetch(input: unknown, init?: unknown): Promise<Response> {
   const inv = current;
   if (inv !== null && inv.fetches >= config.maxFetches) {

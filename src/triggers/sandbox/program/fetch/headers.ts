@@ -4,6 +4,7 @@ import { ArrayIsArray, ObjectCreate, ObjectKeys, StringCtor } from '../intrinsic
 /** What a Headers can be made from: pairs, something with forEach(value, key), or a plain object. */
 type HeadersInit = unknown;
 
+/** `Headers`: a map of lower-cased names to values. */
 export class Headers {
   #map: Record<string, string> = ObjectCreate(null);
   constructor(init?: HeadersInit) {

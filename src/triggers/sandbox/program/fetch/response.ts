@@ -2,6 +2,7 @@
 import { JSONparse, PromiseCtor, StringCtor, TypeErrorCtor, promiseThen, reflectApply } from '../intrinsics.js';
 import { Headers } from './headers.js';
 
+/** What a {@link Response} is made with. */
 export interface ResponseInit {
   status?: number;
   statusText?: unknown;
@@ -9,6 +10,7 @@ export interface ResponseInit {
   url?: string;
 }
 
+/** `Response`, as `fetch` answers it. */
 export class Response {
   #body: string;
   #used = false;

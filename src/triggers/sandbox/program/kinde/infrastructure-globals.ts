@@ -8,6 +8,7 @@ export interface KindeResult {
   json?: unknown;
   text?: unknown;
 }
+/** `kinde.fetch` and `kinde.secureFetch`. */
 export type KindeFetch = (url: string, options: FetchOptions) => KindeResult | Promise<KindeResult>;
 /** The `kinde` global, as far as this module uses it; a binding not declared throws when used. */
 export interface KindeGlobal {
@@ -20,6 +21,7 @@ export interface KindeGlobal {
   fetch: KindeFetch;
   secureFetch: KindeFetch;
 }
+/** The options `kinde.fetch` takes. */
 export interface FetchOptions {
   responseFormat?: string;
   method?: string;
@@ -39,6 +41,7 @@ export function binding<K extends keyof KindeGlobal>(name: K): KindeGlobal[K] | 
   return typeof kinde === 'undefined' || kinde === null ? undefined : kinde[name];
 }
 
+/** Throws as the package does when the `url` binding is not declared. */
 export function requireUrlBinding(): void {
   if (typeof URLSearchParams === 'undefined') {
     throw new Error('url binding not available');

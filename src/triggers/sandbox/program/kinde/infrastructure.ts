@@ -27,6 +27,7 @@ export { createKindeAPI, fetch, getM2MToken, secureFetch } from './infrastructur
 /** The `@kinde/infrastructure` release whose API this module mirrors. */
 export const version = '0.11.1';
 
+/** The trigger names of Kinde workflows. */
 export const WorkflowTrigger = Object.freeze({
   UserTokenGeneration: 'user:tokens_generation',
   UserPreMFA: 'user:pre_mfa',
@@ -79,6 +80,7 @@ export function accessTokenCustomClaims(): never {
   throw notInM2M('accessToken');
 }
 
+/** `kinde.env.get(key)`: `{ value, isSecret }`, or undefined. */
 export function getEnvironmentVariable(key: string): unknown {
   const env = binding('env');
   if (!env) {
@@ -87,6 +89,7 @@ export function getEnvironmentVariable(key: string): unknown {
   return env.get(key);
 }
 
+/** User-flow only on Kinde: the `localization` binding is never available here. */
 export function getLocalization(key: string): unknown {
   const localization = binding('localization');
   if (!localization) {
@@ -95,6 +98,7 @@ export function getLocalization(key: string): unknown {
   return localization.get(key);
 }
 
+/** User-flow only on Kinde: the `auth` binding is never available here. */
 export function denyAccess(reason: unknown): void {
   const auth = binding('auth');
   if (!auth) {
@@ -103,6 +107,7 @@ export function denyAccess(reason: unknown): void {
   auth.denyAccess(reason);
 }
 
+/** User-flow only on Kinde: the `widget` binding is never available here. */
 export function invalidateFormField(fieldName: unknown, message: unknown): void {
   const widget = binding('widget');
   if (!widget) {
@@ -111,6 +116,7 @@ export function invalidateFormField(fieldName: unknown, message: unknown): void 
   widget.invalidateFormField(fieldName, message);
 }
 
+/** User-flow only on Kinde: the `mfa` binding is never available here. */
 export function setEnforcementPolicy(policy: unknown): void {
   const mfa = binding('mfa');
   if (!mfa) {

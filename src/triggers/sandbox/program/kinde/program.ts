@@ -21,4 +21,5 @@ if (DECLARED.url === true) {
   installGlobal('URLSearchParams', URLSearchParams);
 }
 
+/** What the program answers the host (program/load.ts). */
 export const load = makeLoad(makeRunner);

@@ -11,6 +11,7 @@ import type { ActionModule } from '../load.js';
 
 type Workflow = (event: unknown) => unknown;
 
+/** `start(p)` for the workflow's bundle; throws when it has no usable default export. */
 export function makeRunner(module: ActionModule): Start {
   const exported = module.exports as { default?: unknown } | null;
   let entry: unknown = exported;

@@ -7,6 +7,7 @@
 export function toUSV(v: unknown): string {
   return String(v).toWellFormed();
 }
+/** Code point classes of the parser (undefined: past the end). */
 export function isAlpha(c: string | undefined): c is string {
   return c !== undefined && /^[A-Za-z]$/.test(c);
 }
@@ -20,6 +21,7 @@ export function isHex(c: string | undefined): c is string {
 /** A percent-encode set, as a predicate on a code point. */
 export type EncodeSet = (c: number) => boolean;
 
+/** The percent-encode sets (https://url.spec.whatwg.org/#c0-control-percent-encode-set and the next ones). */
 export function c0Set(c: number): boolean {
   return c < 0x20 || c > 0x7e;
 }
@@ -69,6 +71,7 @@ export function encodeCp(ch: string, set: EncodeSet): string {
   return out;
 }
 
+/** Every code point of `s` through {@link encodeCp}. */
 export function encodeString(s: string, set: EncodeSet): string {
   let out = '';
   for (const ch of s) out += encodeCp(ch, set);

@@ -13,6 +13,7 @@ function formEncode(s: string): string {
   });
 }
 
+/** https://url.spec.whatwg.org/#concept-urlencoded-parser */
 export function formParse(input: string): FormList {
   const list: FormList = [];
   const seqs = input.split('&');
@@ -27,6 +28,7 @@ export function formParse(input: string): FormList {
   return list;
 }
 
+/** https://url.spec.whatwg.org/#concept-urlencoded-serializer */
 export function formSerialize(list: FormList): string {
   const out: string[] = [];
   for (let i = 0; i < list.length; i++) out.push(formEncode(list[i]![0]) + '=' + formEncode(list[i]![1]));

@@ -46,16 +46,20 @@ export interface Parse {
 
 /** What a state answers: go on with the next code point, or the parse's result. */
 export const CONTINUE: unique symbol = Symbol('continue');
+/** The type of a state's answer. */
 export type Step = UrlRecord | Failure | typeof CONTINUE;
 
+/** https://url.spec.whatwg.org/#windows-drive-letter */
 export function isWinLetter(s: string): boolean {
   return s.length === 2 && isAlpha(s[0]) && (s[1] === ':' || s[1] === '|');
 }
 
+/** https://url.spec.whatwg.org/#normalized-windows-drive-letter */
 export function isNormWinLetter(s: string | undefined): boolean {
   return s !== undefined && s.length === 2 && isAlpha(s[0]) && s[1] === ':';
 }
 
+/** https://url.spec.whatwg.org/#start-with-a-windows-drive-letter */
 export function startsWithWinLetter(cps: string[], p: number): boolean {
   if (cps.length - p < 2 || !isAlpha(cps[p]) || (cps[p + 1] !== ':' && cps[p + 1] !== '|')) return false;
   const c = cps[p + 2];
@@ -67,11 +71,13 @@ export function pathList(url: UrlRecord): string[] {
   return url.path as string[];
 }
 
+/** https://url.spec.whatwg.org/#shorten-a-urls-path */
 export function shortenPath(url: UrlRecord): void {
   if (url.scheme === 'file' && url.path.length === 1 && isNormWinLetter(pathList(url)[0])) return;
   pathList(url).pop();
 }
 
+/** A relative URL takes its base's userinfo, host and port. */
 export function copyAuthority(url: UrlRecord, base: UrlRecord): void {
   url.username = base.username;
   url.password = base.password;

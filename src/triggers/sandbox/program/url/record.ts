@@ -7,6 +7,7 @@
 
 /** What a parser step answers when the input is no URL (a host, a port, a whole URL). */
 export const FAILURE: unique symbol = Symbol('failure');
+/** The type of {@link FAILURE}. */
 export type Failure = typeof FAILURE;
 
 /** A URL record; `path` is a string when the URL has an opaque path (`mailto:x`). */
@@ -21,6 +22,7 @@ export interface UrlRecord {
   fragment: string | null;
 }
 
+/** An empty URL record, for the parser to fill. */
 export function newRecord(): UrlRecord {
   return { scheme: '', username: '', password: '', host: null, port: null, path: [], query: null, fragment: null };
 }
@@ -28,22 +30,27 @@ export function newRecord(): UrlRecord {
 const SPECIAL_PORTS: Record<string, number | null> = { ftp: 21, file: null, http: 80, https: 443, ws: 80, wss: 443 };
 const hasOwn = Object.prototype.hasOwnProperty;
 
+/** https://url.spec.whatwg.org/#special-scheme */
 export function isSpecialScheme(s: string): boolean {
   return hasOwn.call(SPECIAL_PORTS, s);
 }
 
+/** https://url.spec.whatwg.org/#default-port */
 export function defaultPort(s: string): number | null | undefined {
   return isSpecialScheme(s) ? SPECIAL_PORTS[s] : null;
 }
 
+/** Whether `url`'s scheme is special. */
 export function special(url: UrlRecord): boolean {
   return isSpecialScheme(url.scheme);
 }
 
+/** https://url.spec.whatwg.org/#include-credentials */
 export function hasCredentials(url: UrlRecord): boolean {
   return url.username !== '' || url.password !== '';
 }
 
+/** https://url.spec.whatwg.org/#url-path-serializer */
 export function serializePath(url: UrlRecord): string {
   return typeof url.path === 'string' ? url.path : url.path.length ? '/' + url.path.join('/') : '';
 }

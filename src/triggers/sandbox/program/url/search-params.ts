@@ -8,6 +8,7 @@ export let attachParams: (params: URLSearchParams, url: UrlRecord, query: string
 /** Replaces the list from a new query (the URL's `search` setter). */
 export let resetParams: (params: URLSearchParams, query: string) => void;
 
+/** `URLSearchParams`: a list of name-value pairs, written back to its URL's query when it has one. */
 export class URLSearchParams {
   #list: FormList = [];
   #url: UrlRecord | null = null;

@@ -5,6 +5,7 @@ import { FRAGMENT, HOST, HOSTNAME, PATH_START, PORT, QUERY, SCHEME_START, basicP
 import { FAILURE, serialize, serializePath, special, stripOpaqueSpaces, type UrlRecord } from './record.js';
 import { URLSearchParams, attachParams, resetParams } from './search-params.js';
 
+/** `URL`: its getters read the record, its setters run the parser from a state override. */
 export class URL {
   #r: UrlRecord;
   #params: URLSearchParams;
