@@ -87,7 +87,7 @@ export interface HostIo {
 }
 
 /**
- * The host half of an isolate's timers (sandbox/timers.ts): one Node timer, armed for the earliest timer due in the
+ * The host half of an isolate's timers (sandbox/program/timers.ts): one Node timer, armed for the earliest timer due in the
  * isolate, whatever the number of timers there. Unref'd: a pending action timer never keeps the process alive (the
  * chain deadline timer does while it matters).
  */

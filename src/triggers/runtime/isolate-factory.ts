@@ -206,7 +206,7 @@ async function load(
       throw new LoadFailure(describe(error));
     }
     const factory = await script.run(context, { reference: true, timeout: budget() });
-    // A throwing top level answers `Name: message` (see sandbox/bootstrap.ts); only a timeout or the memory limit throw.
+    // A throwing top level answers `Name: message` (see sandbox/program/load.ts); only a timeout or the memory limit throw.
     const entry: ivm.Reference = await load.apply(undefined, [factory.derefInto()], {
       result: { reference: true },
       timeout: budget(),

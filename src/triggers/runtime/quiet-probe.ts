@@ -57,7 +57,7 @@ export function probeQuiet(
   }, ORPHAN_WAIT_MS).unref();
 }
 
-/** Whether a record says host I/O was still out when its call ended: finish() in sandbox/core.ts writes `{"io":N,…`. */
+/** Whether a record says host I/O was still out when its call ended: finish() in sandbox/program/record.ts writes `{"io":N,…`. */
 const ioOutAfter = (record: string) => !record.startsWith('{"io":0,');
 
 /**

@@ -14,10 +14,12 @@
  *   call, outside its budget: a loop there blocked the thread for ever. It is pinned to `undefined`.
  *
  * In the sandbox process (runtime/sandbox-host.ts) V8 is started with {@link SANDBOX_V8_FLAGS}, so the first three are
- * never created at all and no prototype, wasm memory or other path can lead back to them; the deletions below cover the
- * inline engine and are checked again in every context.
+ * never created at all and no prototype, wasm memory or other path can lead back to them; the deletions (made by
+ * program/hardening.ts, the first module of every program) cover the inline engine and are checked again in every
+ * context.
  */
 import ivm from 'isolated-vm';
+import { HARDENING_SCRIPT } from './bundles.generated.js';
 
 /** V8 flags of the sandbox process: no `SharedArrayBuffer`, no `Atomics`, no `WebAssembly`, in any context. */
 export const SANDBOX_V8_FLAGS: readonly string[] = [
@@ -26,28 +28,11 @@ export const SANDBOX_V8_FLAGS: readonly string[] = [
   '--no-expose-wasm',
 ];
 
-/** Globals no action context has. */
-export const REMOVED_GLOBALS: readonly string[] = [
-  'SharedArrayBuffer',
-  'Atomics',
-  'WebAssembly',
-  'FinalizationRegistry',
-];
-
 /**
- * Statements run first in every action context, in strict mode: a global that cannot be deleted, or a
- * `prepareStackTrace` that cannot be pinned, throws, and the isolate is never used.
+ * Statements run first in every action context, in strict mode (program/hardening.ts, bundled alone): a global that
+ * cannot be deleted, or a `prepareStackTrace` that cannot be pinned, throws, and the isolate is never used.
  */
-export const SANDBOX_HARDENING_SOURCE = `(function () {
-  'use strict';
-  var removed = ${JSON.stringify(REMOVED_GLOBALS)};
-  for (var i = 0; i < removed.length; i++) {
-    delete globalThis[removed[i]];
-    if (removed[i] in globalThis) throw new Error('sandbox hardening: ' + removed[i] + ' is still reachable');
-  }
-  Object.defineProperty(Error, 'prepareStackTrace', { value: undefined, writable: false, enumerable: false, configurable: false });
-})();
-`;
+export const SANDBOX_HARDENING_SOURCE = HARDENING_SCRIPT;
 
 /** A fresh context of `isolate` with {@link SANDBOX_HARDENING_SOURCE} applied (for the deploy-time checks). */
 export async function hardenedContext(isolate: ivm.Isolate): Promise<ivm.Context> {

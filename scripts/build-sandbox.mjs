@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+// `npm run build`, first step: bundles the code that runs inside each isolate (src/triggers/sandbox/program/, TypeScript
+// type-checked by its own tsconfig) with esbuild, and writes the bundles as strings into
+// src/triggers/sandbox/bundles.generated.ts, which tsc then compiles with the rest (git ignores it):
+//
+// - the Auth0 and Kinde programs: the body of the function sandbox/bootstrap.ts wraps around each, ending `return load;`;
+// - the URL classes alone, as a script defining `URL` and `URLSearchParams` (sandbox/url.ts, for the URL tests);
+// - the hardening alone, as a script (sandbox/hardening.ts, for the deploy-time contexts);
+// - Minter's `@kinde/infrastructure`, as an ES2019 module (kinde/infrastructure/source.ts, for the Kinde compiler).
+//
+// ES2022 as V8 in isolated-vm runs it, not minified: stack traces and heap snapshots stay readable, and V8's code cache
+// (runtime/isolate-factory.ts) makes the size cost nothing after the first isolate of a process.
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const PROGRAM = 'src/triggers/sandbox/program';
+const OUT = 'src/triggers/sandbox/bundles.generated.ts';
+
+/** Bundles `entry` (relative to the program folder) as one ES module's text. */
+async function bundle(entry, target = 'es2022') {
+  const result = await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: [`${PROGRAM}/${entry}`],
+    tsconfig: `${PROGRAM}/tsconfig.json`,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target,
+    write: false,
+    legalComments: 'none',
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0].text;
+}
+
+/** An ES module's text without its closing `export { … };`, and what it exported (`local` names `exported`). */
+function withoutExports(text) {
+  const clause = /\nexport \{([^}]*)\};\n$/.exec(text);
+  if (clause === null) return { body: text, exports: new Map() };
+  const exports = new Map();
+  for (const spec of clause[1].split(',')) {
+    const [local, as, exported] = spec.trim().split(/\s+/);
+    if (local !== undefined && local !== '') exports.set(as === 'as' ? exported : local, local);
+  }
+  return { body: text.slice(0, clause.index + 1), exports };
+}
+
+function fail(message) {
+  console.error(`build-sandbox: ${message}`);
+  process.exit(1);
+}
+
+/** The modules of a bundle in evaluation order, from esbuild's `// path` comments. */
+const modulesOf = (body) => [...body.matchAll(/^\/\/ (src\/\S+\.ts)$/gm)].map((m) => m[1].slice(PROGRAM.length + 1));
+
+/**
+ * The security of the sandbox depends on what runs first: the hardening, then the capture of the intrinsics, before
+ * any other module (intrinsics.ts). A module is evaluated where the first import reaches it, so an import added
+ * above them in an entry would move them: refuse to build then. Globals the action sees keep their own names.
+ */
+function checkProgram(platform, body, observable) {
+  const modules = modulesOf(body);
+  if (modules[0] !== 'hardening.ts' || modules[1] !== 'intrinsics.ts') {
+    fail(`the ${platform} program must evaluate hardening.ts, then intrinsics.ts, first; got ${modules.slice(0, 3)}`);
+  }
+  for (const name of observable) {
+    if (!new RegExp(`^(?:function\\*? ${name}\\(|var ${name} = class \\{|  ${name}: function\\()`, 'm').test(body)) {
+      fail(`the ${platform} program lost the name ${name} (renamed by the bundler?)`);
+    }
+  }
+}
+
+async function program(platform, observable) {
+  const { body, exports } = withoutExports(await bundle(`${platform}/program.ts`));
+  if (exports.size !== 1 || !exports.has('load')) fail(`${platform}/program.ts must export load alone`);
+  checkProgram(platform, body, observable);
+  return `${body}return ${exports.get('load')};\n`;
+}
+
+const SHARED = ['Timeout', 'require', 'URL', 'URLSearchParams'];
+const auth0 = await program('auth0', [
+  ...SHARED,
+  'setTimeout',
+  'clearTimeout',
+  'queueMicrotask',
+  'atob',
+  'btoa',
+  'fetch',
+  'Headers',
+  'Response',
+]);
+const kinde = await program('kinde', [...SHARED, 'kindeFetch', 'envGet']);
+
+const url = withoutExports(await bundle('url/index.ts'));
+const urlScript = `var URLClasses = (function () {
+'use strict';
+${url.body}return { URL: ${url.exports.get('URL')}, URLSearchParams: ${url.exports.get('URLSearchParams')} };
+})();
+var URL = URLClasses.URL, URLSearchParams = URLClasses.URLSearchParams;
+`;
+
+const hardening = withoutExports(await bundle('hardening.ts'));
+if (hardening.exports.size !== 0) fail('hardening.ts exports nothing');
+const hardeningScript = `(function () {\n'use strict';\n${hardening.body}})();\n`;
+
+const infrastructure = await bundle('kinde/infrastructure.ts', 'es2019');
+
+const constant = (doc, name, text) => `/** ${doc} */\nexport const ${name} = ${JSON.stringify(text)};\n`;
+writeFileSync(
+  join(ROOT, OUT),
+  [
+    `// Generated by scripts/build-sandbox.mjs from ${PROGRAM}/ (npm run build): do not edit.\n`,
+    constant('The Auth0 program: the body of the function sandbox/bootstrap.ts wraps.', 'AUTH0_PROGRAM_BODY', auth0),
+    constant('The Kinde program: the body of the function sandbox/bootstrap.ts wraps.', 'KINDE_PROGRAM_BODY', kinde),
+    constant('A script that defines `URL` and `URLSearchParams` (url/index.ts).', 'URL_SCRIPT', urlScript),
+    constant('A script that hardens a context (hardening.ts).', 'HARDENING_SCRIPT', hardeningScript),
+    constant(
+      "Minter's `@kinde/infrastructure`, an ES2019 module (kinde/infrastructure.ts).",
+      'KINDE_INFRASTRUCTURE_MODULE',
+      infrastructure,
+    ),
+  ].join('\n'),
+);

@@ -1,0 +1,33 @@
+/**
+ * The Auth0 program: what runs in an isolate of a `credentials-exchange` action before its code. The hardening first,
+ * then the globals of Auth0's Node runtime (console, timers, queueMicrotask, atob / btoa, fetch, Headers, Response,
+ * URL, URLSearchParams), installed in this order; `load` is what the program answers the host (sandbox/bootstrap.ts).
+ */
+import '../hardening.js'; // first: before anything else runs (scripts/build-sandbox.mjs checks it)
+import '../intrinsics.js'; // second: the built-ins, captured before any other code runs
+import { consoleObject } from '../console.js';
+import { fetch } from '../fetch/fetch.js';
+import { Headers } from '../fetch/headers.js';
+import { Response } from '../fetch/response.js';
+import { installGlobal } from '../globals.js';
+import { makeLoad } from '../load.js';
+import { atob, btoa, queueMicrotask } from '../node-globals.js';
+import { clearTimeout, setTimeout } from '../timers.js';
+import { URLSearchParams } from '../url/search-params.js';
+import { URL } from '../url/url.js';
+import { makeRunner } from './runner.js';
+
+installGlobal('console', consoleObject);
+installGlobal('setTimeout', setTimeout);
+installGlobal('clearTimeout', clearTimeout);
+installGlobal('queueMicrotask', queueMicrotask);
+installGlobal('atob', atob);
+installGlobal('btoa', btoa);
+installGlobal('fetch', fetch);
+installGlobal('Headers', Headers);
+installGlobal('Response', Response);
+installGlobal('URL', URL);
+installGlobal('URLSearchParams', URLSearchParams);
+
+/** What the program answers the host (program/load.ts). */
+export const load = makeLoad(makeRunner);

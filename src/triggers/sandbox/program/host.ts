@@ -1,0 +1,50 @@
+/**
+ * What the host hands the program. sandbox/bootstrap.ts wraps the bundle in a function whose parameters are the
+ * References to the host's functions (runtime/host-bridge.ts, in `HOST_REFERENCE_NAMES` order) and the configuration
+ * as JSON: declared here, in scope for the whole program, never globals, so no action code can reach or replace them.
+ */
+import type { SandboxConfig } from '../boundary.js';
+import { JSONparse } from './intrinsics.js';
+
+/** A host function called synchronously: the isolate's thread waits for its answer. */
+interface SyncReference<A extends unknown[], R> {
+  applySync(receiver: undefined, args: A): R;
+}
+
+/** A host function answering a promise the isolate's thread waits for (`applySyncPromise`). */
+interface SyncPromiseReference<A extends unknown[], R> {
+  applySyncPromise(receiver: undefined, args: A): R;
+}
+
+/** A host function answering a promise the isolate awaits, its result copied in. */
+interface AsyncReference<A extends unknown[], R> {
+  apply(receiver: undefined, args: A, options: { result: { promise: true; copy: true } }): Promise<R>;
+}
+
+// The parameters of the function around the bundle (sandbox/bootstrap.ts).
+declare const cacheGet: SyncReference<[key: string], string | undefined>;
+declare const cacheSet: SyncReference<[key: string, value: string, optionsJson: string], string>;
+declare const cacheDelete: SyncReference<[key: string], string>;
+declare const hostFetch: AsyncReference<[url: string, initJson: string], string>;
+declare const hostKindeFetch: SyncPromiseReference<[url: string, initJson: string, issuer: string], string>;
+declare const hostArm: SyncReference<[ms: number], void>;
+declare const configJson: string;
+
+/**
+ * The host's functions: Auth0's `api.cache` (answers JSON), egress-guarded fetch for `fetch` and `kinde.fetch`
+ * (answer JSON), and the one host timer of the isolate's timers (ms until the earliest, 0 disarms).
+ */
+export const host = {
+  cacheGet,
+  cacheSet,
+  cacheDelete,
+  fetch: hostFetch,
+  kindeFetch: hostKindeFetch,
+  arm: hostArm,
+};
+
+/** The configuration of this isolate. */
+export const config: SandboxConfig = JSONparse(configJson);
+
+/** The action's secrets (Auth0 `event.secrets`, Kinde `kinde.env`). */
+export const SECRETS = config.secrets;

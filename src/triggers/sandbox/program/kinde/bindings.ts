@@ -1,0 +1,156 @@
+/**
+ * Kinde's global `kinde` bindings (`m2m:token_generation`, Kinde notes §1.2, §2). Bindings exist only when declared in
+ * `workflowSettings.bindings`; using another one throws a clear error instead of Kinde's bare TypeError.
+ * `kinde.fetch` is a blocking host call (`applySyncPromise`): Kinde's own helper reads `.json` without awaiting
+ * (§2.1), and awaiting works too.
+ */
+import { customClaims, recordClaim } from '../claims.js';
+import { hostMessage, requestParts } from '../fetch/request.js';
+import { SECRETS, config, host } from '../host.js';
+import {
+  ErrorCtor,
+  JSONparse,
+  JSONstringify,
+  ObjectCreate,
+  ObjectKeys,
+  PromiseCtor,
+  StringCtor,
+  TypeErrorCtor,
+  hasOwn,
+  promiseThen,
+  reflectApply,
+} from '../intrinsics.js';
+import { current, refuseCall, type Invocation } from '../invocation.js';
+
+/** The bindings the workflow declared. */
+export const DECLARED: Record<string, true> = ObjectCreate(null);
+for (let bi = 0; bi < config.bindings.length; bi++) DECLARED[config.bindings[bi]!] = true;
+
+/** A binding the workflow may not use: every use throws, with the reason. */
+function unavailable(name: string): unknown {
+  const message =
+    DECLARED[name] === true
+      ? 'binding ' + name + ' is not available in m2m:token_generation workflows on Minter'
+      : 'binding ' + name + ' is not declared in workflowSettings.bindings';
+  function fail(): never {
+    throw new ErrorCtor(message);
+  }
+  return new Proxy(fail, {
+    apply: fail,
+    construct: fail,
+    get: function (_target, key) {
+      if (typeof key !== 'string' || key === 'then' || key === 'toJSON') return undefined;
+      fail();
+    },
+  });
+}
+
+/** The invocation running now, or the error a binding throws outside one. */
+function active(name: string): Invocation {
+  const inv = current;
+  if (inv === null || inv.done) throw new ErrorCtor(name + ' can only be used while the workflow runs');
+  return inv;
+}
+
+function envGet(key: unknown): { value: string; isSecret: true } | undefined {
+  active('kinde.env');
+  const name = StringCtor(key);
+  return hasOwn.call(SECRETS, name) ? { value: SECRETS[name]!, isSecret: true } : undefined;
+}
+
+/** The host's answer to `kinde.fetch`. */
+interface HostAnswer {
+  status: number;
+  statusText: string;
+  headers: Record<string, string>;
+  body: string;
+  error?: string;
+  refused?: boolean;
+}
+
+/** Kinde's response object: plain properties for synchronous use, and a then() that yields a plain copy. */
+function kindeResponse(r: HostAnswer, format: 'json' | 'text'): Record<string, unknown> {
+  let json: unknown;
+  try {
+    json = JSONparse(r.body);
+  } catch {
+    json = undefined;
+  }
+  const res: Record<string, unknown> = {
+    status: r.status,
+    statusText: r.statusText,
+    ok: r.status >= 200 && r.status <= 299,
+    headers: r.headers,
+    json: json,
+    text: r.body,
+    data: format === 'text' ? r.body : json,
+  };
+  Object.defineProperty(res, 'then', {
+    enumerable: false,
+    value: function (onFulfilled?: (value: unknown) => unknown, onRejected?: (reason: unknown) => unknown) {
+      const plain: Record<string, unknown> = {};
+      const keys = ObjectKeys(res);
+      for (let i = 0; i < keys.length; i++) plain[keys[i]!] = res[keys[i]!];
+      return reflectApply(promiseThen, PromiseCtor.resolve(plain), [onFulfilled, onRejected]);
+    },
+  });
+  return res;
+}
+
+function kindeFetch(url: unknown, options?: unknown): Record<string, unknown> {
+  const inv = active('kinde.fetch');
+  const req = requestParts(url, options, true);
+  let raw: string;
+  try {
+    raw = host.kindeFetch.applySyncPromise(undefined, [req.url, JSONstringify(req.init), inv.issuer!]);
+  } catch (e) {
+    throw new TypeErrorCtor('kinde.fetch failed: ' + hostMessage(e));
+  }
+  const r: HostAnswer = JSONparse(raw);
+  if (r.refused === true) refuseCall(inv, 'fetch');
+  if (r.error !== undefined) {
+    throw new TypeErrorCtor((r.refused === true ? 'kinde.fetch refused: ' : 'kinde.fetch failed: ') + r.error);
+  }
+  const format = options && (options as { responseFormat?: unknown }).responseFormat === 'text' ? 'text' : 'json';
+  return kindeResponse(r, format);
+}
+
+/** The global `kinde`. */
+export const kinde: Record<string, unknown> = {
+  m2mToken:
+    DECLARED['kinde.m2mToken'] === true
+      ? {
+          setCustomClaim: function setCustomClaim(key: unknown, value: unknown) {
+            recordClaim(active('kinde.m2mToken'), key, value);
+          },
+          getCustomClaims: function getCustomClaims() {
+            return customClaims(active('kinde.m2mToken'));
+          },
+        }
+      : unavailable('kinde.m2mToken'),
+  env: DECLARED['kinde.env'] === true ? { get: envGet, getEnvironmentVariable: envGet } : unavailable('kinde.env'),
+  fetch: DECLARED['kinde.fetch'] === true ? kindeFetch : unavailable('kinde.fetch'),
+  // Kinde encrypts the body with the workflow's key; Minter has no workflow keys, so this is kinde.fetch, async.
+  secureFetch:
+    DECLARED['kinde.secureFetch'] === true
+      ? function secureFetch(url: unknown, options?: unknown) {
+          return new PromiseCtor(function (resolve) {
+            resolve(kindeFetch(url, options));
+          });
+        }
+      : unavailable('kinde.secureFetch'),
+};
+[
+  'kinde.cache',
+  'kinde.risk',
+  'kinde.idToken',
+  'kinde.accessToken',
+  'kinde.auth',
+  'kinde.mfa',
+  'kinde.widget',
+  'kinde.localization',
+  'kinde.ssoSession',
+  'kinde.plan',
+].forEach(function (name) {
+  kinde[name.slice(6)] = unavailable(name);
+});
