@@ -7,7 +7,6 @@ import type { PayloadBase } from '../boundary.js';
 import { JSONstringify, ObjectCreate, ObjectKeys } from './intrinsics.js';
 import { joined } from './json-text.js';
 import { list, own } from './safe.js';
-import type { Timer } from './timer-heap.js';
 
 /** A denial as `api.access.deny` records it. */
 export interface Denial {
@@ -126,4 +125,15 @@ export function refusedCallsJson(inv: Invocation): string {
   let out = '';
   for (let i = 0; i < kinds.length; i++) out = joined(out, JSONstringify(kinds[i]) + ':' + counts[kinds[i]!]);
   return ',"refusedCalls":{' + out + '}';
+}
+
+/** A pending timer. */
+export interface Timer {
+  id: number;
+  /** When due, in ms since the epoch. */
+  at: number;
+  inv: Invocation;
+  i: number;
+  callback: (...args: unknown[]) => unknown;
+  args: unknown[];
 }

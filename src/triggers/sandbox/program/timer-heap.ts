@@ -3,18 +3,9 @@
  * its index `i` (-1 once out of the heap).
  */
 import { setTimersPending } from './io.js';
-import type { Invocation } from './invocation.js';
+import type { Timer } from './invocation.js';
 
-/** A pending timer. */
-export interface Timer {
-  id: number;
-  /** When due, in ms since the epoch. */
-  at: number;
-  inv: Invocation;
-  i: number;
-  callback: (...args: unknown[]) => unknown;
-  args: unknown[];
-}
+export type { Timer } from './invocation.js';
 
 /** The heap: `heap[0]` is due first. */
 export const heap: Timer[] = [];
