@@ -27,11 +27,12 @@ export type OAuthErrorCode =
   | 'server_error';
 
 /**
- * The codes a token trigger may deny with: Auth0's `api.access.deny(code, reason)` takes these three; any other code
- * an action passes becomes `server_error`, and so does every failure. The in-isolate source of the Auth0 `api`
- * (triggers/auth0/credentials-exchange.ts, `DENY_CODES`) repeats them until it is a module that can import these.
+ * The codes a token trigger may deny with: Auth0's `api.access.deny(code, reason)` takes the first three (any other
+ * code an action passes becomes `server_error`, and so does every failure; the sandbox program's Auth0 `api`,
+ * sandbox/program/auth0/api.ts `DENY_CODES`, applies that rule inside the isolate); Kinde's
+ * `kinde.auth.denyAccess(reason)` denies with `access_denied` (a Minter extension in `m2m:token_generation`).
  */
-export const DENIAL_CODES = ['invalid_scope', 'invalid_request', 'server_error'] as const;
+export const DENIAL_CODES = ['invalid_scope', 'invalid_request', 'server_error', 'access_denied'] as const;
 export type DenialError = (typeof DENIAL_CODES)[number];
 
 const DENIAL_CODE_SET: ReadonlySet<string> = new Set(DENIAL_CODES);

@@ -95,8 +95,11 @@ export async function buildAction(source: ActionSource): Promise<BuiltAction> {
     const built = await compileKindeWorkflow({ files: { ...source.files, [entry]: source.code }, entry });
     return { compiled: built.code, settings: built.settings };
   } catch (error) {
-    if (error instanceof WorkflowCompileError)
-      throw new ActionBuildError(error.message, error.file, error.line, error.column);
+    if (error instanceof WorkflowCompileError) {
+      // The message leads with the place; the management answer puts it there itself ("Build failed at file:l:c").
+      const text = error.diagnostics[0]?.text ?? error.message;
+      throw new ActionBuildError(text, error.file, error.line, error.column);
+    }
     throw error;
   }
 }

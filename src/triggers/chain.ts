@@ -136,6 +136,7 @@ export async function runChain(
       result.logs_truncated = output.logsTruncated;
       if (output.refusedCalls !== undefined) result.refused_calls = output.refusedCalls;
     }
+    if (step.record?.risk !== undefined) result.risk_score = step.record.risk;
     results.push(result);
 
     const effect = STATUS_EFFECTS[step.status];

@@ -117,6 +117,8 @@ export interface ActionResult {
   failure_policy?: FailurePolicy;
   /** Present when the action made calls past a cap (timers, fetches, console): how many were refused, by API. */
   refused_calls?: RefusedCalls;
+  /** Kinde: the score the workflow set with `kinde.risk.setScore` (the last one), when it set one. */
+  risk_score?: number;
 }
 
 /** Calls refused by the per-execution and per-isolate caps (MINTER_ACTIONS_MAX_TIMERS, …), by API. */
@@ -127,7 +129,10 @@ export interface RefusedCalls {
   console?: number;
 }
 
-/** The OAuth error codes a chain can deny with (Auth0 `api.access.deny` codes; failures are `server_error`). */
+/**
+ * The OAuth error codes a chain can deny with (Auth0 `api.access.deny` codes, Kinde `kinde.auth.denyAccess`'s
+ * `access_denied`; failures are `server_error`).
+ */
 export type { DenialError };
 
 /** What the chain decided. */

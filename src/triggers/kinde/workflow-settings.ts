@@ -11,28 +11,35 @@ import {
 } from './workflow.js';
 
 /**
- * Binding names Kinde knows (INFRA `KindeBindings` plus the runtime-only `kinde.cache`, `kinde.risk`,
- * `kinde.plan`, `util`). Declaring one Minter does not provide is allowed, as on Kinde; using it throws the
- * package's "binding not available" error at run time. An unknown name is almost always a typo, so it is refused.
+ * The bindings a workflow may declare in `m2m:token_generation`, as Minter provides them (docs/kinde-workflows.md):
+ * Kinde's documented M2M bindings, `console`, `util`, `kinde.cache` (`jwtToken`), `kinde.risk` (`setScore` /
+ * `getScore`, shown in the execution record) and `kinde.auth` (`denyAccess`, a Minter extension in M2M).
  */
-const KNOWN_BINDINGS: ReadonlySet<string> = new Set([
-  'kinde.idToken',
-  'kinde.accessToken',
+const M2M_BINDINGS: ReadonlySet<string> = new Set([
   'kinde.m2mToken',
-  'console',
   'kinde.fetch',
   'kinde.secureFetch',
-  'kinde.widget',
   'kinde.env',
-  'kinde.auth',
-  'kinde.localization',
-  'kinde.mfa',
-  'kinde.ssoSession',
   'url',
+  'console',
+  'util',
   'kinde.cache',
   'kinde.risk',
-  'kinde.plan',
-  'util',
+  'kinde.auth',
+]);
+
+/**
+ * Bindings Kinde documents for other triggers, with no meaning when a machine asks for a token: declaring one is
+ * refused at deploy with the reason, rather than failing at run time.
+ */
+const NO_M2M_MEANING: ReadonlyMap<string, string> = new Map([
+  ['kinde.idToken', "sets claims of a user's ID token; in m2m:token_generation use kinde.m2mToken"],
+  ['kinde.accessToken', "sets claims of a user's access token; in m2m:token_generation use kinde.m2mToken"],
+  ['kinde.widget', 'renders sign-in pages, which an M2M token request has none of'],
+  ['kinde.localization', 'localizes sign-in pages, which an M2M token request has none of'],
+  ['kinde.mfa', 'controls multi-factor prompts of a user sign-in'],
+  ['kinde.ssoSession', 'controls the SSO session of a user'],
+  ['kinde.plan', "reads a user's billing plan"],
 ]);
 
 /** 1-based line of the first match in `source`, 0 when absent. */
@@ -88,12 +95,23 @@ export function validate(exported: Exported, entry: string, source: string): Kin
     fail('settings', 'workflowSettings.bindings must be an object such as { "kinde.m2mToken": {} }');
   }
   const names = Object.keys(bindings as object);
-  const unknown = names.filter((n) => !KNOWN_BINDINGS.has(n));
+  const bindingsLine = lineOf(source, /\bbindings\s*:/) || settingsLine;
+  const meaningless = names.filter((n) => NO_M2M_MEANING.has(n));
+  if (meaningless.length > 0) {
+    fail(
+      'settings',
+      meaningless
+        .map((n) => `binding "${n}" is not available in ${KINDE_M2M_TRIGGER} workflows: it ${NO_M2M_MEANING.get(n)}`)
+        .join('; '),
+      bindingsLine,
+    );
+  }
+  const unknown = names.filter((n) => !M2M_BINDINGS.has(n));
   if (unknown.length > 0) {
     fail(
       'settings',
-      `unknown binding ${unknown.map((n) => JSON.stringify(n)).join(', ')} in workflowSettings.bindings; known: ${[...KNOWN_BINDINGS].join(', ')}`,
-      lineOf(source, /\bbindings\s*:/) || settingsLine,
+      `unknown binding ${unknown.map((n) => JSON.stringify(n)).join(', ')} in workflowSettings.bindings; known: ${[...M2M_BINDINGS].join(', ')}`,
+      bindingsLine,
     );
   }
   if (exported.defaultType !== 'function' && exported.handleType !== 'function') {

@@ -19,6 +19,8 @@ export interface SandboxRecord {
   logsTruncated: boolean;
   /** Calls refused by a cap, when there were any. */
   refusedCalls?: RefusedCalls;
+  /** Kinde: the score `kinde.risk.setScore` set last, when it set one. */
+  risk?: number;
 }
 
 /** Largest record accepted, in UTF-16 code units: claims ≤ 100 KB plus bounded logs leave ample room. */
@@ -68,7 +70,9 @@ export function parseRecord(json: string, maxLogBytes: number): SandboxRecord | 
   }
   const { logs, truncated } = boundLogs(raw.logs, maxLogBytes);
   const refusedCalls = parseRefusedCalls(raw.refusedCalls);
+  const risk = typeof raw.risk === 'number' && Number.isFinite(raw.risk) ? raw.risk : undefined;
   return {
+    ...(risk !== undefined && { risk }),
     outcome: raw.outcome,
     denial,
     error,

@@ -29,6 +29,8 @@ export interface Invocation {
   refused: string;
   refusedCount: number;
   denial: Denial | null;
+  /** Kinde: the score `kinde.risk.setScore` set last, or null. */
+  risk: number | null;
   /** The payload's target scopes (Auth0), copied with `strings` when the action first changes them. */
   initialTarget: unknown;
   target: string[] | null;
@@ -81,6 +83,7 @@ export function invocation(p: PayloadBase & { t?: unknown }): Invocation {
     refused: '',
     refusedCount: 0,
     denial: null,
+    risk: null,
     initialTarget: own(p, 't'),
     target: null,
     logs: '',

@@ -94,6 +94,7 @@ export function finish(inv: Invocation, failed: boolean, err?: unknown): string 
     inv.logs +
     '],"logsTruncated":' +
     (inv.logsTruncated ? 'true' : 'false') +
+    (inv.risk === null ? '' : ',"risk":' + JSONstringify(inv.risk)) +
     refusedCallsJson(inv) +
     '}';
   flatten(inv.record);

@@ -8,6 +8,7 @@ import { customClaims, recordClaim } from '../claims.js';
 import { hostMessage, requestParts } from '../fetch/request.js';
 import { SECRETS, config, host } from '../host.js';
 import {
+  DateNow,
   ErrorCtor,
   JSONparse,
   JSONstringify,
@@ -20,7 +21,9 @@ import {
   promiseThen,
   reflectApply,
 } from '../intrinsics.js';
-import { current, refuseCall, type Invocation } from '../invocation.js';
+import { current, refuseCall, type Denial, type Invocation } from '../invocation.js';
+import { atob } from '../node-globals.js';
+import { slice } from '../safe.js';
 
 /** The bindings the workflow declared. */
 export const DECLARED: Record<string, true> = ObjectCreate(null);
@@ -115,6 +118,80 @@ function kindeFetch(url: unknown, options?: unknown): Record<string, unknown> {
   return kindeResponse(r, format);
 }
 
+/**
+ * `kinde.auth.denyAccess(reason)`: the token is refused with `access_denied` and the reason (Kinde lists the binding
+ * for user flows; in `m2m:token_generation` it is a Minter extension). The first denial of a run stands.
+ */
+function denyAccess(reason?: unknown): void {
+  const inv = active('kinde.auth');
+  if (inv.denial !== null) return;
+  const denial: Denial = ObjectCreate(null);
+  denial.code = 'access_denied';
+  denial.reason = reason === undefined || reason === null ? '' : slice(StringCtor(reason), 0, 1000);
+  inv.denial = denial;
+}
+
+/** `kinde.risk.setScore(score)`: a finite number, kept for this run and shown in its execution record. */
+function setScore(score: unknown): void {
+  const inv = active('kinde.risk');
+  if (typeof score !== 'number' || score !== score || score === 1 / 0 || score === -1 / 0) {
+    throw new TypeErrorCtor('kinde.risk.setScore takes a finite number');
+  }
+  inv.risk = score;
+}
+
+/** `kinde.risk.getScore()`: the score set in this run, 0 before one is. */
+function getScore(): number {
+  const inv = active('kinde.risk');
+  return inv.risk === null ? 0 : inv.risk;
+}
+
+/** Tokens `kinde.cache.jwtToken` keeps between runs on this isolate, by name, until 30 s before they expire. */
+const JWT_CACHE: Record<string, { token: string; expiresAt: number }> = ObjectCreate(null);
+let jwtCached = 0;
+const MAX_CACHED_JWTS = 100;
+const JWT_EARLY_MS = 30_000;
+
+/** A JWT's `exp` in ms, or 0 when it has none or is not a JWT (then it is not kept). */
+function jwtExpiry(token: string): number {
+  const parts = token.split('.');
+  if (parts.length !== 3) return 0;
+  try {
+    const b64 = parts[1]!.replace(/-/g, '+').replace(/_/g, '/');
+    const payload = JSONparse(atob(b64 + '==='.slice((b64.length + 3) % 4)));
+    const exp = payload !== null && typeof payload === 'object' ? (payload as { exp?: unknown }).exp : undefined;
+    return typeof exp === 'number' && exp > 0 ? exp * 1000 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * `kinde.cache.jwtToken(name, { onMissingOrExpired })`: the token kept under `name`, or a new one from
+ * `onMissingOrExpired()` (kept until 30 s before its `exp`). `validation` is accepted; the token is not verified
+ * (it comes from the workflow's own call), only its expiry read.
+ */
+async function jwtToken(name: unknown, options?: unknown): Promise<string> {
+  active('kinde.cache');
+  const key = StringCtor(name);
+  const hit = hasOwn.call(JWT_CACHE, key) ? JWT_CACHE[key] : undefined;
+  if (hit !== undefined && hit.expiresAt - JWT_EARLY_MS > DateNow()) return hit.token;
+  const make =
+    options !== null && typeof options === 'object'
+      ? (options as { onMissingOrExpired?: unknown }).onMissingOrExpired
+      : undefined;
+  if (typeof make !== 'function') {
+    throw new TypeErrorCtor('kinde.cache.jwtToken: no token cached under "' + key + '" and no onMissingOrExpired');
+  }
+  const token = StringCtor(await make());
+  const expiresAt = jwtExpiry(token);
+  if (expiresAt > 0 && (hit !== undefined || jwtCached < MAX_CACHED_JWTS)) {
+    if (hit === undefined) jwtCached++;
+    JWT_CACHE[key] = { token, expiresAt };
+  }
+  return token;
+}
+
 /** The global `kinde`. */
 export const kinde: Record<string, unknown> = {
   m2mToken:
@@ -140,12 +217,13 @@ export const kinde: Record<string, unknown> = {
         }
       : unavailable('kinde.secureFetch'),
 };
+kinde.auth = DECLARED['kinde.auth'] === true ? { denyAccess } : unavailable('kinde.auth');
+kinde.risk = DECLARED['kinde.risk'] === true ? { setScore, getScore } : unavailable('kinde.risk');
+kinde.cache = DECLARED['kinde.cache'] === true ? { jwtToken } : unavailable('kinde.cache');
+// No meaning in m2m:token_generation: refused at deploy (kinde/workflow-settings.ts); kept failing here all the same.
 [
-  'kinde.cache',
-  'kinde.risk',
   'kinde.idToken',
   'kinde.accessToken',
-  'kinde.auth',
   'kinde.mfa',
   'kinde.widget',
   'kinde.localization',

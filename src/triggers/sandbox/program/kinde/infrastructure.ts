@@ -98,7 +98,7 @@ export function getLocalization(key: string): unknown {
   return localization.get(key);
 }
 
-/** User-flow only on Kinde: the `auth` binding is never available here. */
+/** `kinde.auth.denyAccess(reason)`: user flows on Kinde; in m2m:token_generation a Minter extension (access_denied). */
 export function denyAccess(reason: unknown): void {
   const auth = binding('auth');
   if (!auth) {
