@@ -21,6 +21,7 @@ import { kindeEvent } from './kinde/m2m-token-generation.js';
 import { DEFAULT_DENIAL_DESCRIPTION, STATUS_EFFECTS, type StatusEffect } from './outcome.js';
 import { ClaimSet } from './restricted-claims.js';
 import { PLATFORM } from './sandbox/bootstrap.js';
+import type { Platform } from './sandbox/boundary.js';
 import { parseConsole, parseRecord, type SandboxRecord } from './sandbox/record.js';
 import type { InvokeOutcome } from './runtime/version-isolate.js';
 
@@ -41,12 +42,12 @@ interface Step {
   message?: string;
 }
 
-function toStep(outcome: InvokeOutcome, maxLogBytes: number): Step {
+function toStep(outcome: InvokeOutcome, maxLogBytes: number, platform: Platform): Step {
   if (outcome.kind === 'failed') {
     const console = outcome.console === undefined ? undefined : parseConsole(outcome.console, maxLogBytes);
     return { status: outcome.status, message: outcome.message, ...(console && { console }) };
   }
-  const record = parseRecord(outcome.record, maxLogBytes);
+  const record = parseRecord(outcome.record, maxLogBytes, platform);
   if (record === undefined) return { status: 'runtime', message: 'The action returned a malformed record' };
   switch (record.outcome) {
     case 'ok':
@@ -128,7 +129,11 @@ export async function runChain(
 
     const startedAt = Date.now();
     const t0 = performance.now();
-    const step = toStep(await isolate.invoke(payload, deadline, request.client.client_id), settings.maxLogBytes);
+    const step = toStep(
+      await isolate.invoke(payload, deadline, request.client.client_id),
+      settings.maxLogBytes,
+      PLATFORM[action.triggerId],
+    );
     const result = baseResult(action, step.status, startedAt, performance.now() - t0);
     const output = step.record ?? step.console;
     if (output !== undefined) {

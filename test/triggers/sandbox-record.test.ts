@@ -70,6 +70,13 @@ describe('a forged record is bounded and re-checked by the host', () => {
     );
     assert.ok(parsed);
     assert.deepEqual(parsed.denial, { code: 'server_error', reason: 'r'.repeat(1000) });
+    // access_denied is Kinde's kinde.auth.denyAccess: kept for a workflow, not for an Auth0 action.
+    const kinde = parseRecord(
+      record({ outcome: 'denied', denial: { code: 'access_denied', reason: 'no' } }),
+      100,
+      'kinde',
+    );
+    assert.deepEqual(kinde?.denial, { code: 'access_denied', reason: 'no' });
     assert.deepEqual(parsed.logs, [{ level: 'log', message: 'x'.repeat(100) }]);
     assert.equal(parsed.logsTruncated, true);
     assert.deepEqual(parseConsole(JSON.stringify({ logs: [['warn', 'w']], logsTruncated: false }), 100), {

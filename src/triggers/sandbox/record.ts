@@ -4,6 +4,7 @@
  */
 import { isDenialCode } from '../../errors.js';
 import type { DenialError, LogLine, RefusedCalls, RefusedClaim } from '../contract.js';
+import type { Platform } from './boundary.js';
 
 /** One action's record, validated. */
 export interface SandboxRecord {
@@ -43,15 +44,23 @@ function boundedJson(json: string): unknown {
   }
 }
 
-/** Parses and bounds a record; undefined when it is not one. */
-export function parseRecord(json: string, maxLogBytes: number): SandboxRecord | undefined {
+/** Parses and bounds a record of an action written for `platform`; undefined when it is not one. */
+export function parseRecord(
+  json: string,
+  maxLogBytes: number,
+  platform: Platform = 'auth0',
+): SandboxRecord | undefined {
   const raw = boundedJson(json);
   if (!isObject(raw) || (raw.outcome !== 'ok' && raw.outcome !== 'denied' && raw.outcome !== 'error')) return undefined;
   if (!Array.isArray(raw.claims) || !Array.isArray(raw.refused) || !Array.isArray(raw.logs)) return undefined;
 
   let denial: SandboxRecord['denial'] = null;
   if (isObject(raw.denial)) {
-    const code = isDenialCode(raw.denial.code) ? raw.denial.code : 'server_error';
+    // access_denied is kinde.auth.denyAccess's; Auth0's api.access.deny has the other three.
+    const code =
+      isDenialCode(raw.denial.code) && (raw.denial.code !== 'access_denied' || platform === 'kinde')
+        ? raw.denial.code
+        : 'server_error';
     denial = { code, reason: text(raw.denial.reason ?? '', MAX_REASON_LENGTH) };
   }
   if (raw.outcome === 'denied' && denial === null) return undefined;
