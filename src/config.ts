@@ -72,6 +72,9 @@ export interface Config {
   trustProxy: boolean;
   /** Serve Prometheus metrics at `GET /metrics`. */
   metrics: boolean;
+  /** A Kinde project folder kept deployed (synced at start and on every change), and whether removals prune. */
+  workflowsDir?: string;
+  workflowsPrune: boolean;
   /**
    * TEST ONLY, never set in production: the engine aborts the process (SIGABRT) when it prewarms, or first runs, a
    * version of the action with this name, as a native crash in action code would — how the quarantine tests crash
@@ -202,7 +205,18 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     geoipDb: optional(env, 'MINTER_GEOIP_DB'),
     trustProxy: optional(env, 'MINTER_TRUST_PROXY') === 'true',
     metrics: flag(env, 'MINTER_METRICS', true),
+    workflowsPrune: flag(env, 'MINTER_WORKFLOWS_PRUNE', false),
   };
+  const workflowsDir = optional(env, 'MINTER_WORKFLOWS_DIR');
+  if (workflowsDir !== undefined) {
+    if (!adminClientId) {
+      throw new ConfigError(
+        'MINTER_WORKFLOWS_DIR needs MINTER_ADMIN_CLIENT_ID and MINTER_ADMIN_CLIENT_SECRET: the server deploys the ' +
+          'folder through its management API as that client',
+      );
+    }
+    config.workflowsDir = resolve(workflowsDir);
+  }
   const testCrash = testCrashFrom(env);
   if (testCrash) config.testCrash = testCrash;
   return Object.freeze(config);

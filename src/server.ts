@@ -20,6 +20,7 @@ import { operationsPlugin } from './plugins/operations.js';
 import { openSharedCounters } from './plugins/redis.js';
 import { openStore, startRegistry } from './plugins/store.js';
 import { watchTlsFiles } from './plugins/tls.js';
+import { keepWorkflowsDeployed } from './plugins/workflows-dir.js';
 import { openTriggers } from './plugins/triggers.js';
 import type { Registry } from './registry/registry.js';
 import type { OpenedDatabase } from './store/database.js';
@@ -60,6 +61,9 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     await app.register(operationsPlugin, { storage: database.kind, metrics });
     const management = { issuer, tenantId, registry, logs, engine, beforeTest: needGeoip };
     await app.register(managementPlugin, { prefix: '/api/v2', ...management });
+
+    // Last: it makes the app ready to deploy the folder through the management API before anything listens.
+    await keepWorkflowsDeployed(app, config);
 
     let closing: Promise<void> | undefined;
     return { app, registry, database, bootstrap, logs, close: () => (closing ??= app.close()) };

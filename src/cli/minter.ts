@@ -1,97 +1,26 @@
 #!/usr/bin/env -S node --no-node-snapshot
 /**
- * The `minter` command. `minter deploy-workflows <folder>` deploys every Kinde workflow of a project laid out as
- * Kinde's (`kinde.json`, `kindeSrc/environment/workflows/**\/*Workflow.ts`) to a running Minter: it compiles each
- * locally first (so errors show file and line before anything changes), then creates or updates the action named
- * by `workflowSettings.id`, deploys it, and binds it to `m2m:token_generation` (kept in the current order, new ones
- * appended) — on Kinde a sync makes workflows live; this does the same.
+ * The `minter` command.
+ *
+ * `minter sync-workflows <folder> [--prune] [--dry-run]` keeps the Kinde workflows of a project laid out as Kinde's
+ * (`kinde.json`, `kindeSrc/environment/workflows/**\/*Workflow.ts`) deployed on a running Minter: it compiles each
+ * locally first (errors show file and line before anything changes), deploys the ones whose sources changed, binds
+ * them to `m2m:token_generation`, and with `--prune` removes those whose file is gone (workflows/sync.ts).
+ * `minter deploy-workflows <folder>` is the same without `--prune`.
  *
  * Connection: `--url` (or MINTER_URL, default http://localhost:3000), `--client-id` / `--client-secret` (or
  * MINTER_ADMIN_CLIENT_ID / MINTER_ADMIN_CLIENT_SECRET), `--audience` (default `<url>/api/v2/`).
  */
 import { parseArgs } from 'node:util';
-import { compileKindeProject } from '../triggers/kinde/project.js';
 import { WorkflowCompileError } from '../triggers/kinde/compile.js';
+import { describeSync, syncWorkflows } from '../workflows/sync.js';
+import { CliError, connect } from './management-client.js';
 
-const USAGE = `usage: minter deploy-workflows <folder> [--url URL] [--client-id ID] [--client-secret SECRET] [--audience AUD] [--dry-run]`;
+const USAGE = `usage: minter sync-workflows <folder> [--prune] [--dry-run] [--url URL] [--client-id ID] [--client-secret SECRET] [--audience AUD]
+       minter deploy-workflows <folder> [--dry-run] [...the same connection options]
+environment: MINTER_URL, MINTER_ADMIN_CLIENT_ID, MINTER_ADMIN_CLIENT_SECRET`;
 
-class CliError extends Error {}
-
-async function call(url: string, token: string, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${url}/api/v2${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  const json = text ? JSON.parse(text) : undefined;
-  if (!response.ok) throw new CliError(`${method} ${path}: ${response.status} ${json?.message ?? text}`);
-  return json;
-}
-
-async function adminToken(url: string, clientId: string, clientSecret: string, audience: string): Promise<string> {
-  const response = await fetch(`${url}/oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: clientId,
-      client_secret: clientSecret,
-      audience,
-    }),
-  });
-  const json = (await response.json()) as { access_token?: string; error?: string; error_description?: string };
-  if (!json.access_token) throw new CliError(`cannot get a management token: ${json.error}: ${json.error_description}`);
-  return json.access_token;
-}
-
-async function deployWorkflows(
-  folder: string,
-  options: { url: string; clientId?: string; clientSecret?: string; audience?: string; dryRun: boolean },
-) {
-  const workflows = await compileKindeProject(folder);
-  if (workflows.length === 0) throw new CliError(`no *Workflow.ts files under ${folder}`);
-  for (const w of workflows) console.log(`compiled ${w.entry} → workflow "${w.compiled.settings.id}"`);
-  if (options.dryRun) return;
-  if (!options.clientId || !options.clientSecret)
-    throw new CliError('admin credentials missing: --client-id/--client-secret or MINTER_ADMIN_CLIENT_ID/SECRET');
-  const url = options.url.replace(/\/+$/, '');
-  const token = await adminToken(url, options.clientId, options.clientSecret, options.audience ?? `${url}/api/v2/`);
-
-  const deployedIds: string[] = [];
-  for (const w of workflows) {
-    const name = w.compiled.settings.id;
-    const { [w.entry]: code, ...files } = w.files;
-    const listed = await call(url, token, 'GET', `/actions/actions?actionName=${encodeURIComponent(name)}`);
-    let action = listed.actions[0];
-    if (action && action.supported_triggers[0].id !== 'm2m:token_generation') {
-      throw new CliError(
-        `an action named "${name}" exists for ${action.supported_triggers[0].id}; rename the workflow id`,
-      );
-    }
-    const source = { code, files, entry_path: w.entry };
-    action = action
-      ? await call(url, token, 'PATCH', `/actions/actions/${action.id}`, source)
-      : await call(url, token, 'POST', '/actions/actions', {
-          name,
-          supported_triggers: [{ id: 'm2m:token_generation', version: 'v1' }],
-          ...source,
-        });
-    const version = await call(url, token, 'POST', `/actions/actions/${action.id}/deploy`);
-    console.log(`deployed "${name}" as version ${version.number}`);
-    deployedIds.push(action.id);
-  }
-
-  const current = await call(url, token, 'GET', '/actions/triggers/m2m:token_generation/bindings');
-  const bound: string[] = current.bindings.map((b: { action: { id: string } }) => b.action.id);
-  const order = [...bound, ...deployedIds.filter((id) => !bound.includes(id))];
-  if (order.length !== bound.length) {
-    await call(url, token, 'PATCH', '/actions/triggers/m2m:token_generation/bindings', {
-      bindings: order.map((value) => ({ ref: { type: 'action_id', value } })),
-    });
-  }
-  console.log(`m2m:token_generation runs ${order.length} workflow(s)`);
-}
+const SYNC_COMMANDS = new Set(['sync-workflows', 'deploy-workflows']);
 
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -103,22 +32,25 @@ async function main(argv: string[]): Promise<void> {
       'client-secret': { type: 'string' },
       audience: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
+      prune: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const [command, folder] = positionals;
-  if (values.help || command !== 'deploy-workflows' || !folder) {
+  if (values.help || command === undefined || !SYNC_COMMANDS.has(command) || !folder) {
     console.log(USAGE);
     if (!values.help) process.exitCode = 2;
     return;
   }
-  await deployWorkflows(folder, {
+  if (command === 'deploy-workflows' && values.prune) throw new CliError('--prune is for sync-workflows');
+  const call = await connect({
     url: values.url ?? process.env.MINTER_URL ?? 'http://localhost:3000',
     clientId: values['client-id'] ?? process.env.MINTER_ADMIN_CLIENT_ID,
     clientSecret: values['client-secret'] ?? process.env.MINTER_ADMIN_CLIENT_SECRET,
-    audience: values.audience,
-    dryRun: values['dry-run'] ?? false,
+    ...(values.audience !== undefined && { audience: values.audience }),
   });
+  const summary = await syncWorkflows(folder, call, { prune: values.prune, dryRun: values['dry-run'] });
+  for (const line of describeSync(summary)) console.log(values['dry-run'] ? `(dry run) ${line}` : line);
 }
 
 main(process.argv.slice(2))

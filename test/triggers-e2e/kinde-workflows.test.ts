@@ -182,8 +182,8 @@ export default { async handle() { kinde.m2mToken.setCustomClaim("cli", "hello");
         ],
         { timeout: 60_000 },
       );
-      assert.match(stdout, /deployed "cliTier" as version 1/);
-      assert.match(stdout, /deployed "cliHello" as version 1/);
+      assert.match(stdout, /created and deployed "cliTier"/);
+      assert.match(stdout, /created and deployed "cliHello"/);
       const { status, body } = await requestToken(m, app);
       assert.equal(status, 200, JSON.stringify(body));
       const claims = claimsOf(body.access_token);

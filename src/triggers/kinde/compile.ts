@@ -33,7 +33,7 @@ export async function compileKindeWorkflow(input: KindeWorkflowSource): Promise<
       { file: entry, line: 0, column: 0, text: `entry "${input.entry}" is not among the workflow's files` },
     ]);
   }
-  const code = await bundle(files, entry);
+  const { code, inputs } = await bundle(files, entry);
   const exported = await introspect(code, entry);
-  return { code, settings: validate(exported, entry, files[entry] ?? '') };
+  return { code, inputs, settings: validate(exported, entry, files[entry] ?? '') };
 }

@@ -89,8 +89,11 @@ function virtualFiles(files: Record<string, string>): esbuild.Plugin {
   };
 }
 
-/** One CommonJS file from `files`, starting at `entry`. */
-export async function bundle(files: Record<string, string>, entry: string): Promise<string> {
+/** One CommonJS file from `files`, starting at `entry`, and the paths of the files it took (the entry first). */
+export async function bundle(
+  files: Record<string, string>,
+  entry: string,
+): Promise<{ code: string; inputs: string[] }> {
   let result: esbuild.BuildResult<{ write: false }>;
   try {
     result = await esbuild.build({
@@ -100,6 +103,7 @@ export async function bundle(files: Record<string, string>, entry: string): Prom
       platform: 'neutral',
       target: 'es2020',
       write: false,
+      metafile: true,
       logLevel: 'silent',
       charset: 'utf8',
       // No tsconfig lookup on disk: the virtual files are the whole world.
@@ -113,7 +117,10 @@ export async function bundle(files: Record<string, string>, entry: string): Prom
   if (output === undefined || output.text.trim() === '') {
     throw new WorkflowCompileError('build', [{ file: entry, line: 0, column: 0, text: 'the bundle is empty' }]);
   }
-  return output.text;
+  const inputs = Object.keys(result.metafile?.inputs ?? {})
+    .filter((path) => path.startsWith(`${VFS}:`))
+    .map((path) => path.slice(VFS.length + 1));
+  return { code: output.text, inputs: [entry, ...inputs.filter((path) => path !== entry).sort()] };
 }
 
 function fromBuildFailure(error: unknown, entry: string): unknown {

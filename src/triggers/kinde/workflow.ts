@@ -29,6 +29,8 @@ export interface CompiledKindeWorkflow {
   /** One CommonJS file; `module.exports.default` is the workflow function or `{ handle }` object. */
   code: string;
   settings: KindeWorkflowSettings;
+  /** The workflow's files the bundle took, by path: the entry first, then what it imports. */
+  inputs: string[];
 }
 
 /** One problem found while compiling. `line` is 1-based, `column` 1-based; both 0 when not tied to a place. */
