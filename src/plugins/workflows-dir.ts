@@ -57,7 +57,8 @@ export async function keepWorkflowsDeployed(app: FastifyInstance, config: Readon
   let running: Promise<void> = Promise.resolve();
   let again = false;
   let timer: NodeJS.Timeout | undefined;
-  let watcher: FSWatcher | undefined;
+  /** Set once the first sync ended (the close hook must be added before the app is ready). */
+  const watching: { watcher?: FSWatcher } = {};
   let closed = false;
 
   /** One sync at a time; a change during one starts another after it. */
@@ -82,14 +83,15 @@ export async function keepWorkflowsDeployed(app: FastifyInstance, config: Readon
   app.addHook('onClose', async () => {
     closed = true;
     clearTimeout(timer);
-    watcher?.close();
+    watching.watcher?.close();
     await running;
   });
   await app.ready();
   await sync();
-  watcher = watch(dir, { recursive: true }, () => {
+  const watcher = watch(dir, { recursive: true }, () => {
     clearTimeout(timer);
     timer = setTimeout(() => void sync(), SETTLE_MS);
   });
   watcher.on('error', (error) => app.log.warn({ dir, reason: error.message }, 'watching the workflows folder failed'));
+  watching.watcher = watcher;
 }
