@@ -6,44 +6,21 @@
  * by `workflowSettings.id`, deploys it, and binds it to `m2m:token_generation` (kept in the current order, new ones
  * appended) — on Kinde a sync makes workflows live; this does the same.
  *
+ * `minter actions bundle` and `minter actions upload` (actions-bundle.ts) carry an Auth0 action with npm dependencies
+ * to a Minter that cannot reach the registry.
+ *
  * Connection: `--url` (or MINTER_URL, default http://localhost:3000), `--client-id` / `--client-secret` (or
  * MINTER_ADMIN_CLIENT_ID / MINTER_ADMIN_CLIENT_SECRET), `--audience` (default `<url>/api/v2/`).
  */
 import { parseArgs } from 'node:util';
 import { compileKindeProject } from '../triggers/kinde/project.js';
 import { WorkflowCompileError } from '../triggers/kinde/compile.js';
+import { DependencyError } from '../triggers/packages/dependency-error.js';
+import { actionsCommand, ACTIONS_USAGE } from './actions-bundle.js';
+import { call, CliError, connect } from './management-client.js';
 
-const USAGE = `usage: minter deploy-workflows <folder> [--url URL] [--client-id ID] [--client-secret SECRET] [--audience AUD] [--dry-run]`;
-
-class CliError extends Error {}
-
-async function call(url: string, token: string, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${url}/api/v2${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  const json = text ? JSON.parse(text) : undefined;
-  if (!response.ok) throw new CliError(`${method} ${path}: ${response.status} ${json?.message ?? text}`);
-  return json;
-}
-
-async function adminToken(url: string, clientId: string, clientSecret: string, audience: string): Promise<string> {
-  const response = await fetch(`${url}/oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: clientId,
-      client_secret: clientSecret,
-      audience,
-    }),
-  });
-  const json = (await response.json()) as { access_token?: string; error?: string; error_description?: string };
-  if (!json.access_token) throw new CliError(`cannot get a management token: ${json.error}: ${json.error_description}`);
-  return json.access_token;
-}
+const USAGE = `usage: minter deploy-workflows <folder> [--url URL] [--client-id ID] [--client-secret SECRET] [--audience AUD] [--dry-run]
+${ACTIONS_USAGE}`;
 
 async function deployWorkflows(
   folder: string,
@@ -53,10 +30,7 @@ async function deployWorkflows(
   if (workflows.length === 0) throw new CliError(`no *Workflow.ts files under ${folder}`);
   for (const w of workflows) console.log(`compiled ${w.entry} → workflow "${w.compiled.settings.id}"`);
   if (options.dryRun) return;
-  if (!options.clientId || !options.clientSecret)
-    throw new CliError('admin credentials missing: --client-id/--client-secret or MINTER_ADMIN_CLIENT_ID/SECRET');
-  const url = options.url.replace(/\/+$/, '');
-  const token = await adminToken(url, options.clientId, options.clientSecret, options.audience ?? `${url}/api/v2/`);
+  const { url, token } = await connect(options);
 
   const deployedIds: string[] = [];
   for (const w of workflows) {
@@ -94,6 +68,7 @@ async function deployWorkflows(
 }
 
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'actions') return actionsCommand(argv.slice(1));
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -123,7 +98,8 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2))
   .catch((error: unknown) => {
-    if (error instanceof WorkflowCompileError || error instanceof CliError) console.error(`minter: ${error.message}`);
+    if (error instanceof WorkflowCompileError || error instanceof CliError || error instanceof DependencyError)
+      console.error(`minter: ${error.message}`);
     else console.error(`minter: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;
   })
