@@ -71,6 +71,14 @@ describe('deploy errors of actions with dependencies name the package and why', 
     );
   });
 
+  test('a syntax error in an action with dependencies is a build failure at its line', async () => {
+    assertFailed(
+      await deploy(m, `const _ = require('lodash');\n${HANDLER}\nconst = 3;`, [{ name: 'lodash', version: '4.17.21' }]),
+      /^Build failed at action\.js:3:6: SyntaxError: Expected identifier but found "="/,
+      'build_failed',
+    );
+  });
+
   test('a spec that would install from elsewhere than the registry, a duplicate, a Kinde workflow', async () => {
     for (const version of ['git+https://github.com/lodash/lodash.git', 'file:../lodash', 'https://x.example/l.tgz']) {
       assertFailed(

@@ -11,7 +11,7 @@ export interface RequiredModule {
   line: number;
 }
 
-/** Where esbuild could not read the code (a syntax error), 1-based line and 0-based column as esbuild gives them. */
+/** Where esbuild could not read the code (a syntax error): line and column, 1-based as V8 counts them. */
 export interface ScanFailure {
   message: string;
   line: number;
@@ -53,7 +53,7 @@ export async function scanRequires(code: string): Promise<RequiredModule[] | Sca
   } catch (error) {
     const first = (error as { errors?: esbuild.Message[] }).errors?.[0];
     if (!first) throw error;
-    return { message: first.text, line: first.location?.line ?? 0, column: first.location?.column ?? 0 };
+    return { message: first.text, line: first.location?.line ?? 0, column: (first.location?.column ?? -1) + 1 };
   }
   return found.map((specifier) => ({ specifier, line: lineOf(code, specifier) }));
 }
