@@ -74,7 +74,7 @@ describe('deploy errors of actions with dependencies name the package and why', 
   test('a syntax error in an action with dependencies is a build failure at its line', async () => {
     assertFailed(
       await deploy(m, `const _ = require('lodash');\n${HANDLER}\nconst = 3;`, [{ name: 'lodash', version: '4.17.21' }]),
-      /^Build failed at action\.js:3:6: SyntaxError: Expected identifier but found "="/,
+      /^Build failed at action\.js:3:7: SyntaxError: Expected identifier but found "="/,
       'build_failed',
     );
   });
