@@ -43,6 +43,16 @@ const FIXED_FLAGS = [
 
 const MAX_OUTPUT = 1024 * 1024;
 
+/**
+ * npm's environment: the server's (a proxy, npm's own settings), less what only Minter should hold — its secret key,
+ * admin credentials, database and Redis URLs. Nothing of a package runs, but npm need not see them either.
+ */
+function npmEnvironment(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(MINTER_|DATABASE_URL$|REDIS_URL$|PG[A-Z]+$)/.test(name)),
+  );
+}
+
 /** The command that runs npm: Node with npm's CLI script beside it when there is one, else `npm` from PATH. */
 function npmCommand(): { file: string; prefix: string[] } {
   const home = dirname(process.execPath);
@@ -107,6 +117,7 @@ export function runNpm(args: string[], cwd: string, settings: NpmSettings): Prom
     // Its own process group, so that the deadline ends npm's children too.
     const child = spawn(file, [...prefix, ...args, ...flags], {
       cwd,
+      env: npmEnvironment(),
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
