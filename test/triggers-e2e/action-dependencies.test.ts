@@ -115,6 +115,13 @@ describe('Auth0 actions with npm dependencies, installed from the registry at de
     assert.deepEqual(version.packages, version.dependencies, 'none of the three has dependencies of its own');
     assert.equal(version.code, PACKAGES_ACTION, 'the operator’s source stays the code the API shows');
 
+    // `test` builds the draft the same way (from the cache now) and runs it without issuing anything.
+    const tried = await m.api('POST', `/actions/actions/${created.body.id}/test`, {
+      payload: { client: { client_id: 'abc' } },
+    });
+    assert.equal(tried.status, 200, JSON.stringify(tried.body));
+    assert.equal(tried.body.payload.claims['https://example.com/client-uuid'], uuidV5('abc', URL_NAMESPACE));
+
     await bind(m, 'credentials-exchange', [created.body.id]);
     const token = await requestToken(m, client);
     assert.equal(token.status, 200, JSON.stringify(token.body));
