@@ -65,6 +65,18 @@ export interface Config {
     isolation: 'process' | 'inline';
     /** Resident memory of the sandbox process past which it is replaced (MB). */
     sandboxMaxRssMb: number;
+    /** npm dependencies of Auth0 actions, installed and bundled at deploy (docs/auth0-actions.md). */
+    dependencies: {
+      /** Installs kept by package and exact version, and npm's download cache. */
+      cacheDir: string;
+      /** Registry URL; npm's own configuration when unset. */
+      registry?: string;
+      /** Disk all of one action's installs may take (bytes), and packages they may count. */
+      maxBytes: number;
+      maxPackages: number;
+      /** Deadline of one npm run (ms). */
+      timeoutMs: number;
+    };
   };
   /** MaxMind-format database for `event.request.geoip`; the bundled one when unset. */
   geoipDb?: string;
@@ -129,6 +141,15 @@ function testCrashFrom(env: Env): TestCrash | undefined {
   return actionName === undefined ? undefined : { actionName, phase };
 }
 
+/** MINTER_NPM_REGISTRY, else npm's own environment variable; undefined leaves npm to its configuration. */
+function registryFrom(env: Env): string | undefined {
+  const name = ['MINTER_NPM_REGISTRY', 'npm_config_registry', 'NPM_CONFIG_REGISTRY'].find((n) => optional(env, n));
+  if (name === undefined) return undefined;
+  const raw = optional(env, name)!;
+  if (!/^https?:\/\/[^\s]+$/.test(raw)) throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`);
+  return raw;
+}
+
 function issuerFrom(env: Env, port: number, https: boolean): string {
   const raw = optional(env, 'MINTER_ISSUER') ?? `${https ? 'https' : 'http'}://localhost:${port}`;
   let url: URL;
@@ -166,12 +187,13 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     throw new ConfigError('MINTER_ADMIN_CLIENT_SECRET must be at least 16 characters');
   }
   const tls = tlsFrom(env);
+  const dataDir = resolve(optional(env, 'MINTER_DATA_DIR') ?? './data');
   const config: Config = {
     port,
     host: optional(env, 'HOST') ?? '0.0.0.0',
     issuer: issuerFrom(env, port, tls !== undefined),
     ...(tls && { tls }),
-    dataDir: resolve(optional(env, 'MINTER_DATA_DIR') ?? './data'),
+    dataDir,
     databaseUrl: optional(env, 'DATABASE_URL'),
     redisUrl: optional(env, 'REDIS_URL'),
     secretKey: optional(env, 'MINTER_SECRET_KEY'),
@@ -201,6 +223,13 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       maxFetchesPerIsolate: integer(env, 'MINTER_ACTIONS_MAX_FETCHES_PER_ISOLATE', 200, 0),
       isolation: oneOf(env, 'MINTER_ACTIONS_ISOLATION', ['process', 'inline'] as const, 'process'),
       sandboxMaxRssMb: integer(env, 'MINTER_ACTIONS_SANDBOX_MAX_RSS_MB', 2048, 128),
+      dependencies: {
+        cacheDir: resolve(optional(env, 'MINTER_ACTIONS_DEPS_CACHE') ?? `${dataDir}/npm-cache`),
+        registry: registryFrom(env),
+        maxBytes: integer(env, 'MINTER_ACTIONS_DEPS_MAX_MB', 50, 1) * 1024 * 1024,
+        maxPackages: integer(env, 'MINTER_ACTIONS_DEPS_MAX_PACKAGES', 300, 1),
+        timeoutMs: integer(env, 'MINTER_ACTIONS_DEPS_TIMEOUT_MS', 120_000, 1000),
+      },
     },
     geoipDb: optional(env, 'MINTER_GEOIP_DB'),
     trustProxy: optional(env, 'MINTER_TRUST_PROXY') === 'true',

@@ -172,6 +172,7 @@ export type BadRequestCode =
   | 'incompatible_trigger'
   | 'not_deployed'
   | 'build_failed'
+  | 'dependency_failed'
   | 'too_many_credentials';
 
 /** 400: `invalid_body` unless another {@link BadRequestCode} says more. */

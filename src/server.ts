@@ -59,7 +59,8 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     const { tenantId } = bootstrap;
     await app.register(oauthPlugin, { issuer, tenantId, registry, engine, logs, quotas, replay, metrics });
     await app.register(operationsPlugin, { storage: database.kind, metrics });
-    const management = { issuer, tenantId, registry, logs, engine, beforeTest: needGeoip };
+    const dependencies = config.actions.dependencies;
+    const management = { issuer, tenantId, registry, logs, engine, beforeTest: needGeoip, dependencies };
     await app.register(managementPlugin, { prefix: '/api/v2', ...management });
 
     // Last: it makes the app ready to deploy the folder through the management API before anything listens.

@@ -11,8 +11,8 @@ export class CliError extends Error {}
 export interface Connection {
   /** MINTER_URL or --url. */
   url: string;
-  clientId: string | undefined;
-  clientSecret: string | undefined;
+  clientId?: string | undefined;
+  clientSecret?: string | undefined;
   /** Default `<url>/api/v2/`. */
   audience?: string;
 }

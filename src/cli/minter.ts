@@ -8,21 +8,28 @@
  * them to `m2m:token_generation`, and with `--prune` removes those whose file is gone (workflows/sync.ts).
  * `minter deploy-workflows <folder>` is the same without `--prune`.
  *
+ * `minter actions bundle` and `minter actions upload` (actions-bundle.ts) carry an Auth0 action with npm dependencies
+ * to a Minter that cannot reach the registry.
+ *
  * Connection: `--url` (or MINTER_URL, default http://localhost:3000), `--client-id` / `--client-secret` (or
  * MINTER_ADMIN_CLIENT_ID / MINTER_ADMIN_CLIENT_SECRET), `--audience` (default `<url>/api/v2/`).
  */
 import { parseArgs } from 'node:util';
 import { WorkflowCompileError } from '../triggers/kinde/compile.js';
+import { DependencyError } from '../triggers/packages/dependency-error.js';
 import { describeSync, syncWorkflows } from '../workflows/sync.js';
+import { actionsCommand, ACTIONS_USAGE } from './actions-bundle.js';
 import { CliError, connect } from './management-client.js';
 
 const USAGE = `usage: minter sync-workflows <folder> [--prune] [--dry-run] [--url URL] [--client-id ID] [--client-secret SECRET] [--audience AUD]
        minter deploy-workflows <folder> [--dry-run] [...the same connection options]
+${ACTIONS_USAGE}
 environment: MINTER_URL, MINTER_ADMIN_CLIENT_ID, MINTER_ADMIN_CLIENT_SECRET`;
 
 const SYNC_COMMANDS = new Set(['sync-workflows', 'deploy-workflows']);
 
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'actions') return actionsCommand(argv.slice(1));
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -55,7 +62,8 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2))
   .catch((error: unknown) => {
-    if (error instanceof WorkflowCompileError || error instanceof CliError) console.error(`minter: ${error.message}`);
+    if (error instanceof WorkflowCompileError || error instanceof CliError || error instanceof DependencyError)
+      console.error(`minter: ${error.message}`);
     else console.error(`minter: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;
   })

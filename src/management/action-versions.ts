@@ -18,7 +18,7 @@ import {
 import { deployedAction, openSecrets } from '../triggers/chain-loader.js';
 import { testRequestFromPayload } from '../triggers/test-payload.js';
 import { actionDeployer, engineOf, type ActionRouteOptions } from './action-deployer.js';
-import { actionVersionView } from './action-views.js';
+import { actionVersionView, versionBundle } from './action-views.js';
 import { pageSchema, perPageSchema } from './paging.js';
 import { idParam, idParams } from './schemas.js';
 
@@ -101,6 +101,9 @@ export function registerActionVersionRoutes(
           files: version.files,
           entry_path: version.entry_path,
           secrets: version.secrets,
+          dependencies: version.dependencies,
+          // The version's bundle comes back with its code: deploying the draft again needs no registry.
+          bundle: version.dependencies.length > 0 ? versionBundle(version) : null,
         }))!;
       }
       await registry.changed();

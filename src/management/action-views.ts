@@ -1,5 +1,6 @@
 /** How actions, versions and bindings look on the wire (Auth0's shapes, plus Kinde's settings and files). */
 import type { ActionRow, ActionVersionRow, BindingRow } from '../store/actions.js';
+import { BUNDLE_FORMAT, type UploadedBundle } from '../triggers/packages/action-bundle.js';
 
 /** Trigger versions as Auth0 names them. */
 export const TRIGGER_VERSION: Record<string, string> = { 'credentials-exchange': 'v2', 'm2m:token_generation': 'v1' };
@@ -14,7 +15,9 @@ export function actionVersionView(action: ActionRow, version: ActionVersionRow) 
     code: version.code,
     ...(Object.keys(version.files).length > 0 && { files: version.files, entry_path: version.entry_path }),
     runtime: version.runtime,
-    dependencies: [],
+    // The declared dependencies at the exact versions they resolved to; Minter's own `packages` lists all it bundled.
+    dependencies: version.dependencies,
+    ...(version.packages.length > 0 && { packages: version.packages }),
     deployed: action.deployed_version_id === version.id,
     status: 'built',
     supported_triggers: supportedTriggers(action.trigger_id),
@@ -31,6 +34,12 @@ export function actionVersionView(action: ActionRow, version: ActionVersionRow) 
     created_at: version.created_at.toISOString(),
     updated_at: version.created_at.toISOString(),
   };
+}
+
+/** A deployed version's bundle in the uploaded form, for a roll back that copies it into the draft. */
+export function versionBundle(version: ActionVersionRow): UploadedBundle {
+  const { dependencies, packages, compiled } = version;
+  return { format: BUNDLE_FORMAT, dependencies, packages, compiled };
 }
 
 export function actionView(action: ActionRow, deployed?: ActionVersionRow) {

@@ -22,6 +22,7 @@ import {
 import { openSecrets, versionSecretsContext } from '../triggers/chain-loader.js';
 import type { TriggerId } from '../triggers/contract.js';
 import { actionView } from './action-views.js';
+import { bundleSchema, dependenciesSchema, draftDependencies, type DependencyBody } from './action-dependencies.js';
 import { actionDeployer, type ActionRouteOptions } from './action-deployer.js';
 import { registerActionVersionRoutes } from './action-versions.js';
 import { pageSchema, perPageSchema } from './paging.js';
@@ -51,12 +52,8 @@ const editable = {
   name: { type: 'string', minLength: 1, maxLength: 100 },
   code: { type: 'string', maxLength: 100 * 1024 },
   runtime: { type: 'string', enum: ['node22', 'node18', 'kinde'] },
-  dependencies: {
-    type: 'array',
-    maxItems: 0,
-    description: 'npm dependencies are not available in the sandbox; send an empty list',
-    items: { type: 'object' },
-  },
+  dependencies: dependenciesSchema,
+  bundle: bundleSchema,
   secrets: secretsSchema,
   files: {
     type: 'object',
@@ -67,11 +64,10 @@ const editable = {
   entry_path: { type: 'string', minLength: 1, maxLength: 500 },
 } as const;
 
-interface ActionBody {
+interface ActionBody extends DependencyBody {
   name?: string;
   code?: string;
   runtime?: string;
-  dependencies?: never[];
   secrets?: Array<{ name: string; value?: string }>;
   files?: Record<string, string>;
   entry_path?: string;
@@ -152,6 +148,7 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
     '/actions/actions',
     {
       config: { scope: 'create:actions' },
+      bodyLimit: options.bodyLimit,
       schema: {
         tags: ['actions'],
         body: {
@@ -186,6 +183,7 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
         );
       }
       if (await findActionByName(db, body.name)) throw new Conflict(`An action named "${body.name}" already exists`);
+      const { dependencies, bundle } = draftDependencies(body, triggerId, undefined);
       const id = newUuid();
       const { values, names } = mergeSecrets(undefined, body.secrets);
       const action = await insertAction(db, {
@@ -196,7 +194,8 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
         files: body.files ?? {},
         entry_path: body.entry_path ?? null,
         runtime,
-        dependencies: [],
+        dependencies: dependencies ?? [],
+        bundle,
         secrets: box.seal(JSON.stringify(values), versionSecretsContext(id)),
         secret_names: names,
       });
@@ -215,6 +214,7 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
     '/actions/actions/:id',
     {
       config: { scope: 'update:actions' },
+      bodyLimit: options.bodyLimit,
       schema: {
         tags: ['actions'],
         params: idParam('id'),
@@ -233,7 +233,10 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
         throw new Conflict(`An action named "${body.name}" already exists`);
       }
       const { values, names } = mergeSecrets(action, body.secrets);
+      const { dependencies, bundle } = draftDependencies(body, action.trigger_id, action);
       const updated = await updateAction(db, action.id, {
+        ...(dependencies !== undefined && { dependencies }),
+        ...(bundle !== undefined && { bundle }),
         ...(body.name !== undefined && { name: body.name }),
         ...(body.code !== undefined && { code: body.code }),
         ...(body.runtime !== undefined && { runtime: body.runtime }),

@@ -20,6 +20,7 @@ import type { BatchWriter } from '../observability/batch-writer.js';
 import type { Registry } from '../registry/registry.js';
 import type { SerializedLogRecord } from '../store/logs.js';
 import type { TriggerEngine } from '../triggers/contract.js';
+import { ActionPackager, type PackagerSettings } from '../triggers/packages/action-packager.js';
 
 export interface ManagementOptions {
   issuer: string;
@@ -29,6 +30,8 @@ export interface ManagementOptions {
   engine: TriggerEngine;
   /** Work before an action test run (loading the GeoIP database). */
   beforeTest: () => Promise<void>;
+  /** npm dependencies of actions (config.actions.dependencies). */
+  dependencies: PackagerSettings;
 }
 
 export const managementPlugin: FastifyPluginAsync<ManagementOptions> = async (api, options) => {
@@ -53,7 +56,15 @@ export const managementPlugin: FastifyPluginAsync<ManagementOptions> = async (ap
   registerOrganizationRoutes(api, registry);
   registerSigningKeyRoutes(api, registry);
   registerLogRoutes(api, registry, logs);
-  registerActionRoutes(api, registry, { issuer, tenantId, engine: () => engine, beforeTest: options.beforeTest });
+  registerActionRoutes(api, registry, {
+    issuer,
+    tenantId,
+    engine: () => engine,
+    beforeTest: options.beforeTest,
+    packager: new ActionPackager(options.dependencies),
+    // An uploaded bundle is far smaller than the installs it came from; Fastify's 1 MiB is the floor.
+    bodyLimit: Math.max(1024 * 1024, options.dependencies.maxBytes),
+  });
   registerActionBindingRoutes(api, registry, logs);
   api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => api.swagger());
 };

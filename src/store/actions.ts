@@ -1,7 +1,13 @@
 /** Queries on actions, their immutable versions, trigger bindings. */
 import { sql, type Selectable } from 'kysely';
 import type { Db } from './database.js';
-import type { ActionsTable, ActionVersionsTable, TriggerBindingsTable } from './schema.js';
+import type {
+  ActionBundleJson,
+  ActionsTable,
+  ActionVersionsTable,
+  PackageVersionJson,
+  TriggerBindingsTable,
+} from './schema.js';
 
 export type ActionRow = Selectable<ActionsTable>;
 export type ActionVersionRow = Selectable<ActionVersionsTable>;
@@ -18,7 +24,12 @@ export interface NewAction {
   dependencies: Array<{ name: string; version: string }>;
   secrets: string;
   secret_names: Array<{ name: string; updated_at: string }>;
+  /** A bundle made elsewhere for this draft (null: the deploy installs and bundles). */
+  bundle?: ActionBundleJson | null;
 }
+
+const bundleJson = (bundle: ActionBundleJson | null | undefined) =>
+  bundle === undefined ? undefined : bundle === null ? null : JSON.stringify(bundle);
 
 export const insertAction = (db: Db, action: NewAction) =>
   db
@@ -28,6 +39,7 @@ export const insertAction = (db: Db, action: NewAction) =>
       files: JSON.stringify(action.files),
       dependencies: JSON.stringify(action.dependencies),
       secret_names: JSON.stringify(action.secret_names),
+      bundle: bundleJson(action.bundle),
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -44,7 +56,7 @@ export const findActionByName = (db: Db, name: string) =>
 export type ActionChanges = Partial<Omit<NewAction, 'id' | 'trigger_id'>> & { deployed_version_id?: string | null };
 
 export const updateAction = (db: Db, id: string, changes: ActionChanges) => {
-  const { files, dependencies, secret_names, ...plain } = changes;
+  const { files, dependencies, secret_names, bundle, ...plain } = changes;
   return db
     .updateTable('actions')
     .set({
@@ -52,6 +64,7 @@ export const updateAction = (db: Db, id: string, changes: ActionChanges) => {
       ...(files && { files: JSON.stringify(files) }),
       ...(dependencies && { dependencies: JSON.stringify(dependencies) }),
       ...(secret_names && { secret_names: JSON.stringify(secret_names) }),
+      ...(bundle !== undefined && { bundle: bundleJson(bundle) }),
       updated_at: new Date(),
     })
     .where('id', '=', id)
@@ -80,6 +93,9 @@ export interface NewActionVersion {
   runtime: string;
   secrets: string;
   settings: Record<string, unknown>;
+  /** Auth0: declared dependencies at their exact versions, and every package bundled. */
+  dependencies: PackageVersionJson[];
+  packages: PackageVersionJson[];
 }
 
 /**
@@ -101,6 +117,8 @@ export async function insertActionVersion(db: Db, version: NewActionVersion): Pr
         number: Number(last?.n ?? 0) + 1,
         files: JSON.stringify(version.files),
         settings: JSON.stringify(version.settings),
+        dependencies: JSON.stringify(version.dependencies),
+        packages: JSON.stringify(version.packages),
       })
       .returningAll()
       .executeTakeFirstOrThrow();

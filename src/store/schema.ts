@@ -172,8 +172,24 @@ export interface ActionsTable {
   secrets: string;
   secret_names: Json<Array<{ name: string; updated_at: string }>>;
   deployed_version_id: string | null;
+  /** A bundle of the draft made elsewhere (`minter actions bundle`), used by the next deploy; null for none. */
+  bundle: ColumnType<ActionBundleJson | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+/** A package name and its exact version. */
+export interface PackageVersionJson {
+  name: string;
+  version: string;
+}
+
+/** An uploaded action bundle (triggers/packages/action-bundle.ts, `UploadedBundle`). */
+export interface ActionBundleJson {
+  format: string;
+  dependencies: PackageVersionJson[];
+  packages: PackageVersionJson[];
+  compiled: string;
 }
 
 export interface ActionVersionsTable {
@@ -183,11 +199,15 @@ export interface ActionVersionsTable {
   code: string;
   files: Json<Record<string, string>>;
   entry_path: string | null;
-  /** Runnable CommonJS (the Kinde bundle, or the Auth0 source as is). */
+  /** Runnable CommonJS (the Kinde bundle, the Auth0 source as is, or the Auth0 source with its dependencies). */
   compiled: string;
   runtime: string;
   secrets: string;
   settings: Json<Record<string, unknown>>;
+  /** Auth0: the declared dependencies with the exact versions they resolved to at deploy. */
+  dependencies: ColumnType<PackageVersionJson[], string | undefined, string>;
+  /** Auth0: every package bundled (transitive ones included), exact versions. */
+  packages: ColumnType<PackageVersionJson[], string | undefined, string>;
   created_at: Timestamp;
   /** When the version was quarantined (its loading or first run was under way when a process died); null if not. */
   quarantined_at: ColumnType<Date | null, never, Date | null>;

@@ -64,6 +64,7 @@ describe('management routes declare their scope', () => {
       logs: unused,
       engine: unused,
       beforeTest: async () => undefined,
+      dependencies: { cacheDir: '/nonexistent', timeoutMs: 1000, maxBytes: 1, maxPackages: 1 },
     };
     await app.register(managementPlugin, { prefix: '/api/v2', ...options });
     await app.ready();

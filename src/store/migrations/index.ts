@@ -10,6 +10,7 @@ import * as organizations from './005-organizations.js';
 import * as defaultOrganization from './006-default-organization.js';
 import * as organizationTokenQuota from './007-organization-token-quota.js';
 import * as actionVersionQuarantine from './008-action-version-quarantine.js';
+import * as actionDependencies from './009-action-dependencies.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-core': core,
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '006-default-organization': defaultOrganization,
   '007-organization-token-quota': organizationTokenQuota,
   '008-action-version-quarantine': actionVersionQuarantine,
+  '009-action-dependencies': actionDependencies,
 };
 
 /** Kysely migration provider over the in-code list. */
