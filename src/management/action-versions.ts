@@ -16,6 +16,7 @@ import {
   type ActionRow,
 } from '../store/actions.js';
 import { deployedAction, openSecrets } from '../triggers/chain-loader.js';
+import { loadKindeEnvironment } from '../triggers/kinde/environment.js';
 import { testRequestFromPayload } from '../triggers/test-payload.js';
 import { actionDeployer, engineOf, type ActionRouteOptions } from './action-deployer.js';
 import { actionVersionView, versionBundle } from './action-views.js';
@@ -160,6 +161,8 @@ export function registerActionVersionRoutes(
           code: built.compiled,
           secrets: openSecrets(box, action.id, action.secrets),
           settings: built.settings as Record<string, unknown>,
+          // A Kinde workflow under test reads the environment variables too, as it will once bound.
+          ...(action.trigger_id === 'm2m:token_generation' && { environment: await loadKindeEnvironment(db, box) }),
         }),
         testRequestFromPayload(request.body.payload ?? {}, options),
       );

@@ -26,6 +26,7 @@ export const CONFIGURATION_TABLES = [
   'actions',
   'action_versions',
   'trigger_bindings',
+  'environment_variables',
 ] as const;
 
 const part = (table: string) =>

@@ -76,4 +76,5 @@ export const DUPLICATE_MESSAGES: ReadonlyMap<string, string> = new Map([
   ['client_grants_client_audience', 'A client grant for this client and audience already exists'],
   ['organizations_name_key', 'An organization with this name already exists'],
   ['actions_name_key', 'An action with this name already exists'],
+  ['environment_variables_key_key', 'An environment variable with this key already exists'],
 ]);

@@ -141,6 +141,19 @@ export interface SettingsTable {
   value: Json<unknown>;
 }
 
+/** A Kinde environment variable (`kinde.env.get`). */
+export interface EnvironmentVariablesTable {
+  /** `env_var_…` */
+  id: string;
+  /** Unique: the name workflows ask for. */
+  key: string;
+  /** The value as it is, or sealed (`v1.…`, context `environment-variable:<id>`) when `is_secret`. */
+  value: string;
+  is_secret: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   clients: ClientsTable;
   client_credentials: ClientCredentialsTable;
@@ -151,6 +164,7 @@ export interface Database {
   signing_keys: SigningKeysTable;
   logs: LogsTable;
   settings: SettingsTable;
+  environment_variables: EnvironmentVariablesTable;
 }
 
 export type { Generated };

@@ -1,11 +1,14 @@
 /**
  * Reads the bound chain from storage for the engine: each binding's deployed version, secrets opened, in run order
- * (`credentials-exchange` bindings first, then `m2m:token_generation`; by position within a trigger).
+ * (`credentials-exchange` bindings first, then `m2m:token_generation`; by position within a trigger). A Kinde
+ * workflow also gets the environment variables (`kinde.env.get`), under its own secrets: a secret of the action
+ * wins over a variable of the same name.
  */
 import type { SecretBox } from '../crypto/secret-box.js';
 import { listBoundVersions } from '../store/actions.js';
 import type { Db } from '../store/database.js';
 import type { DeployedAction, FailurePolicy, TriggerId } from './contract.js';
+import { loadKindeEnvironment, NO_ENVIRONMENT, type KindeEnvironment } from './kinde/environment.js';
 
 /** Context string the version secrets are sealed with. */
 export const versionSecretsContext = (actionId: string) => `action-secrets:${actionId}`;
@@ -24,13 +27,16 @@ export function deployedAction(fields: {
   secrets: Record<string, string>;
   settings: Record<string, unknown>;
   quarantine?: DeployedAction['quarantine'];
+  /** Kinde: the environment variables (none when left out). */
+  environment?: KindeEnvironment;
 }): DeployedAction {
-  const { settings, triggerId, quarantine, ...rest } = fields;
+  const { settings, triggerId, quarantine, environment = NO_ENVIRONMENT, ...rest } = fields;
   const kinde = settings as { bindings?: string[]; failurePolicy?: FailurePolicy };
   return {
     ...rest,
     triggerId: triggerId as TriggerId,
     ...(triggerId === 'm2m:token_generation' && {
+      secrets: { ...environment.values, ...rest.secrets },
       bindings: kinde.bindings ?? [],
       failurePolicy: kinde.failurePolicy ?? 'stop',
     }),
@@ -40,6 +46,9 @@ export function deployedAction(fields: {
 
 export async function loadBoundChain(db: Db, box: SecretBox): Promise<DeployedAction[]> {
   const rows = await listBoundVersions(db);
+  const environment = rows.some((row) => row.trigger_id === 'm2m:token_generation')
+    ? await loadKindeEnvironment(db, box)
+    : NO_ENVIRONMENT;
   // 'credentials-exchange' sorts before 'm2m:token_generation', which is the order DESIGN.md asks for.
   return rows.map((row) =>
     deployedAction({
@@ -50,6 +59,7 @@ export async function loadBoundChain(db: Db, box: SecretBox): Promise<DeployedAc
       code: row.compiled,
       secrets: openSecrets(box, row.action_id, row.secrets),
       settings: row.settings,
+      environment,
       ...(row.quarantined_at && {
         quarantine: { since: row.quarantined_at.toISOString(), reason: row.quarantine_reason ?? '' },
       }),

@@ -11,6 +11,7 @@ import * as defaultOrganization from './006-default-organization.js';
 import * as organizationTokenQuota from './007-organization-token-quota.js';
 import * as actionVersionQuarantine from './008-action-version-quarantine.js';
 import * as actionDependencies from './009-action-dependencies.js';
+import * as environmentVariables from './010-environment-variables.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-core': core,
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '007-organization-token-quota': organizationTokenQuota,
   '008-action-version-quarantine': actionVersionQuarantine,
   '009-action-dependencies': actionDependencies,
+  '010-environment-variables': environmentVariables,
 };
 
 /** Kysely migration provider over the in-code list. */
