@@ -1,11 +1,13 @@
 /**
- * First-start and every-start set-up: the management API (audience `<issuer>/api/v2/`), the admin client and its
- * grant of every management scope, the signing keys, and the tenant id.
+ * First-start and every-start set-up: the two management APIs (Auth0's, audience `<issuer>/api/v2/`, and Kinde's,
+ * `<issuer>/api`), the admin client and its grant of every scope of each, the signing keys, and the tenant id.
  */
 import { generateClientSecret, hashClientSecret } from './crypto/client-secret.js';
 import type { SecretBox } from './crypto/secret-box.js';
+import { ConfigError } from './errors.js';
 import { newClientGrantId, newClientId, newResourceServerId, randomAlphanumeric } from './ids.js';
 import { ensureSigningKeys } from './keys/key-rotation.js';
+import { KINDE_SCOPES, kindeAudience } from './kinde-api/scopes.js';
 import { MANAGEMENT_SCOPES, managementAudience } from './management/scopes.js';
 import { findGrantFor, insertClientGrant, moveGrantsToAudience, updateClientGrant } from './store/client-grants.js';
 import { findClient, insertClient, updateClient } from './store/clients.js';
@@ -32,25 +34,15 @@ export async function bootstrap(
     await putSetting(db, 'tenant_id', tenantId);
   }
 
-  // The management API follows MINTER_ISSUER: a changed issuer renames it rather than creating a second one.
-  const audience = managementAudience(options.issuer);
-  const scopes = MANAGEMENT_SCOPES.map((value) => ({ value, description: value.replace(':', ' ').replace(/_/g, ' ') }));
-  const system = (await listResourceServers(db)).find((r) => r.is_system);
-  let previousAudience: string | undefined;
-  if (!system) {
-    await insertResourceServer(db, {
-      id: newResourceServerId(),
-      identifier: audience,
-      name: 'Minter Management API',
-      scopes,
-      token_lifetime: 3600,
-      signing_alg: 'ES256',
-      token_dialect: 'rfc9068',
-      is_system: true,
-    });
-  } else {
-    if (system.identifier !== audience) previousAudience = system.identifier;
-    await updateResourceServer(db, system.id, { identifier: audience, scopes });
+  // Each management API follows MINTER_ISSUER: a changed issuer renames it rather than creating a second one.
+  const systemApis = [
+    { audience: managementAudience(options.issuer), name: 'Minter Management API', scopes: MANAGEMENT_SCOPES },
+    { audience: kindeAudience(options.issuer), name: 'Kinde Management API', scopes: KINDE_SCOPES },
+  ];
+  const renamed: Array<{ from: string; to: string }> = [];
+  for (const api of systemApis) {
+    const previous = await ensureSystemApi(db, api);
+    if (previous !== undefined) renamed.push({ from: previous, to: api.audience });
   }
 
   let generatedAdmin: BootstrapResult['generatedAdmin'];
@@ -79,17 +71,55 @@ export async function bootstrap(
   }
 
   // New management scopes in a later version reach the admin client on the next start.
-  const everyScope = [...MANAGEMENT_SCOPES];
-  if (previousAudience) await moveGrantsToAudience(db, previousAudience, audience);
-  const grant = await findGrantFor(db, adminId, audience);
-  if (grant) await updateClientGrant(db, grant.id, { scope: everyScope });
-  else
-    await insertClientGrant(db, {
-      id: newClientGrantId(),
-      client_id: adminId,
-      audience,
-      scope: everyScope,
+  for (const { from, to } of renamed) await moveGrantsToAudience(db, from, to);
+  for (const { audience, scopes } of systemApis) {
+    const grant = await findGrantFor(db, adminId, audience);
+    if (grant) await updateClientGrant(db, grant.id, { scope: [...scopes] });
+    else
+      await insertClientGrant(db, {
+        id: newClientGrantId(),
+        client_id: adminId,
+        audience,
+        scope: [...scopes],
+        is_system: true,
+      });
+  }
+  return { tenantId, generatedAdmin };
+}
+
+/**
+ * Makes sure the system API for `audience` exists with these scopes. The existing one is found by the ending of its
+ * identifier (`/api/v2/` for Auth0's, `/api` for Kinde's), which survives a change of issuer; returns its former
+ * identifier when the issuer changed it.
+ */
+async function ensureSystemApi(
+  db: Db,
+  api: { audience: string; name: string; scopes: readonly string[] },
+): Promise<string | undefined> {
+  const ending = api.audience.endsWith('/api/v2/') ? '/api/v2/' : '/api';
+  const scopes = api.scopes.map((value) => ({ value, description: value.replace(':', ' ').replace(/_/g, ' ') }));
+  const apis = await listResourceServers(db);
+  const system = apis.find((r) => r.is_system && r.identifier.endsWith(ending));
+  const taken = apis.find((r) => !r.is_system && r.identifier === api.audience);
+  if (taken) {
+    throw new ConfigError(
+      `The API "${taken.name}" (id ${taken.id}) has the identifier ${api.audience}, which the ${api.name} needs: ` +
+        'give that API another identifier (or Minter another MINTER_ISSUER)',
+    );
+  }
+  if (!system) {
+    await insertResourceServer(db, {
+      id: newResourceServerId(),
+      identifier: api.audience,
+      name: api.name,
+      scopes,
+      token_lifetime: 3600,
+      signing_alg: 'ES256',
+      token_dialect: 'rfc9068',
       is_system: true,
     });
-  return { tenantId, generatedAdmin };
+    return undefined;
+  }
+  await updateResourceServer(db, system.id, { identifier: api.audience, scopes });
+  return system.identifier !== api.audience ? system.identifier : undefined;
 }

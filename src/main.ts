@@ -4,6 +4,7 @@
  */
 import { loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
+import { kindeAudience } from './kinde-api/scopes.js';
 import { buildApp } from './server.js';
 
 async function main(): Promise<void> {
@@ -24,13 +25,14 @@ async function main(): Promise<void> {
     );
   }
   await minter.app.listen({ port: config.port, host: config.host });
-  // What clients must send exactly: the issuer tokens carry and the management API's audience.
+  // What clients must send exactly: the issuer tokens carry and the management APIs' audiences.
   process.stdout.write(
     [
       `Minter is listening on ${config.tls ? 'https' : 'http'}://${config.host}:${config.port}`,
       `  issuer (iss, discovery):   ${config.issuer}`,
       `  token endpoint:            ${config.issuer}/oauth/token`,
       `  management API audience:   ${config.issuer}/api/v2/`,
+      `  Kinde API audience:        ${kindeAudience(config.issuer)}   (/api/v1, Kinde's management API)`,
       '',
     ].join('\n'),
   );
