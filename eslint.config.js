@@ -6,16 +6,18 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The floors of docs/architecture.md, enforced: a module imports from its own floor and the floors below, never
- * above; oauth/ and management/ not each other. Each entry: the folders of a floor, and what they may not import.
+ * above; oauth/ and management/ not each other, and neither the Kinde API (kinde-api/, which may reuse
+ * management/'s guards but not oauth/). Each entry: the folders of a floor, and what they may not import.
  */
 const up = (names) => `^(\\.\\./)+(${names.join('|')})(/|\\.js$)`;
 const FLOOR_1 = ['plugins', 'http', 'cli', 'workflows', 'main', 'server', 'bootstrap', 'config'];
-const FLOOR_2 = ['oauth', 'management', 'error-handler'];
+const FLOOR_2 = ['oauth', 'management', 'kinde-api', 'error-handler'];
 const FLOOR_3 = ['triggers'];
 const FLOOR_4 = ['registry', 'keys', 'observability'];
 const floors = [
-  { files: ['src/oauth/**/*.ts'], banned: [...FLOOR_1, 'management'] },
-  { files: ['src/management/**/*.ts'], banned: [...FLOOR_1, 'oauth'] },
+  { files: ['src/oauth/**/*.ts'], banned: [...FLOOR_1, 'management', 'kinde-api'] },
+  { files: ['src/management/**/*.ts'], banned: [...FLOOR_1, 'oauth', 'kinde-api'] },
+  { files: ['src/kinde-api/**/*.ts'], banned: [...FLOOR_1, 'oauth'] },
   { files: ['src/triggers/**/*.ts'], banned: [...FLOOR_1, ...FLOOR_2] },
   { files: FLOOR_4.map((d) => `src/${d}/**/*.ts`), banned: [...FLOOR_1, ...FLOOR_2, ...FLOOR_3] },
   { files: ['src/store/**/*.ts', 'src/crypto/**/*.ts'], banned: [...FLOOR_1, ...FLOOR_2, ...FLOOR_3, ...FLOOR_4] },

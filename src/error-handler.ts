@@ -1,9 +1,9 @@
 /**
- * The one place errors become responses. Token endpoint (and everything outside `/api/v2`): RFC 6749 §5.2
- * `{error, error_description}`. Management API: Auth0's `{statusCode, error, message, errorCode}`, with the
- * database's failures mapped here and nowhere else: a unique violation is a 409, a reference deleted meanwhile a
- * 404, a value it refused a 400, an outage a 503 with `Retry-After`. Anything unexpected is logged and answered
- * without detail.
+ * The one place errors become responses. Token endpoint (and everything outside `/api/v2` and `/api/v1`): RFC 6749
+ * §5.2 `{error, error_description}`. Management API: Auth0's `{statusCode, error, message, errorCode}`; Kinde's API
+ * (`/api/v1`): Kinde's `{errors: [{code, message}]}` (kinde-api/error-body.ts). For both, the database's failures are
+ * mapped here and nowhere else: a unique violation is a 409, a reference deleted meanwhile a 404, a value it refused
+ * a 400, an outage a 503 with `Retry-After`. Anything unexpected is logged and answered without detail.
  */
 import type { Socket } from 'node:net';
 import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -18,6 +18,7 @@ import {
   ServiceUnavailable,
   STATUS_TEXT,
 } from './errors.js';
+import { isKindeUrl, kindeError, kindeErrorBody, routeNotFoundBody } from './kinde-api/error-body.js';
 import { errorSummary } from './observability/error-summary.js';
 import { classifyDatabaseError, DUPLICATE_MESSAGES } from './store/database-errors.js';
 
@@ -25,6 +26,7 @@ import { classifyDatabaseError, DUPLICATE_MESSAGES } from './store/database-erro
 export const OUTAGE_RETRY_AFTER_S = 5;
 
 const isManagement = (request: FastifyRequest) => request.url.startsWith('/api/v2');
+const isKinde = (request: FastifyRequest) => isKindeUrl(request.url);
 
 /** Auth0's error code for a schema error in each part of the request. */
 const VALIDATION_CODES: Partial<Record<string, string>> = {
@@ -119,10 +121,12 @@ const URI_ERRORS = new Set(['FST_ERR_BAD_URL', 'FST_ERR_MAX_PARAM_LENGTH']);
  * percent-encoding) is answered here too, in the caller's shape, instead of Fastify's own body.
  */
 export function answerError(thrown: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  const error = (isManagement(request) && fromDatabase(thrown, request)) || thrown;
+  const kinde = isKinde(request);
+  const error = ((kinde || isManagement(request)) && fromDatabase(thrown, request)) || thrown;
   if (error instanceof ManagementError) {
     if (error.reason !== undefined)
       request.log.info({ errorCode: error.errorCode, reason: error.reason }, 'management request refused');
+    if (kinde) return send(reply, error.statusCode, error.headers, kindeErrorBody(error));
     return send(reply, error.statusCode, error.headers, {
       statusCode: error.statusCode,
       error: STATUS_TEXT[error.statusCode] ?? 'Error',
@@ -130,6 +134,7 @@ export function answerError(thrown: FastifyError, request: FastifyRequest, reply
       errorCode: error.errorCode,
     });
   }
+  if (kinde) return answerKindeError(error, request, reply);
   if (!isManagement(request)) {
     const oauth = asOAuthError(error);
     if (oauth.status >= 500) request.log.error({ err: error }, 'token request failed');
@@ -163,6 +168,17 @@ export function answerError(thrown: FastifyError, request: FastifyRequest, reply
   );
 }
 
+/** An error of `/api/v1` outside the catalogue: Fastify's 4xx (schema, body) in Kinde's shape, or a bare 500. */
+function answerKindeError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    const message = error.validation ? `Invalid request: ${validationMessage(error)}` : clientErrorMessage(error);
+    return send(reply, status, {}, kindeError('INVALID_REQUEST', message));
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return send(reply, 500, {}, kindeError('INTERNAL_ERROR', 'Internal error'));
+}
+
 /** Node's HTTP parser's failures, by its code: timeouts (408), headers past 16 KB, the URL included (431), any other (400). */
 const CLIENT_ERROR_STATUS: Partial<Record<string, number>> = {
   ERR_HTTP_REQUEST_TIMEOUT: 408,
@@ -189,7 +205,9 @@ export function answerClientError(error: ConnectionError, socket: Socket): void 
   const body = JSON.stringify(
     management
       ? { statusCode: status, error: STATUS_TEXT[status] ?? 'Error', message, errorCode: 'invalid_request' }
-      : { error: 'invalid_request', error_description: message },
+      : /^[A-Z]+ \/api\/v1(?:[/?]|$| )/.test(requestLine)
+        ? kindeError('INVALID_REQUEST', message)
+        : { error: 'invalid_request', error_description: message },
   );
   if (socket.writable) {
     socket.write(
@@ -204,6 +222,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler(answerError);
 
   app.setNotFoundHandler((request, reply) => {
+    if (isKinde(request)) return send(reply, 404, {}, routeNotFoundBody(request.method, request.url));
     if (isManagement(request)) {
       return send(
         reply,

@@ -226,6 +226,17 @@ export class ServiceUnavailable extends ManagementError {
   }
 }
 
+/**
+ * An error of Kinde's management API (`/api/v1`) with Kinde's code (`APPLICATION_NOT_FOUND`), written
+ * `{errors: [{code, message}]}` (kinde-api/error-body.ts also gives the classes above a Kinde code there).
+ */
+export class KindeError extends ManagementError {
+  override name = 'KindeError';
+  constructor(statusCode: 400 | 404 | 409, code: string, message: string, detail?: ErrorDetail) {
+    super(statusCode, code, message, {}, detail);
+  }
+}
+
 /** A configuration mistake: thrown at start-up, never at request time; `main.ts` prints its message alone. */
 export class ConfigError extends Error {
   override name = 'ConfigError';

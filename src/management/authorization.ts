@@ -22,36 +22,47 @@ declare module 'fastify' {
   }
 }
 
-export function registerManagementAuthorization(app: FastifyInstance, registry: Registry, issuer: string): void {
-  const audience = managementAudience(issuer);
-  const getKey = (header: { kid?: string }) => {
-    const entry = header.kid ? registry.snapshot.keys.publicKeys.get(header.kid) : undefined;
+/**
+ * The claims of the Bearer token in `header`, verified as one of Minter's own tokens for `audience` (signed by a key
+ * the snapshot publishes, from `issuer`, not expired); `Unauthorized` otherwise. The Kinde API (`/api/v1`) checks
+ * its tokens with this too.
+ */
+export async function verifyBearerToken(
+  registry: Registry,
+  header: string | undefined,
+  expected: { issuer: string; audience: string },
+): Promise<JWTPayload> {
+  if (!header || !/^bearer /i.test(header)) throw new Unauthorized('Missing Bearer token in the Authorization header');
+  const getKey = (protectedHeader: { kid?: string }) => {
+    const kid = protectedHeader.kid;
+    const entry = kid ? registry.snapshot.keys.publicKeys.get(kid) : undefined;
     if (!entry) {
       throw new Unauthorized('The token was not signed by a key this server publishes', {
-        reason: header.kid ? `unknown kid ${header.kid.slice(0, 100)}` : 'the token names no kid',
+        reason: kid ? `unknown kid ${kid.slice(0, 100)}` : 'the token names no kid',
       });
     }
     return entry.key;
   };
+  try {
+    const { payload } = await jwtVerify(header.slice(7).trim(), getKey, {
+      issuer: expected.issuer,
+      audience: expected.audience,
+      algorithms: [...SIGNING_ALGORITHMS],
+    });
+    return payload;
+  } catch (error) {
+    if (error instanceof joseErrors.JWTExpired) throw new Unauthorized('The token has expired');
+    if (error instanceof joseErrors.JOSEError) throw new Unauthorized(`Invalid token: ${error.message}`);
+    throw error;
+  }
+}
 
+export function registerManagementAuthorization(app: FastifyInstance, registry: Registry, issuer: string): void {
+  const audience = managementAudience(issuer);
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const needed = request.routeOptions.config?.scope;
     if (!needed) return;
-    const header = request.headers.authorization;
-    if (!header || !/^bearer /i.test(header))
-      throw new Unauthorized('Missing Bearer token in the Authorization header');
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(header.slice(7).trim(), getKey, {
-        issuer,
-        audience,
-        algorithms: [...SIGNING_ALGORITHMS],
-      }));
-    } catch (error) {
-      if (error instanceof joseErrors.JWTExpired) throw new Unauthorized('The token has expired');
-      if (error instanceof joseErrors.JOSEError) throw new Unauthorized(`Invalid token: ${error.message}`);
-      throw error;
-    }
+    const payload = await verifyBearerToken(registry, request.headers.authorization, { issuer, audience });
     const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
     if (!scopes.includes(needed)) throw new Forbidden(`Insufficient scope, expected: ${needed}`);
     request.management = payload;

@@ -90,7 +90,8 @@ export async function mustFindClient(db: Registry['db'], id: string): Promise<Cl
   return row;
 }
 
-const PROPERTY_KEY = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.:-]+$' } as const;
+/** An application property's key (also `/api/v1/applications/{id}/properties/{key}`'s). */
+export const PROPERTY_KEY = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.:-]+$' } as const;
 const propertyParams = { type: 'object', required: ['id', 'key'], properties: { id: ID, key: PROPERTY_KEY } } as const;
 
 export function registerClientRoutes(app: FastifyInstance, registry: Registry): void {

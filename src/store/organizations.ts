@@ -76,3 +76,13 @@ export async function removeOrganizationGrant(db: Db, organizationId: string, gr
     .executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
+
+/** The organizations a client grant is authorized for (ids). */
+export async function organizationsOfGrant(db: Db, grantId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('organization_client_grants')
+    .select('organization_id')
+    .where('grant_id', '=', grantId)
+    .execute();
+  return rows.map((row) => row.organization_id);
+}

@@ -11,14 +11,33 @@ type Answer = { status: number; body: unknown };
 
 const notFound = (message: string): Answer => ({ status: 404, body: { errors: [{ code: 'NOT_FOUND', message }] } });
 
-/** An organization in Kinde's shape (`GET /api/v1/organization`). */
-const kindeOrganization = (o: OrganizationEntry) => ({
+/**
+ * An organization in Kinde's shape (`GET /api/v1/organization`), here and on `/api/v1` (kinde-api/organizations.ts).
+ * Kinde's `external_id` is kept in the organization's metadata under that name.
+ */
+export const kindeOrganization = (o: Pick<OrganizationEntry, 'id' | 'name' | 'display_name' | 'metadata'>) => ({
   code: o.id,
   name: o.display_name || o.name,
   handle: o.name,
   is_default: false,
-  external_id: null,
+  external_id: Object.hasOwn(o.metadata, 'external_id') ? o.metadata.external_id! : null,
 });
+
+/** An application in Kinde's shape (`GET /api/v1/applications/{id}`): every Minter client is machine-to-machine. */
+export const kindeApplication = (c: { clientId: string; name: string }) => ({
+  id: c.clientId,
+  name: c.name,
+  type: 'm2m' as const,
+  client_id: c.clientId,
+});
+
+/**
+ * Application properties in Kinde's shape (`property_value`), from the client's `properties`: the one store both
+ * workflows and `/api/v1/applications/{id}/properties` read. Minter has no property definitions: the key stands for
+ * the id and the name.
+ */
+export const kindePropertyValues = (properties: Readonly<Record<string, string>>) =>
+  Object.entries(properties).map(([key, value]) => ({ id: key, key, name: key, description: '', value }));
 
 function organizationAnswer(snapshot: Snapshot, query: URLSearchParams): Answer {
   const code = query.get('code');
@@ -57,23 +76,9 @@ export function kindeManagementGet(snapshot: Snapshot, endpoint: string): Answer
   const id = decodeURIComponent(match[1]!);
   const client = snapshot.clients.get(id);
   if (!client || client.isSystem) return notFound(`No application with id ${id}`);
-  if (!match[2]) {
-    return {
-      status: 200,
-      body: {
-        code: 'OK',
-        message: 'success',
-        application: { id: client.clientId, name: client.name, type: 'm2m', client_id: client.clientId },
-      },
-    };
-  }
-  const properties = Object.entries(client.properties).map(([key, value]) => ({
-    id: key,
-    key,
-    name: key,
-    description: '',
-    value,
-  }));
+  if (!match[2])
+    return { status: 200, body: { code: 'OK', message: 'success', application: kindeApplication(client) } };
+  const properties = kindePropertyValues(client.properties);
   // `appProperties` mirrors `properties`: Kinde's own example workflow reads that name, and its authors expect it to work.
   return {
     status: 200,
