@@ -4,14 +4,14 @@
  * list every item; a renewed certificate is served without a restart; a key that does not match is refused at start.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { createLocalJWKSet, jwtVerify } from 'jose';
+import { httpsJson, makeCertificate } from '../helpers/https.js';
 import {
   anyStorage,
   childMinterSetup,
@@ -23,67 +23,6 @@ import {
 
 const admin = { clientId: 'tls-admin', clientSecret: 'tls-admin-secret-0123456789abcdef' };
 const SDK_CLIENT = join(dirname(fileURLToPath(import.meta.url)), '..', 'helpers', 'auth0-sdk-client.js');
-
-/** A self-signed P-256 certificate for localhost and 127.0.0.1, made with the openssl CLI. */
-function makeCertificate(dir: string, name: string): { cert: string; key: string } {
-  const cert = join(dir, `${name}.crt`);
-  const key = join(dir, `${name}.key`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      `/CN=${name}`,
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert, key };
-}
-
-/** A JSON request over https trusting `ca`. */
-function httpsJson(
-  method: string,
-  url: string,
-  ca: Buffer,
-  options: { body?: unknown; form?: Record<string, string>; token?: string } = {},
-): Promise<{ status: number; body: any }> {
-  const payload =
-    options.form !== undefined
-      ? new URLSearchParams(options.form).toString()
-      : options.body !== undefined
-        ? JSON.stringify(options.body)
-        : undefined;
-  const headers: Record<string, string> = {};
-  if (options.form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
-  else if (payload !== undefined) headers['content-type'] = 'application/json';
-  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-  return new Promise((resolve, reject) => {
-    const request = httpsRequest(url, { method, ca, headers, agent: false }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () =>
-        resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }),
-      );
-    });
-    request.on('error', reject);
-    request.end(payload);
-  });
-}
 
 /** Runs the SDK client as its own process, trusting `certFile` as an operator would (NODE_EXTRA_CA_CERTS). */
 function runSdkClient(env: Record<string, string>): Promise<any> {
