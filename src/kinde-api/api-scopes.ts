@@ -2,7 +2,7 @@
  * `/api/v1/apis/{api_id}/scopes` (an API's scopes: Minter's resource server scopes, each with a derived id, see
  * {@link scopeId}) and `/api/v1/apis/{api_id}/applications/{application_id}/scopes/{scope_id}` (a scope enabled for an
  * authorized application: a scope of its client grant). A scope path segment takes the id or the key itself. The
- * management APIs' scopes are fixed, but they can be enabled for an application like any others.
+ * Kinde management API's scopes are fixed, but they can be enabled for an application like any others.
  */
 import type { FastifyInstance } from 'fastify';
 import { KindeError } from '../errors.js';
@@ -22,8 +22,7 @@ function mustFindScope(api: ResourceServerRow, idOrKey: string): Scope {
 }
 
 function mustBeEditable(api: ResourceServerRow): void {
-  if (api.is_system)
-    throw new KindeError(400, 'MANAGEMENT_API_READ_ONLY', `The scopes of ${api.name} are Minter's and cannot change`);
+  if (api.is_system) throw new KindeError(400, 'MANAGEMENT_API_READ_ONLY', `The scopes of the ${api.name} are fixed`);
 }
 
 const scopeView = (api: ResourceServerRow, scope: Scope) => ({
@@ -46,7 +45,7 @@ async function mustFindGrant(db: Db, api: ResourceServerRow, applicationId: stri
   return grant;
 }
 
-export function registerApiScopeRoutes(app: FastifyInstance, registry: Registry): void {
+export function registerApiScopeRoutes(app: FastifyInstance, registry: Registry, issuer: string): void {
   const db = registry.db;
   const tags = ['apis'];
   const apiParams = idParams('api_id');
@@ -57,7 +56,7 @@ export function registerApiScopeRoutes(app: FastifyInstance, registry: Registry)
     '/apis/:api_id/scopes',
     { config: { kindeScope: 'read:api_scopes' }, schema: { tags, params: apiParams } },
     async (request) => {
-      const api = await mustFindApi(db, request.params.api_id);
+      const api = await mustFindApi(db, issuer, request.params.api_id);
       return { code: 'OK', message: 'success', scopes: api.scopes.map((s) => scopeView(api, s)) };
     },
   );
@@ -78,7 +77,7 @@ export function registerApiScopeRoutes(app: FastifyInstance, registry: Registry)
       },
     },
     async (request) => {
-      const api = await mustFindApi(db, request.params.api_id);
+      const api = await mustFindApi(db, issuer, request.params.api_id);
       mustBeEditable(api);
       const { key, description = '' } = request.body;
       if (api.scopes.some((s) => s.value === key))
@@ -93,7 +92,7 @@ export function registerApiScopeRoutes(app: FastifyInstance, registry: Registry)
     '/apis/:api_id/scopes/:scope_id',
     { config: { kindeScope: 'read:api_scopes' }, schema: { tags, params: scopeParams } },
     async (request) => {
-      const api = await mustFindApi(db, request.params.api_id);
+      const api = await mustFindApi(db, issuer, request.params.api_id);
       return { code: 'OK', message: 'success', scope: scopeView(api, mustFindScope(api, request.params.scope_id)) };
     },
   );
@@ -113,7 +112,7 @@ export function registerApiScopeRoutes(app: FastifyInstance, registry: Registry)
       },
     },
     async (request) => {
-      const api = await mustFindApi(db, request.params.api_id);
+      const api = await mustFindApi(db, issuer, request.params.api_id);
       mustBeEditable(api);
       const scope = mustFindScope(api, request.params.scope_id);
       const description = request.body?.description;
@@ -130,7 +129,7 @@ export function registerApiScopeRoutes(app: FastifyInstance, registry: Registry)
     '/apis/:api_id/scopes/:scope_id',
     { config: { kindeScope: 'delete:apis_scopes' }, schema: { tags, params: scopeParams } },
     async (request) => {
-      const api = await mustFindApi(db, request.params.api_id);
+      const api = await mustFindApi(db, issuer, request.params.api_id);
       mustBeEditable(api);
       const scope = mustFindScope(api, request.params.scope_id);
       await updateResourceServer(db, api.id, { scopes: api.scopes.filter((s) => s.value !== scope.value) });
@@ -148,7 +147,7 @@ export function registerApiScopeRoutes(app: FastifyInstance, registry: Registry)
     '/apis/:api_id/applications/:application_id/scopes/:scope_id',
     { config: { kindeScope: 'create:api_application_scopes' }, schema: { tags, params: applicationScopeParams } },
     async (request) => {
-      const api = await mustFindApi(db, request.params.api_id);
+      const api = await mustFindApi(db, issuer, request.params.api_id);
       const scope = mustFindScope(api, request.params.scope_id);
       const grant = await mustFindGrant(db, api, request.params.application_id);
       if (!grant.scope.includes(scope.value)) {
@@ -163,7 +162,7 @@ export function registerApiScopeRoutes(app: FastifyInstance, registry: Registry)
     '/apis/:api_id/applications/:application_id/scopes/:scope_id',
     { config: { kindeScope: 'delete:apis_application_scopes' }, schema: { tags, params: applicationScopeParams } },
     async (request) => {
-      const api = await mustFindApi(db, request.params.api_id);
+      const api = await mustFindApi(db, issuer, request.params.api_id);
       const scope = mustFindScope(api, request.params.scope_id);
       const grant = await mustFindGrant(db, api, request.params.application_id);
       if (!grant.scope.includes(scope.value)) {

@@ -1,9 +1,10 @@
 /**
  * `/api/v1/apis`: Kinde's APIs, mapped onto Minter's resource servers (Kinde's `audience` is the identifier), and
  * `PATCH /apis/{id}/applications`, which authorizes applications for an API: a client grant each, with no scope until
- * `POST /apis/{id}/applications/{app}/scopes/{scope}` enables one (api-scopes.ts), as in Kinde. The two management
- * APIs (Kinde's at `<issuer>/api`, Auth0's at `<issuer>/api/v2/`) are listed with `is_management_api: true`; they
- * cannot be deleted, but applications can be authorized for them.
+ * `POST /apis/{id}/applications/{app}/scopes/{scope}` enables one (api-scopes.ts), as in Kinde. Kinde's management
+ * API (`<issuer>/api`) is listed with `is_management_api: true`: it cannot be deleted, but applications can be
+ * authorized for it. Minter's own `/api/v2` API is not part of Kinde's world and not shown: its grants (which can
+ * deploy code) are made on `/api/v2`, with its own scopes.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -31,11 +32,16 @@ import {
 import { findApplication } from './applications.js';
 import { organizationOf, requireOrganization } from './organization-scope.js';
 import { kindePage, pagingQuerySchema, type PagingQuery } from './paging.js';
+import { kindeAudience } from './scopes.js';
+
+/** Whether `/api/v1` shows this API: every API but Minter's own management API (`/api/v2`). */
+const isKindeApi = (row: ResourceServerRow, issuer: string) =>
+  !row.is_system || row.identifier === kindeAudience(issuer);
 
 /** The API `id` names, or Kinde's 404. */
-export async function mustFindApi(db: Db, id: string): Promise<ResourceServerRow> {
+export async function mustFindApi(db: Db, issuer: string, id: string): Promise<ResourceServerRow> {
   const row = await findResourceServer(db, id);
-  if (!row) throw new KindeError(404, 'API_NOT_FOUND', `No API has the id ${id}`);
+  if (!row || !isKindeApi(row, issuer)) throw new KindeError(404, 'API_NOT_FOUND', `No API has the id ${id}`);
   return row;
 }
 
@@ -71,7 +77,7 @@ interface AuthorizeBody {
   applications: Array<{ id: string; operation?: string }>;
 }
 
-export function registerApiRoutes(app: FastifyInstance, registry: Registry): void {
+export function registerApiRoutes(app: FastifyInstance, registry: Registry, issuer: string): void {
   const db = registry.db;
   const tags = ['apis'];
   const params = idParams('api_id');
@@ -90,10 +96,14 @@ export function registerApiRoutes(app: FastifyInstance, registry: Registry): voi
     },
     async (request) => {
       // Kinde: "The APIs are returned sorted by name."
-      const { items, next_token } = kindePage(await listResourceServers(db), request.query, {
-        name: 'name',
-        key: (r) => [r.name.toLowerCase(), r.id],
-      });
+      const { items, next_token } = kindePage(
+        (await listResourceServers(db)).filter((r) => isKindeApi(r, issuer)),
+        request.query,
+        {
+          name: 'name',
+          key: (r) => [r.name.toLowerCase(), r.id],
+        },
+      );
       const withScopes = request.query.expand === 'scopes';
       return { code: 'OK', message: 'Success', apis: items.map((row) => apiView(row, withScopes)), next_token };
     },
@@ -139,7 +149,7 @@ export function registerApiRoutes(app: FastifyInstance, registry: Registry): voi
     '/apis/:api_id',
     { config: { kindeScope: 'read:apis' }, schema: { tags, params } },
     async (request) => {
-      const row = await mustFindApi(db, request.params.api_id);
+      const row = await mustFindApi(db, issuer, request.params.api_id);
       const api = { ...apiView(row, true), applications: await authorizedApplications(db, row) };
       return { code: 'OK', message: 'success', api };
     },
@@ -149,9 +159,8 @@ export function registerApiRoutes(app: FastifyInstance, registry: Registry): voi
     '/apis/:api_id',
     { config: { kindeScope: 'delete:apis' }, schema: { tags, params } },
     async (request) => {
-      const row = await mustFindApi(db, request.params.api_id);
-      if (row.is_system)
-        throw new KindeError(400, 'MANAGEMENT_API_NOT_DELETABLE', `${row.name} is Minter's own and cannot be deleted`);
+      const row = await mustFindApi(db, issuer, request.params.api_id);
+      if (row.is_system) throw new KindeError(400, 'MANAGEMENT_API_NOT_DELETABLE', `The ${row.name} cannot be deleted`);
       await deleteGrantsForAudience(db, row.identifier);
       await deleteResourceServer(db, row.id);
       await registry.changed();
@@ -186,7 +195,7 @@ export function registerApiRoutes(app: FastifyInstance, registry: Registry): voi
       },
     },
     async (request) => {
-      const api = await mustFindApi(db, request.params.api_id);
+      const api = await mustFindApi(db, issuer, request.params.api_id);
       // Every application first, so that one unknown id changes nothing.
       const clients = [];
       for (const { id } of request.body.applications) {

@@ -25,8 +25,8 @@ export const kindeApiPlugin: FastifyPluginAsync<KindeApiOptions> = async (api, {
   registerStorableInput(api);
   registerApplicationRoutes(api, registry);
   registerApplicationPropertyRoutes(api, registry);
-  registerApiRoutes(api, registry);
-  registerApiScopeRoutes(api, registry);
+  registerApiRoutes(api, registry, issuer);
+  registerApiScopeRoutes(api, registry, issuer);
   registerOrganizationRoutes(api, registry);
   registerOrganizationApplicationRoutes(api, registry);
   registerEnvironmentVariableRoutes(api, registry);

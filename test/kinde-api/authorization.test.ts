@@ -47,10 +47,28 @@ describe(`Kinde API authorization (${anyStorage})`, () => {
     // Kinde's client asks with an empty scope parameter: the grant's scopes, as when it is left out.
     const emptyScope = await getToken(m.baseUrl, m.admin, `${m.issuer}/api`, { scope: '' });
     assert.equal(emptyScope.scope, issued.scope);
-    // The system API cannot be deleted, through either API.
+    // It cannot be deleted, nor its scopes changed; Minter's own /api/v2 API is not shown on /api/v1 at all (its grants
+    // can deploy code, and are made on /api/v2 with its own scopes).
     const refused = await v1('DELETE', `/apis/${kindeApiId}`);
     assert.equal(refused.status, 400);
-    assert.equal(refused.body.errors[0].code, 'MANAGEMENT_API_NOT_DELETABLE');
+    assert.deepEqual(refused.body.errors[0], {
+      code: 'MANAGEMENT_API_NOT_DELETABLE',
+      message: 'The Kinde Management API cannot be deleted',
+    });
+    assert.equal(
+      (await v1('POST', `/apis/${kindeApiId}/scopes`, { key: 'x:y' })).body.errors[0].code,
+      'MANAGEMENT_API_READ_ONLY',
+    );
+    const listed = (await v1('GET', '/apis')).body.apis.map((a: any) => a.audience);
+    assert.deepEqual(listed, [`${m.issuer}/api`]);
+    const auth0Api = (await m.api('GET', '/resource-servers')).body.find(
+      (r: any) => r.identifier === `${m.issuer}/api/v2/`,
+    );
+    assert.equal((await v1('GET', `/apis/${auth0Api.id}`)).status, 404);
+    assert.equal(
+      (await v1('PATCH', `/apis/${auth0Api.id}/applications`, { applications: [{ id: reader.clientId }] })).status,
+      404,
+    );
   });
 
   test("a token without create:applications gets 403 in Kinde's shape; with read:applications it lists", async () => {
