@@ -37,6 +37,8 @@ export function deployedAction(fields: {
     triggerId: triggerId as TriggerId,
     ...(triggerId === 'm2m:token_generation' && {
       secrets: { ...environment.values, ...rest.secrets },
+      // An action's own secret of the same name wins, and is a secret.
+      plainSecrets: environment.plain.filter((key) => !Object.hasOwn(rest.secrets, key)),
       bindings: kinde.bindings ?? [],
       failurePolicy: kinde.failurePolicy ?? 'stop',
     }),

@@ -34,6 +34,8 @@ export interface DeployedAction {
   code: string;
   /** Decrypted secrets (Auth0 `event.secrets`, Kinde `kinde.env.get`). Never logged. */
   secrets: Record<string, string>;
+  /** Kinde: the names among `secrets` that are plain environment variables (`kinde.env.get` says `isSecret: false`). */
+  plainSecrets?: string[];
   /** Kinde only: declared bindings (keys of `workflowSettings.bindings`) and failure policy. */
   bindings?: string[];
   failurePolicy?: FailurePolicy;

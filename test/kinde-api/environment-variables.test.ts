@@ -2,7 +2,7 @@
  * Kinde's environment variables on `/api/v1/environment_variables` (issue 14) are what workflows read with
  * `kinde.env.get` and `getEnvironmentVariable`: a secret one (`is_secret`, alias `sensitive`) is sealed at rest and
  * never answered in clear — not on create, read, list or update — yet reaches the workflow; a plain one is shown.
- * Changes reach the next token without a redeploy. (The sandbox answers `isSecret: true` for every value.)
+ * Changes reach the next token without a redeploy. `isSecret` is false for a plain variable, true for a secret.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -94,7 +94,7 @@ describe(`Kinde environment variables (${anyStorage})`, () => {
   test('a workflow reads both with kinde.env.get and getEnvironmentVariable', async () => {
     const id = await deployAction(m, { name: 'env-reader', code: ENV_WORKFLOW, trigger: 'm2m:token_generation' });
     await bind(m, 'm2m:token_generation', [id]);
-    assert.deepEqual(await envClaim(), { secret: [SECRET, true], region: ['eu-west', true] });
+    assert.deepEqual(await envClaim(), { secret: [SECRET, true], region: ['eu-west', false] });
   });
 
   test('updates reach the next token; a secret cannot be made plain; a plain one made secret is sealed', async () => {

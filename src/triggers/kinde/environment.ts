@@ -21,17 +21,22 @@ export const clearValue = (box: SecretBox, row: Pick<EnvironmentVariableRow, 'id
   row.is_secret ? box.open(row.value, context(row.id)) : row.value;
 
 /**
- * Every variable as a workflow sees it: values by key, in clear. They reach the isolate with the action's secrets,
- * so `kinde.env.get` answers `isSecret: true` for each (the sandbox program tells no plain value from a secret).
+ * Every variable as a workflow sees it: values by key, in clear, and the keys of those that are not secret. They
+ * reach the isolate with the action's secrets; `kinde.env.get` answers `isSecret: false` for the plain ones.
  */
 export interface KindeEnvironment {
   values: Record<string, string>;
+  plain: string[];
 }
 
-export const NO_ENVIRONMENT: KindeEnvironment = Object.freeze({ values: {} });
+export const NO_ENVIRONMENT: KindeEnvironment = Object.freeze({ values: {}, plain: [] });
 
 export async function loadKindeEnvironment(db: Db, box: SecretBox): Promise<KindeEnvironment> {
   const values: Record<string, string> = {};
-  for (const row of await listEnvironmentVariables(db)) values[row.key] = clearValue(box, row);
-  return { values };
+  const plain: string[] = [];
+  for (const row of await listEnvironmentVariables(db)) {
+    values[row.key] = clearValue(box, row);
+    if (!row.is_secret) plain.push(row.key);
+  }
+  return { values, plain };
 }

@@ -129,6 +129,7 @@ export function fingerprint(action: DeployedAction): string {
         action.triggerId,
         action.code,
         action.secrets,
+        action.plainSecrets ?? [],
         action.bindings ?? [],
         action.failurePolicy ?? null,
       ]),
@@ -182,12 +183,13 @@ async function load(
     const platform = PLATFORM[action.triggerId];
     const program = await compileProgram(isolate, platform);
     const boot = await program.run(context, { reference: true, timeout: budget() });
-    const config = sandboxConfig(platform, action.secrets, action.bindings ?? [], {
+    const caps = {
       maxLogBytes: options.maxLogBytes,
       maxTimers: options.maxTimers,
       maxIsolateTimers: options.maxTimersPerIsolate,
       maxFetches: options.maxFetches,
-    });
+    };
+    const config = sandboxConfig(platform, action.secrets, action.bindings ?? [], caps, action.plainSecrets);
     const references = hostReferences(
       action.actionId,
       options.host,

@@ -38,10 +38,12 @@ export function sandboxConfig(
   secrets: Record<string, string>,
   bindings: string[],
   caps: SandboxCaps,
+  plain: string[] = [],
 ): SandboxConfig {
   return {
     platform,
     secrets,
+    plain,
     bindings,
     maxLogBytes: caps.maxLogBytes,
     maxTimers: caps.maxTimers,

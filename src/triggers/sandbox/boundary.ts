@@ -20,6 +20,8 @@ export interface ClaimRefusals {
 export interface SandboxConfig {
   platform: Platform;
   secrets: Record<string, string>;
+  /** Kinde: names among `secrets` that are plain environment variables. */
+  plain: string[];
   /** Kinde: declared bindings. */
   bindings: string[];
   /** Console bound per invocation, in bytes of UTF-8. */

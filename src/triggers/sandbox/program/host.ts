@@ -4,7 +4,7 @@
  * as JSON: declared here, in scope for the whole program, never globals, so no action code can reach or replace them.
  */
 import type { SandboxConfig } from '../boundary.js';
-import { JSONparse } from './intrinsics.js';
+import { JSONparse, ObjectCreate } from './intrinsics.js';
 
 /** A host function called synchronously: the isolate's thread waits for its answer. */
 interface SyncReference<A extends unknown[], R> {
@@ -48,3 +48,7 @@ export const config: SandboxConfig = JSONparse(configJson);
 
 /** The action's secrets (Auth0 `event.secrets`, Kinde `kinde.env`). */
 export const SECRETS = config.secrets;
+
+/** Kinde: the names among {@link SECRETS} that are plain environment variables. */
+export const PLAIN: Record<string, true> = ObjectCreate(null);
+for (let i = 0; i < config.plain.length; i++) PLAIN[config.plain[i]!] = true;

@@ -6,7 +6,7 @@
  */
 import { customClaims, recordClaim } from '../claims.js';
 import { hostMessage, requestParts } from '../fetch/request.js';
-import { SECRETS, config, host } from '../host.js';
+import { PLAIN, SECRETS, config, host } from '../host.js';
 import {
   DateNow,
   ErrorCtor,
@@ -55,10 +55,10 @@ function active(name: string): Invocation {
   return inv;
 }
 
-function envGet(key: unknown): { value: string; isSecret: true } | undefined {
+function envGet(key: unknown): { value: string; isSecret: boolean } | undefined {
   active('kinde.env');
   const name = StringCtor(key);
-  return hasOwn.call(SECRETS, name) ? { value: SECRETS[name]!, isSecret: true } : undefined;
+  return hasOwn.call(SECRETS, name) ? { value: SECRETS[name]!, isSecret: PLAIN[name] !== true } : undefined;
 }
 
 /** The host's answer to `kinde.fetch`. */
