@@ -24,7 +24,7 @@ import type { TriggerId } from '../triggers/contract.js';
 import { actionView } from './action-views.js';
 import { actionDeployer, type ActionRouteOptions } from './action-deployer.js';
 import { registerActionVersionRoutes } from './action-versions.js';
-import { pageSchema, perPageSchema } from './paging.js';
+import { actionsPagingSchema, countedSlice } from './paging.js';
 import { idParam } from './schemas.js';
 
 const TRIGGERS = ['credentials-exchange', 'm2m:token_generation'] as const;
@@ -109,7 +109,7 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
   }
 
   app.get<{
-    Querystring: { triggerId?: string; actionName?: string; deployed?: boolean; page: number; per_page: number };
+    Querystring: { triggerId?: string; actionName?: string; deployed?: boolean; page?: number; per_page?: number };
   }>(
     '/actions/actions',
     {
@@ -122,8 +122,7 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
             triggerId: { type: 'string', enum: TRIGGERS },
             actionName: { type: 'string' },
             deployed: { type: 'boolean' },
-            page: pageSchema,
-            per_page: perPageSchema,
+            ...actionsPagingSchema,
           },
         },
       },
@@ -136,8 +135,8 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
           (!q.actionName || a.name === q.actionName) &&
           (q.deployed === undefined || Boolean(a.deployed_version_id) === q.deployed),
       );
-      const slice = all.slice(q.page * q.per_page, (q.page + 1) * q.per_page);
-      return { total: all.length, page: q.page, per_page: q.per_page, actions: await Promise.all(slice.map(view)) };
+      const { slice, ...counts } = countedSlice(all, q);
+      return { actions: await Promise.all(slice.map(view)), ...counts };
     },
   );
 

@@ -15,7 +15,7 @@ import {
 import { findClient } from '../store/clients.js';
 import type { Db } from '../store/database.js';
 import { findResourceServerByIdentifier } from '../store/resource-servers.js';
-import { page, pagingQuerySchema, type PagingQuery } from './paging.js';
+import { checkpointPagingSchema, creationKey, pagedList, type PagingQuery } from './paging.js';
 import { idParam, scopeTokenSchema } from './schemas.js';
 
 export function clientGrantView(row: ClientGrantRow) {
@@ -62,17 +62,14 @@ export function registerClientGrantRoutes(app: FastifyInstance, registry: Regist
         tags: ['client-grants'],
         querystring: {
           type: 'object',
-          properties: { ...pagingQuerySchema, audience: { type: 'string' }, client_id: { type: 'string' } },
+          properties: { ...checkpointPagingSchema, audience: { type: 'string' }, client_id: { type: 'string' } },
         },
       },
     },
     async (request) => {
       const { audience, client_id } = request.query;
-      return page(
-        (await listClientGrants(db, { audience, client_id })).map(clientGrantView),
-        request.query,
-        'client_grants',
-      );
+      const rows = await listClientGrants(db, { audience, client_id });
+      return pagedList(rows, request.query, 'client_grants', clientGrantView, creationKey);
     },
   );
 

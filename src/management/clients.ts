@@ -10,7 +10,7 @@ import type { Registry } from '../registry/registry.js';
 import { deleteClient, findClient, insertClient, listClients, updateClient, type ClientRow } from '../store/clients.js';
 import { findOrganization } from '../store/organizations.js';
 import type { DefaultOrganizationJson, TokenQuotaJson } from '../store/schema.js';
-import { page, pagingQuerySchema, type PagingQuery } from './paging.js';
+import { offsetPagingSchema, pagedList, type PagingQuery } from './paging.js';
 import { clientMetadataSchema, ID, idParam, tokenQuotaSchema } from './schemas.js';
 
 /** `private_key_jwt` turns the secret off: the client then authenticates with its registered keys only. */
@@ -101,14 +101,9 @@ export function registerClientRoutes(app: FastifyInstance, registry: Registry): 
     '/clients',
     {
       config: { scope: 'read:clients' },
-      schema: { tags: ['clients'], querystring: { type: 'object', properties: pagingQuerySchema } },
+      schema: { tags: ['clients'], querystring: { type: 'object', properties: offsetPagingSchema } },
     },
-    async (request) =>
-      page(
-        (await listClients(db)).map((r) => clientView(r)),
-        request.query,
-        'clients',
-      ),
+    async (request) => pagedList(await listClients(db), request.query, 'clients', (r) => clientView(r)),
   );
 
   app.post<{ Body: ClientBody & { name: string } }>(

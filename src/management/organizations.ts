@@ -24,7 +24,7 @@ import {
   type OrganizationRow,
 } from '../store/organizations.js';
 import { clientGrantView } from './client-grants.js';
-import { page, pagingQuerySchema, type PagingQuery } from './paging.js';
+import { checkpointPagingSchema, creationKey, offsetPagingSchema, pagedList, type PagingQuery } from './paging.js';
 import { ID, idParam, tokenQuotaSchema } from './schemas.js';
 
 export function organizationView(row: OrganizationRow) {
@@ -75,9 +75,10 @@ export function registerOrganizationRoutes(app: FastifyInstance, registry: Regis
     '/organizations',
     {
       config: { scope: 'read:organizations' },
-      schema: { tags, querystring: { type: 'object', properties: pagingQuerySchema } },
+      schema: { tags, querystring: { type: 'object', properties: checkpointPagingSchema } },
     },
-    async (request) => page((await listOrganizations(db)).map(organizationView), request.query, 'organizations'),
+    async (request) =>
+      pagedList(await listOrganizations(db), request.query, 'organizations', organizationView, creationKey),
   );
 
   app.post<{ Body: OrganizationFields & { name: string } }>(
@@ -147,12 +148,12 @@ export function registerOrganizationRoutes(app: FastifyInstance, registry: Regis
     '/organizations/:id/client-grants',
     {
       config: { scope: 'read:organization_client_grants' },
-      schema: { tags, params: idParam('id'), querystring: { type: 'object', properties: pagingQuerySchema } },
+      schema: { tags, params: idParam('id'), querystring: { type: 'object', properties: offsetPagingSchema } },
     },
     async (request) => {
       const organization = await mustFind(db, request.params.id);
       const grants = await listClientGrants(db, { organization_id: organization.id });
-      return page(grants.map(clientGrantView), request.query, 'client_grants');
+      return pagedList(grants, request.query, 'client_grants', clientGrantView);
     },
   );
 

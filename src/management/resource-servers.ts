@@ -18,7 +18,7 @@ import {
   type ResourceServerRow,
   type Scope,
 } from '../store/resource-servers.js';
-import { page, pagingQuerySchema, type PagingQuery } from './paging.js';
+import { offsetPagingSchema, pagedList, type PagingQuery } from './paging.js';
 import { idParam, scopeTokenSchema } from './schemas.js';
 
 /** Auth0's `token_dialect` values, and the token profile each stands for here. */
@@ -98,9 +98,9 @@ export function registerResourceServerRoutes(app: FastifyInstance, registry: Reg
     '/resource-servers',
     {
       config: { scope: 'read:resource_servers' },
-      schema: { tags: ['resource-servers'], querystring: { type: 'object', properties: pagingQuerySchema } },
+      schema: { tags: ['resource-servers'], querystring: { type: 'object', properties: offsetPagingSchema } },
     },
-    async (request) => page((await listResourceServers(db)).map(resourceServerView), request.query, 'resource_servers'),
+    async (request) => pagedList(await listResourceServers(db), request.query, 'resource_servers', resourceServerView),
   );
 
   app.post<{ Body: ResourceServerBody & { identifier: string } }>(

@@ -52,7 +52,7 @@ export const managementPlugin: FastifyPluginAsync<ManagementOptions> = async (ap
   registerClientGrantRoutes(api, registry);
   registerOrganizationRoutes(api, registry);
   registerSigningKeyRoutes(api, registry);
-  registerLogRoutes(api, registry, logs);
+  registerLogRoutes(api, registry, logs, issuer);
   registerActionRoutes(api, registry, { issuer, tenantId, engine: () => engine, beforeTest: options.beforeTest });
   registerActionBindingRoutes(api, registry, logs);
   api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => api.swagger());
