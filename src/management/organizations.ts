@@ -25,7 +25,7 @@ import {
 } from '../store/organizations.js';
 import { clientGrantView } from './client-grants.js';
 import { checkpointPagingSchema, creationKey, offsetPagingSchema, pagedList, type PagingQuery } from './paging.js';
-import { ID, idParam, tokenQuotaSchema } from './schemas.js';
+import { ID, idParam, tokenQuotaSchema, unchangeable } from './schemas.js';
 
 export function organizationView(row: OrganizationRow) {
   return {
@@ -114,18 +114,23 @@ export function registerOrganizationRoutes(app: FastifyInstance, registry: Regis
     },
   );
 
-  app.patch<{ Params: { id: string }; Body: OrganizationFields }>(
+  app.patch<{ Params: { id: string }; Body: OrganizationFields & { id?: string } }>(
     '/organizations/:id',
     {
       config: { scope: 'update:organizations' },
       schema: {
         tags,
         params: idParam('id'),
-        body: { type: 'object', additionalProperties: false, properties: fields },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { ...fields, id: { type: 'string', maxLength: 64 } },
+        },
       },
     },
     async (request) => {
       const current = await mustFind(db, request.params.id);
+      unchangeable(request.body, current, ['id'], 'an organization keeps its id');
       if (request.body.name !== undefined) await nameIsFree(db, request.body.name, current.id);
       const row = await updateOrganization(db, current.id, request.body);
       await registry.changed();

@@ -15,6 +15,7 @@ import { registerOrganizationRoutes } from '../management/organizations.js';
 import { registerResourceServerRoutes } from '../management/resource-servers.js';
 import { requireRouteScopes } from '../management/route-scopes.js';
 import { registerSigningKeyRoutes } from '../management/signing-keys.js';
+import { registerRequestBodyChecks } from '../management/request-body.js';
 import { registerStorableInput } from '../management/storable-input.js';
 import type { BatchWriter } from '../observability/batch-writer.js';
 import type { Registry } from '../registry/registry.js';
@@ -46,6 +47,7 @@ export const managementPlugin: FastifyPluginAsync<ManagementOptions> = async (ap
   });
   registerManagementAuthorization(api, registry, issuer);
   registerStorableInput(api);
+  registerRequestBodyChecks(api);
   registerClientRoutes(api, registry);
   registerClientCredentialRoutes(api, registry);
   registerResourceServerRoutes(api, registry);
