@@ -17,6 +17,7 @@ import { requireRouteScopes } from '../management/route-scopes.js';
 import { registerSigningKeyRoutes } from '../management/signing-keys.js';
 import { registerRequestBodyChecks } from '../management/request-body.js';
 import { registerStorableInput } from '../management/storable-input.js';
+import { registerUnservedRoutes } from '../management/unserved.js';
 import type { BatchWriter } from '../observability/batch-writer.js';
 import type { Registry } from '../registry/registry.js';
 import type { SerializedLogRecord } from '../store/logs.js';
@@ -57,5 +58,6 @@ export const managementPlugin: FastifyPluginAsync<ManagementOptions> = async (ap
   registerLogRoutes(api, registry, logs, issuer);
   registerActionRoutes(api, registry, { issuer, tenantId, engine: () => engine, beforeTest: options.beforeTest });
   registerActionBindingRoutes(api, registry, logs);
+  registerUnservedRoutes(api, registry);
   api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => api.swagger());
 };
