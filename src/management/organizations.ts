@@ -3,7 +3,8 @@
  * a token request sends as `organization`, and the token's `org_name`), a `display_name` and `metadata`; the client
  * grants it may use are listed under `/organizations/{id}/client-grants` (a grant with `allow_any_organization`
  * needs no such entry). Whether a grant takes organizations at all is its `organization_usage`. A `token_quota`
- * (as a client's) caps the tokens every client together gets for the organization (oauth/token-quota.ts).
+ * (as a client's) caps the tokens every client together gets for the organization (oauth/token-quota.ts). The
+ * reverse, the organizations of a grant, is `/client-grants/{id}/organizations`.
  */
 import type { FastifyInstance } from 'fastify';
 import { Conflict, NotFound } from '../errors.js';
@@ -18,6 +19,7 @@ import {
   findOrganizationByName,
   insertOrganization,
   listOrganizations,
+  listOrganizationsOfGrant,
   removeOrganizationGrant,
   updateOrganization,
   type OrganizationFields,
@@ -159,6 +161,21 @@ export function registerOrganizationRoutes(app: FastifyInstance, registry: Regis
       const organization = await mustFind(db, request.params.id);
       const grants = await listClientGrants(db, { organization_id: organization.id });
       return pagedList(grants, request.query, 'client_grants', clientGrantView);
+    },
+  );
+
+  // Auth0's reverse view, paged by checkpoint as Auth0 documents it.
+  app.get<{ Params: { id: string }; Querystring: PagingQuery }>(
+    '/client-grants/:id/organizations',
+    {
+      config: { scope: 'read:organization_client_grants' },
+      schema: { tags, params: idParam('id'), querystring: { type: 'object', properties: checkpointPagingSchema } },
+    },
+    async (request) => {
+      const grant = await findClientGrant(db, request.params.id);
+      if (!grant) throw new NotFound(`The client grant ${request.params.id} does not exist`);
+      const rows = await listOrganizationsOfGrant(db, grant.id);
+      return pagedList(rows, request.query, 'organizations', organizationView, creationKey);
     },
   );
 

@@ -1,6 +1,6 @@
 /**
  * Auth0's own SDKs list every item through Minter's paging: the `auth0` package v5 (`auth0-v5`) and v7. Both page
- * client grants and organizations by checkpoint (`take`, then `from` = the previous page's `next`) and the other
+ * client grants, organizations and a grant's organizations by checkpoint (`take`, then `from` = the previous page's `next`) and the other
  * lists by `page`/`per_page` with `include_totals=true`; a list of more than one page must come back whole. (v5 once
  * read `[]`: Minter answered a checkpoint request with a bare array.) The SDKs speak https only: the test serves
  * http and rewrites their URLs (helpers/https-rewrite.ts).
@@ -32,6 +32,7 @@ describe(`Auth0 SDKs list every item across pages (${anyStorage})`, () => {
   let restoreFetch: () => void;
   const expected = { grants: [] as string[], organizations: [] as string[], clients: [] as string[] };
   let organizationId: string;
+  let sharedGrant: string;
 
   before(async () => {
     m = await startMinter({ storage: anyStorage });
@@ -63,6 +64,11 @@ describe(`Auth0 SDKs list every item across pages (${anyStorage})`, () => {
     }
     for (const grant of expected.grants.slice(0, 12)) {
       await must('POST', `/organizations/${organizationId}/client-grants`, { grant_id: grant });
+    }
+    // One grant in every organization: more than a page of organizations for /client-grants/{id}/organizations.
+    sharedGrant = expected.grants[0]!;
+    for (const organization of expected.organizations.slice(1)) {
+      await must('POST', `/organizations/${organization}/client-grants`, { grant_id: sharedGrant });
     }
     for (let i = 0; i < ACTIONS; i++) {
       await must('POST', '/actions/actions', {
@@ -96,6 +102,7 @@ describe(`Auth0 SDKs list every item across pages (${anyStorage})`, () => {
     assert.deepEqual(ids(await all(client.clientGrants.list())), expected.grants);
     assert.deepEqual(ids(await all(client.organizations.list())), expected.organizations);
     assert.deepEqual(ids(await all(client.clientGrants.list({ take: 7 }))), expected.grants);
+    assert.deepEqual(ids(await all(client.clientGrants.organizations.list(sharedGrant))), expected.organizations);
   });
 
   test('auth0 v5: page/per_page lists (clients, APIs, actions, organization grants) return every item', async () => {
@@ -114,6 +121,7 @@ describe(`Auth0 SDKs list every item across pages (${anyStorage})`, () => {
     assert.deepEqual(ids(await all(client.clientGrants.list())), expected.grants);
     assert.deepEqual(ids(await all(client.organizations.list())), expected.organizations);
     assert.deepEqual(ids(await all(client.organizations.list({ take: 10 }))), expected.organizations);
+    assert.deepEqual(ids(await all(client.clientGrants.organizations.list(sharedGrant))), expected.organizations);
     const clients = await all(client.clients.list({ per_page: 9 }));
     assert.deepEqual(clients.map((c) => c.client_id).sort(), expected.clients);
     assert.equal((await all(client.resourceServers.list({ per_page: 2 }))).length, APIS + 1);
