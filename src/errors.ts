@@ -213,6 +213,13 @@ export class Conflict extends ManagementError {
   }
 }
 
+/** 415 `unsupported_media_type`: a management body that is not JSON. */
+export class UnsupportedMediaType extends ManagementError {
+  constructor(message: string, detail?: ErrorDetail) {
+    super(415, 'unsupported_media_type', message, {}, detail);
+  }
+}
+
 /** 503: a part Minter needs is not there yet or not now, with `Retry-After` (s) when it knows when to come back. */
 export class ServiceUnavailable extends ManagementError {
   constructor(

@@ -11,6 +11,7 @@ import { findAction, findActionByName, listBindings, replaceBindings } from '../
 import { findExecution, type SerializedLogRecord } from '../store/logs.js';
 import { TRIGGER_IDS } from '../triggers/contract.js';
 import { bindingView, TRIGGER_VERSION } from './action-views.js';
+import { actionsPagingSchema, countedPage } from './paging.js';
 import { idParam } from './schemas.js';
 
 /** Auth0: at most 20 actions per trigger. */
@@ -67,13 +68,17 @@ export function registerActionBindingRoutes(
     ],
   }));
 
-  app.get<{ Params: { triggerId: string } }>(
+  app.get<{ Params: { triggerId: string }; Querystring: { page?: number; per_page?: number } }>(
     '/actions/triggers/:triggerId/bindings',
-    { config: { scope: 'read:actions' }, schema: { tags: ['actions'], params: triggerParam } },
-    async (request) => {
-      const bindings = await bindingsOf(request.params.triggerId);
-      return { total: bindings.length, page: 0, per_page: bindings.length, bindings };
+    {
+      config: { scope: 'read:actions' },
+      schema: {
+        tags: ['actions'],
+        params: triggerParam,
+        querystring: { type: 'object', properties: actionsPagingSchema },
+      },
     },
+    async (request) => countedPage(await bindingsOf(request.params.triggerId), request.query, 'bindings'),
   );
 
   app.patch<{ Params: { triggerId: string }; Body: { bindings: BindingRef[] } }>(

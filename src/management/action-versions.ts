@@ -20,7 +20,7 @@ import { loadKindeEnvironment } from '../triggers/kinde/environment.js';
 import { testRequestFromPayload } from '../triggers/test-payload.js';
 import { actionDeployer, engineOf, type ActionRouteOptions } from './action-deployer.js';
 import { actionVersionView, versionBundle } from './action-views.js';
-import { pageSchema, perPageSchema } from './paging.js';
+import { actionsPagingSchema, countedPage } from './paging.js';
 import { idParam, idParams } from './schemas.js';
 
 export function registerActionVersionRoutes(
@@ -39,29 +39,20 @@ export function registerActionVersionRoutes(
     async (request, reply) => reply.code(201).send(await deploy(await mustFind(request.params.id))),
   );
 
-  app.get<{ Params: { id: string }; Querystring: { page: number; per_page: number } }>(
+  app.get<{ Params: { id: string }; Querystring: { page?: number; per_page?: number } }>(
     '/actions/actions/:id/versions',
     {
       config: { scope: 'read:actions' },
       schema: {
         tags: ['actions'],
         params: idParam('id'),
-        querystring: {
-          type: 'object',
-          properties: { page: pageSchema, per_page: perPageSchema },
-        },
+        querystring: { type: 'object', properties: actionsPagingSchema },
       },
     },
     async (request) => {
       const action = await mustFind(request.params.id);
-      const versions = await listActionVersions(db, action.id);
-      const { page, per_page } = request.query;
-      return {
-        total: versions.length,
-        page,
-        per_page,
-        versions: versions.slice(page * per_page, (page + 1) * per_page).map((v) => actionVersionView(action, v)),
-      };
+      const versions = (await listActionVersions(db, action.id)).map((v) => actionVersionView(action, v));
+      return countedPage(versions, request.query, 'versions');
     },
   );
 

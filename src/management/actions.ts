@@ -19,34 +19,21 @@ import {
   updateAction,
   type ActionRow,
 } from '../store/actions.js';
-import { openSecrets, versionSecretsContext } from '../triggers/chain-loader.js';
+import { versionSecretsContext } from '../triggers/chain-loader.js';
 import type { TriggerId } from '../triggers/contract.js';
+import { mergeSecrets, secretsSchema } from './action-secrets.js';
 import { actionView } from './action-views.js';
 import { bundleSchema, dependenciesSchema, draftDependencies, type DependencyBody } from './action-dependencies.js';
 import { actionDeployer, type ActionRouteOptions } from './action-deployer.js';
 import { registerActionVersionRoutes } from './action-versions.js';
-import { pageSchema, perPageSchema } from './paging.js';
-import { idParam } from './schemas.js';
+import { actionsPagingSchema, countedSlice } from './paging.js';
+import { idParam, ignoredFields, timestampsSent, unchangeable } from './schemas.js';
 
 const TRIGGERS = ['credentials-exchange', 'm2m:token_generation'] as const;
 const RUNTIME_FOR: Record<TriggerId, string[]> = {
   'credentials-exchange': ['node22', 'node18'],
   'm2m:token_generation': ['kinde'],
 };
-
-const secretsSchema = {
-  type: 'array',
-  maxItems: 30,
-  items: {
-    type: 'object',
-    required: ['name'],
-    additionalProperties: false,
-    properties: {
-      name: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-      value: { type: 'string', maxLength: 4096 },
-    },
-  },
-} as const;
 
 const editable = {
   name: { type: 'string', minLength: 1, maxLength: 100 },
@@ -62,6 +49,24 @@ const editable = {
     description: 'Kinde workflows: files the entry imports, path → source',
   },
   entry_path: { type: 'string', minLength: 1, maxLength: 500 },
+} as const;
+
+/** What GET returns beside the editable fields: accepted back on POST and PATCH, and ignored. */
+const sentBack = {
+  ...ignoredFields('status', 'all_changes_deployed', 'deployed_version'),
+  ...timestampsSent,
+} as const;
+
+const supportedTriggersSchema = {
+  type: 'array',
+  minItems: 1,
+  maxItems: 1,
+  items: {
+    type: 'object',
+    required: ['id'],
+    additionalProperties: false,
+    properties: { id: { type: 'string', enum: TRIGGERS }, version: { type: 'string' } },
+  },
 } as const;
 
 interface ActionBody extends DependencyBody {
@@ -85,27 +90,8 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
   const view = async (action: ActionRow) => actionView(action, await deployedOf(action));
   const { deploy } = actionDeployer(registry, options);
 
-  /** Merges a secrets update into the stored map: a name with a value sets it, a name alone keeps it. */
-  function mergeSecrets(action: ActionRow | undefined, update: ActionBody['secrets']) {
-    const current = action ? openSecrets(box, action.id, action.secrets) : {};
-    if (!update) return { values: current, names: action?.secret_names ?? [] };
-    const now = new Date().toISOString();
-    // Null prototype and own-key lookups: a secret named `toString` or `__proto__` is a name like any other.
-    const values: Record<string, string> = Object.create(null) as Record<string, string>;
-    const names: Array<{ name: string; updated_at: string }> = [];
-    for (const s of update) {
-      const kept = Object.hasOwn(current, s.name) ? current[s.name] : undefined;
-      if (s.value === undefined && kept === undefined)
-        throw new BadRequest(`Payload validation error: secret "${s.name}" needs a value`);
-      values[s.name] = s.value ?? kept!;
-      const old = action?.secret_names.find((n) => n.name === s.name);
-      names.push({ name: s.name, updated_at: s.value === undefined && old ? old.updated_at : now });
-    }
-    return { values, names };
-  }
-
   app.get<{
-    Querystring: { triggerId?: string; actionName?: string; deployed?: boolean; page: number; per_page: number };
+    Querystring: { triggerId?: string; actionName?: string; deployed?: boolean; page?: number; per_page?: number };
   }>(
     '/actions/actions',
     {
@@ -118,8 +104,7 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
             triggerId: { type: 'string', enum: TRIGGERS },
             actionName: { type: 'string' },
             deployed: { type: 'boolean' },
-            page: pageSchema,
-            per_page: perPageSchema,
+            ...actionsPagingSchema,
           },
         },
       },
@@ -132,8 +117,8 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
           (!q.actionName || a.name === q.actionName) &&
           (q.deployed === undefined || Boolean(a.deployed_version_id) === q.deployed),
       );
-      const slice = all.slice(q.page * q.per_page, (q.page + 1) * q.per_page);
-      return { total: all.length, page: q.page, per_page: q.per_page, actions: await Promise.all(slice.map(view)) };
+      const { slice, ...counts } = countedSlice(all, q);
+      return { actions: await Promise.all(slice.map(view)), ...counts };
     },
   );
 
@@ -157,17 +142,8 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
           additionalProperties: false,
           properties: {
             ...editable,
-            supported_triggers: {
-              type: 'array',
-              minItems: 1,
-              maxItems: 1,
-              items: {
-                type: 'object',
-                required: ['id'],
-                additionalProperties: false,
-                properties: { id: { type: 'string', enum: TRIGGERS }, version: { type: 'string' } },
-              },
-            },
+            ...sentBack,
+            supported_triggers: supportedTriggersSchema,
             deploy: { type: 'boolean' },
           },
         },
@@ -185,7 +161,7 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
       if (await findActionByName(db, body.name)) throw new Conflict(`An action named "${body.name}" already exists`);
       const { dependencies, bundle } = draftDependencies(body, triggerId, undefined);
       const id = newUuid();
-      const { values, names } = mergeSecrets(undefined, body.secrets);
+      const { values, names } = mergeSecrets(box, undefined, body.secrets);
       const action = await insertAction(db, {
         id,
         name: body.name,
@@ -199,7 +175,16 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
         secrets: box.seal(JSON.stringify(values), versionSecretsContext(id)),
         secret_names: names,
       });
-      if (body.deploy) await deploy(action);
+      if (body.deploy) {
+        // Create and deploy are one step for the caller: a build that fails creates nothing, so a retry of the
+        // same request is not a 409 on the draft the failure would have left.
+        try {
+          await deploy(action);
+        } catch (error) {
+          await deleteAction(db, id);
+          throw error;
+        }
+      }
       return reply.code(201).send(await view((await findAction(db, id))!));
     },
   );
@@ -210,7 +195,10 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
     async (request) => view(await mustFind(request.params.id)),
   );
 
-  app.patch<{ Params: { id: string }; Body: ActionBody }>(
+  app.patch<{
+    Params: { id: string };
+    Body: ActionBody & { id?: string; supported_triggers?: Array<{ id: TriggerId; version?: string }> };
+  }>(
     '/actions/actions/:id',
     {
       config: { scope: 'update:actions' },
@@ -218,12 +206,31 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
       schema: {
         tags: ['actions'],
         params: idParam('id'),
-        body: { type: 'object', additionalProperties: false, properties: editable },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...editable,
+            ...sentBack,
+            id: { type: 'string', maxLength: 64 },
+            supported_triggers: supportedTriggersSchema,
+          },
+        },
       },
     },
     async (request) => {
       const action = await mustFind(request.params.id);
       const body = request.body;
+      unchangeable(body, action, ['id'], 'an action keeps its id');
+      // Auth0 takes supported_triggers on update; an action here stays on the trigger it was made for (its
+      // bindings and versions are that trigger's), so the same trigger is accepted and another refused.
+      const trigger = body.supported_triggers?.[0]?.id;
+      if (trigger !== undefined && trigger !== action.trigger_id) {
+        throw new BadRequest(
+          `Payload validation error: body.supported_triggers: the action supports ${action.trigger_id} and cannot move to ${trigger}; create a new action`,
+          { errorCode: 'incompatible_trigger' },
+        );
+      }
       if (body.runtime && !RUNTIME_FOR[action.trigger_id as TriggerId].includes(body.runtime)) {
         throw new BadRequest(
           `Payload validation error: runtime "${body.runtime}" cannot run trigger ${action.trigger_id}`,
@@ -232,7 +239,7 @@ export function registerActionRoutes(app: FastifyInstance, registry: Registry, o
       if (body.name && body.name !== action.name && (await findActionByName(db, body.name))) {
         throw new Conflict(`An action named "${body.name}" already exists`);
       }
-      const { values, names } = mergeSecrets(action, body.secrets);
+      const { values, names } = mergeSecrets(box, action, body.secrets);
       const { dependencies, bundle } = draftDependencies(body, action.trigger_id, action);
       const updated = await updateAction(db, action.id, {
         ...(dependencies !== undefined && { dependencies }),

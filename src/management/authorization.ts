@@ -15,6 +15,11 @@ declare module 'fastify' {
     scope?: ManagementScope;
     /** Served without a token (the OpenAPI document). */
     public?: true;
+    /**
+     * A type Minter does not have (unserved.ts): any management token may ask, and hears what an empty tenant
+     * answers. The token is verified; no scope is needed, since there is nothing to read or change.
+     */
+    unserved?: true;
   }
   interface FastifyRequest {
     /** Claims of the verified management token. */
@@ -61,10 +66,10 @@ export function registerManagementAuthorization(app: FastifyInstance, registry: 
   const audience = managementAudience(issuer);
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const needed = request.routeOptions.config?.scope;
-    if (!needed) return;
+    if (!needed && request.routeOptions.config?.unserved !== true) return;
     const payload = await verifyBearerToken(registry, request.headers.authorization, { issuer, audience });
     const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
-    if (!scopes.includes(needed)) throw new Forbidden(`Insufficient scope, expected: ${needed}`);
+    if (needed && !scopes.includes(needed)) throw new Forbidden(`Insufficient scope, expected: ${needed}`);
     request.management = payload;
   });
 }

@@ -15,8 +15,8 @@ import {
 import { findClient } from '../store/clients.js';
 import type { Db } from '../store/database.js';
 import { findResourceServerByIdentifier } from '../store/resource-servers.js';
-import { page, pagingQuerySchema, type PagingQuery } from './paging.js';
-import { idParam, scopeTokenSchema } from './schemas.js';
+import { checkpointPagingSchema, creationKey, pagedList, type PagingQuery } from './paging.js';
+import { idParam, isSystemSent, scopeTokenSchema, timestampsSent, unchangeable } from './schemas.js';
 
 export function clientGrantView(row: ClientGrantRow) {
   return {
@@ -36,6 +36,8 @@ const scopeList = { type: 'array', items: scopeTokenSchema, uniqueItems: true, m
 const orgFields = {
   organization_usage: { type: 'string', enum: ['deny', 'allow', 'require'] },
   allow_any_organization: { type: 'boolean' },
+  ...isSystemSent,
+  ...timestampsSent,
 } as const;
 
 /** Auth0: "scope must be a subset of resource server scopes". */
@@ -62,17 +64,14 @@ export function registerClientGrantRoutes(app: FastifyInstance, registry: Regist
         tags: ['client-grants'],
         querystring: {
           type: 'object',
-          properties: { ...pagingQuerySchema, audience: { type: 'string' }, client_id: { type: 'string' } },
+          properties: { ...checkpointPagingSchema, audience: { type: 'string' }, client_id: { type: 'string' } },
         },
       },
     },
     async (request) => {
       const { audience, client_id } = request.query;
-      return page(
-        (await listClientGrants(db, { audience, client_id })).map(clientGrantView),
-        request.query,
-        'client_grants',
-      );
+      const rows = await listClientGrants(db, { audience, client_id });
+      return pagedList(rows, request.query, 'client_grants', clientGrantView, creationKey);
     },
   );
 
@@ -128,7 +127,12 @@ export function registerClientGrantRoutes(app: FastifyInstance, registry: Regist
 
   app.patch<{
     Params: { id: string };
-    Body: { scope?: string[]; organization_usage?: string; allow_any_organization?: boolean };
+    Body: {
+      scope?: string[];
+      organization_usage?: string;
+      allow_any_organization?: boolean;
+      id?: string;
+    };
   }>(
     '/client-grants/:id',
     {
@@ -136,12 +140,18 @@ export function registerClientGrantRoutes(app: FastifyInstance, registry: Regist
       schema: {
         tags: ['client-grants'],
         params: idParam('id'),
-        body: { type: 'object', additionalProperties: false, properties: { scope: scopeList, ...orgFields } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          // `client_id` and `audience` are not taken (nor by Auth0: the Deploy CLI strips them from updates).
+          properties: { scope: scopeList, ...orgFields, id: { type: 'string', maxLength: 64 } },
+        },
       },
     },
     async (request) => {
       const current = await findClientGrant(db, request.params.id);
       if (!current) throw new NotFound(`The client grant ${request.params.id} does not exist`);
+      unchangeable(request.body, current, ['id'], 'a grant keeps its id');
       if (current.is_system)
         throw new BadRequest("The admin client's grant cannot be changed", { errorCode: 'operation_not_supported' });
       if (request.body.scope) await checkScopes(db, current.audience, request.body.scope);

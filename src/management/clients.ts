@@ -10,8 +10,16 @@ import type { Registry } from '../registry/registry.js';
 import { deleteClient, findClient, insertClient, listClients, updateClient, type ClientRow } from '../store/clients.js';
 import { findOrganization } from '../store/organizations.js';
 import type { DefaultOrganizationJson, TokenQuotaJson } from '../store/schema.js';
-import { page, pagingQuerySchema, type PagingQuery } from './paging.js';
-import { clientMetadataSchema, ID, idParam, tokenQuotaSchema } from './schemas.js';
+import { offsetPagingSchema, pagedList, type PagingQuery } from './paging.js';
+import {
+  clientMetadataSchema,
+  ID,
+  idParam,
+  isSystemSent,
+  timestampsSent,
+  tokenQuotaSchema,
+  unchangeable,
+} from './schemas.js';
 
 /** `private_key_jwt` turns the secret off: the client then authenticates with its registered keys only. */
 const AUTH_METHODS = ['client_secret_post', 'client_secret_basic', 'private_key_jwt'] as const;
@@ -63,6 +71,10 @@ const writable = {
     ],
   },
   token_quota: tokenQuotaSchema,
+  // Auth0 takes it on create and update; every Minter client is first party, so only `true` is accepted.
+  is_first_party: { type: 'boolean' },
+  ...isSystemSent,
+  ...timestampsSent,
 } as const;
 
 interface ClientBody {
@@ -74,6 +86,17 @@ interface ClientBody {
   grant_types?: string[];
   token_quota?: TokenQuotaJson | null;
   default_organization?: DefaultOrganizationJson | null;
+  is_first_party?: boolean;
+}
+
+/** `is_first_party` is Auth0's to send back; a third-party client is something Minter does not have. */
+function firstPartyOnly(body: ClientBody & { client_id?: string }): void {
+  if (body.is_first_party === false) {
+    throw new BadRequest(
+      'Payload validation error: body.is_first_party: Minter serves first-party clients only; send true or leave it out',
+    );
+  }
+  delete body.is_first_party;
 }
 
 /** A default organization must exist when it is set (Auth0 answers 404 for an unknown one). */
@@ -102,14 +125,9 @@ export function registerClientRoutes(app: FastifyInstance, registry: Registry): 
     '/clients',
     {
       config: { scope: 'read:clients' },
-      schema: { tags: ['clients'], querystring: { type: 'object', properties: pagingQuerySchema } },
+      schema: { tags: ['clients'], querystring: { type: 'object', properties: offsetPagingSchema } },
     },
-    async (request) =>
-      page(
-        (await listClients(db)).map((r) => clientView(r)),
-        request.query,
-        'clients',
-      ),
+    async (request) => pagedList(await listClients(db), request.query, 'clients', (r) => clientView(r)),
   );
 
   app.post<{ Body: ClientBody & { name: string } }>(
@@ -122,6 +140,7 @@ export function registerClientRoutes(app: FastifyInstance, registry: Registry): 
       },
     },
     async (request, reply) => {
+      firstPartyOnly(request.body);
       await checkDefaultOrganization(db, request.body);
       const secret = generateClientSecret();
       const row = await insertClient(db, {
@@ -140,18 +159,24 @@ export function registerClientRoutes(app: FastifyInstance, registry: Registry): 
     async (request) => clientView(await mustFind(request.params.id)),
   );
 
-  app.patch<{ Params: { id: string }; Body: ClientBody }>(
+  app.patch<{ Params: { id: string }; Body: ClientBody & { client_id?: string } }>(
     '/clients/:id',
     {
       config: { scope: 'update:clients' },
       schema: {
         tags: ['clients'],
         params: idParam('id'),
-        body: { type: 'object', additionalProperties: false, properties: writable },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { ...writable, client_id: { type: 'string', maxLength: 600 } },
+        },
       },
     },
     async (request) => {
       const current = await mustFind(request.params.id);
+      unchangeable(request.body, current, ['client_id'], 'a client keeps its id');
+      firstPartyOnly(request.body);
       await checkDefaultOrganization(db, request.body);
       if (current.is_system && request.body.grant_types && !request.body.grant_types.includes('client_credentials')) {
         throw new BadRequest('The admin client must keep the client_credentials grant type', {

@@ -1,13 +1,15 @@
 /**
  * `/api/v2/logs`: token request records (`seccft` success, `feccft` failure). Filters as query parameters or as a
- * small `q` (`type:feccft AND client_id:abc`); paging by `page`/`per_page` or by checkpoint (`from` + `take`).
+ * small `q` (`type:feccft AND client_id:abc`); paging by `page`/`per_page` or by checkpoint (`from` + `take`). As
+ * Auth0's, a checkpoint page is a bare array, oldest first, with the next page's URL in a `Link: <…>; rel="next"`
+ * header (the same URL again when the page is empty: nothing newer yet).
  */
 import type { FastifyInstance } from 'fastify';
 import { BadRequest, NotFound } from '../errors.js';
 import type { BatchWriter } from '../observability/batch-writer.js';
 import type { Registry } from '../registry/registry.js';
 import { countLogs, findLog, queryLogs, type LogQuery, type LogRow, type SerializedLogRecord } from '../store/logs.js';
-import { pagingQuerySchema } from './paging.js';
+import { checkpointPagingSchema, parsePaging } from './paging.js';
 import { idParam } from './schemas.js';
 
 export function logView(row: LogRow) {
@@ -56,9 +58,9 @@ export function parseLogQ(q: string): Partial<Record<Filter, string>> {
 
 interface LogsQuerystring extends Partial<Record<Filter, string>> {
   q?: string;
-  page: number;
-  per_page: number;
-  include_totals: boolean;
+  page?: number;
+  per_page?: number;
+  include_totals?: boolean;
   from?: string;
   take?: number;
   sort: 'date:1' | 'date:-1';
@@ -66,10 +68,19 @@ interface LogsQuerystring extends Partial<Record<Filter, string>> {
   to_date?: string;
 }
 
+/** The `Link` header of a checkpoint page: the request's URL with `from` moved past the page's last record. */
+function nextLink(issuer: string, requestUrl: string, logs: Array<{ log_id: string }>): string {
+  const query = new URL(requestUrl, 'http://localhost').searchParams;
+  const last = logs.at(-1);
+  if (last) query.set('from', last.log_id);
+  return `<${issuer}/api/v2/logs?${query.toString()}>; rel="next"`;
+}
+
 export function registerLogRoutes(
   app: FastifyInstance,
   registry: Registry,
   writer: BatchWriter<SerializedLogRecord>,
+  issuer: string,
 ): void {
   const db = registry.db;
 
@@ -84,9 +95,8 @@ export function registerLogRoutes(
           additionalProperties: false,
           properties: {
             q: { type: 'string', maxLength: 1000 },
-            ...pagingQuerySchema,
+            ...checkpointPagingSchema,
             from: { type: 'string', maxLength: 64 },
-            take: { type: 'integer', minimum: 1, maximum: 100 },
             sort: { type: 'string', enum: ['date:1', 'date:-1'], default: 'date:-1' },
             from_date: { type: 'string', format: 'date-time' },
             to_date: { type: 'string', format: 'date-time' },
@@ -95,26 +105,28 @@ export function registerLogRoutes(
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const qs = request.query;
+      const paging = parsePaging(qs, { checkpoint: true, rawFrom: true });
       // Records still in the write buffer are made visible first: a caller reading right after a token request
       // expects to see it.
       await writer.flush();
       const filters = { ...(qs.q ? parseLogQ(qs.q) : {}) };
       for (const f of FILTERS) if (qs[f] !== undefined) filters[f] = qs[f];
-      const checkpoint = qs.from !== undefined || qs.take !== undefined;
+      const checkpoint = paging.kind === 'checkpoint';
       const query: LogQuery = {
         ...filters,
         ...(qs.from_date && { from_date: new Date(qs.from_date) }),
         ...(qs.to_date && { to_date: new Date(qs.to_date) }),
-        from: qs.from,
+        from: checkpoint ? paging.after : undefined,
         // Auth0 checkpoint paging: the records after `from`, oldest first, so an exporter can follow the stream.
         ascending: checkpoint ? true : qs.sort === 'date:1',
-        offset: checkpoint ? 0 : qs.page * qs.per_page,
-        limit: checkpoint ? (qs.take ?? 50) : qs.per_page,
+        offset: checkpoint ? 0 : paging.page * paging.perPage,
+        limit: checkpoint ? paging.take : paging.perPage,
       };
       const logs = (await queryLogs(db, query)).map(logView);
-      if (!qs.include_totals || checkpoint) return logs;
+      if (checkpoint) return reply.header('link', nextLink(issuer, request.url, logs)).send(logs);
+      if (!paging.totals) return logs;
       return { start: query.offset, limit: query.limit, length: logs.length, total: await countLogs(db, query), logs };
     },
   );

@@ -3,7 +3,8 @@
  * a token request sends as `organization`, and the token's `org_name`), a `display_name` and `metadata`; the client
  * grants it may use are listed under `/organizations/{id}/client-grants` (a grant with `allow_any_organization`
  * needs no such entry). Whether a grant takes organizations at all is its `organization_usage`. A `token_quota`
- * (as a client's) caps the tokens every client together gets for the organization (oauth/token-quota.ts).
+ * (as a client's) caps the tokens every client together gets for the organization (oauth/token-quota.ts). The
+ * reverse, the organizations of a grant, is `/client-grants/{id}/organizations`.
  */
 import type { FastifyInstance } from 'fastify';
 import { Conflict, NotFound } from '../errors.js';
@@ -18,14 +19,15 @@ import {
   findOrganizationByName,
   insertOrganization,
   listOrganizations,
+  listOrganizationsOfGrant,
   removeOrganizationGrant,
   updateOrganization,
   type OrganizationFields,
   type OrganizationRow,
 } from '../store/organizations.js';
 import { clientGrantView } from './client-grants.js';
-import { page, pagingQuerySchema, type PagingQuery } from './paging.js';
-import { ID, idParam, tokenQuotaSchema } from './schemas.js';
+import { checkpointPagingSchema, creationKey, offsetPagingSchema, pagedList, type PagingQuery } from './paging.js';
+import { ID, idParam, tokenQuotaSchema, unchangeable } from './schemas.js';
 
 export function organizationView(row: OrganizationRow) {
   return {
@@ -75,9 +77,10 @@ export function registerOrganizationRoutes(app: FastifyInstance, registry: Regis
     '/organizations',
     {
       config: { scope: 'read:organizations' },
-      schema: { tags, querystring: { type: 'object', properties: pagingQuerySchema } },
+      schema: { tags, querystring: { type: 'object', properties: checkpointPagingSchema } },
     },
-    async (request) => page((await listOrganizations(db)).map(organizationView), request.query, 'organizations'),
+    async (request) =>
+      pagedList(await listOrganizations(db), request.query, 'organizations', organizationView, creationKey),
   );
 
   app.post<{ Body: OrganizationFields & { name: string } }>(
@@ -113,18 +116,23 @@ export function registerOrganizationRoutes(app: FastifyInstance, registry: Regis
     },
   );
 
-  app.patch<{ Params: { id: string }; Body: OrganizationFields }>(
+  app.patch<{ Params: { id: string }; Body: OrganizationFields & { id?: string } }>(
     '/organizations/:id',
     {
       config: { scope: 'update:organizations' },
       schema: {
         tags,
         params: idParam('id'),
-        body: { type: 'object', additionalProperties: false, properties: fields },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { ...fields, id: { type: 'string', maxLength: 64 } },
+        },
       },
     },
     async (request) => {
       const current = await mustFind(db, request.params.id);
+      unchangeable(request.body, current, ['id'], 'an organization keeps its id');
       if (request.body.name !== undefined) await nameIsFree(db, request.body.name, current.id);
       const row = await updateOrganization(db, current.id, request.body);
       await registry.changed();
@@ -147,12 +155,27 @@ export function registerOrganizationRoutes(app: FastifyInstance, registry: Regis
     '/organizations/:id/client-grants',
     {
       config: { scope: 'read:organization_client_grants' },
-      schema: { tags, params: idParam('id'), querystring: { type: 'object', properties: pagingQuerySchema } },
+      schema: { tags, params: idParam('id'), querystring: { type: 'object', properties: offsetPagingSchema } },
     },
     async (request) => {
       const organization = await mustFind(db, request.params.id);
       const grants = await listClientGrants(db, { organization_id: organization.id });
-      return page(grants.map(clientGrantView), request.query, 'client_grants');
+      return pagedList(grants, request.query, 'client_grants', clientGrantView);
+    },
+  );
+
+  // Auth0's reverse view, paged by checkpoint as Auth0 documents it.
+  app.get<{ Params: { id: string }; Querystring: PagingQuery }>(
+    '/client-grants/:id/organizations',
+    {
+      config: { scope: 'read:organization_client_grants' },
+      schema: { tags, params: idParam('id'), querystring: { type: 'object', properties: checkpointPagingSchema } },
+    },
+    async (request) => {
+      const grant = await findClientGrant(db, request.params.id);
+      if (!grant) throw new NotFound(`The client grant ${request.params.id} does not exist`);
+      const rows = await listOrganizationsOfGrant(db, grant.id);
+      return pagedList(rows, request.query, 'organizations', organizationView, creationKey);
     },
   );
 

@@ -18,8 +18,8 @@ import {
   type ResourceServerRow,
   type Scope,
 } from '../store/resource-servers.js';
-import { page, pagingQuerySchema, type PagingQuery } from './paging.js';
-import { idParam, scopeTokenSchema } from './schemas.js';
+import { offsetPagingSchema, pagedList, type PagingQuery } from './paging.js';
+import { idParam, isSystemSent, scopeTokenSchema, timestampsSent, unchangeable } from './schemas.js';
 
 /** Auth0's `token_dialect` values, and the token profile each stands for here. */
 const TOKEN_PROFILES: Record<string, 'rfc9068' | 'auth0'> = {
@@ -64,6 +64,8 @@ const writable = {
   token_lifetime: { type: 'integer', minimum: 1, maximum: MAX_LIFETIME },
   signing_alg: { type: 'string', enum: SIGNING_ALGORITHMS },
   token_dialect: { type: 'string', enum: Object.keys(TOKEN_PROFILES) },
+  ...isSystemSent,
+  ...timestampsSent,
 } as const;
 
 interface ResourceServerBody {
@@ -73,6 +75,26 @@ interface ResourceServerBody {
   token_lifetime?: number;
   signing_alg?: string;
   token_dialect?: string;
+}
+
+/**
+ * Auth0 lets a PATCH of its system API change only settings such as `token_lifetime`; Minter's management API takes
+ * `token_lifetime`, and every other field only unchanged (as a GET returned it, which is what the Deploy CLI sends).
+ */
+function checkSystemApiUpdate(current: ResourceServerRow, body: ResourceServerBody): void {
+  const changed: string[] = [];
+  if (body.name !== undefined && body.name !== current.name) changed.push('name');
+  if (body.signing_alg !== undefined && body.signing_alg !== current.signing_alg) changed.push('signing_alg');
+  if (body.token_dialect !== undefined && TOKEN_PROFILES[body.token_dialect] !== current.token_dialect)
+    changed.push('token_dialect');
+  const scopes = normaliseScopes(body.scopes);
+  if (scopes && JSON.stringify(scopes) !== JSON.stringify(current.scopes)) changed.push('scopes');
+  if (changed.length > 0) {
+    throw new BadRequest(
+      `The management API's ${changed.join(', ')} cannot be changed; of its settings only token_lifetime can`,
+      { errorCode: 'operation_not_supported' },
+    );
+  }
 }
 
 function normaliseScopes(scopes: ResourceServerBody['scopes']): Scope[] | undefined {
@@ -98,9 +120,9 @@ export function registerResourceServerRoutes(app: FastifyInstance, registry: Reg
     '/resource-servers',
     {
       config: { scope: 'read:resource_servers' },
-      schema: { tags: ['resource-servers'], querystring: { type: 'object', properties: pagingQuerySchema } },
+      schema: { tags: ['resource-servers'], querystring: { type: 'object', properties: offsetPagingSchema } },
     },
-    async (request) => page((await listResourceServers(db)).map(resourceServerView), request.query, 'resource_servers'),
+    async (request) => pagedList(await listResourceServers(db), request.query, 'resource_servers', resourceServerView),
   );
 
   app.post<{ Body: ResourceServerBody & { identifier: string } }>(
@@ -142,21 +164,26 @@ export function registerResourceServerRoutes(app: FastifyInstance, registry: Reg
     async (request) => resourceServerView(await mustFind(request.params.id)),
   );
 
-  app.patch<{ Params: { id: string }; Body: ResourceServerBody }>(
+  app.patch<{ Params: { id: string }; Body: ResourceServerBody & { id?: string } }>(
     '/resource-servers/:id',
     {
       config: { scope: 'update:resource_servers' },
       schema: {
         tags: ['resource-servers'],
         params: idParam('id'),
-        body: { type: 'object', additionalProperties: false, properties: writable },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          // `identifier` is not taken (Auth0 refuses it too: the Deploy CLI strips it from updates); `id` is.
+          properties: { ...writable, id: { type: 'string', maxLength: 600 } },
+        },
       },
     },
     async (request) => {
       const current = await mustFind(request.params.id);
-      if (current.is_system)
-        throw new BadRequest('The management API cannot be changed', { errorCode: 'operation_not_supported' });
       const body = request.body;
+      unchangeable(body, current, ['id'], 'an API keeps its id');
+      if (current.is_system) checkSystemApiUpdate(current, body);
       const scopes = normaliseScopes(body.scopes);
       const row = await updateResourceServer(db, current.id, {
         ...(body.name !== undefined && { name: body.name }),

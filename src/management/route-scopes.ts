@@ -1,6 +1,7 @@
 /**
  * Every management route says who may call it: the scope its token must carry (`config.scope`, checked by
- * authorization.ts) or, for the few served without a token, `config.public`. A route that says neither would be
+ * authorization.ts) or, for the few served without a token, `config.public` (or, for the types Minter does not have,
+ * `config.unserved`: any valid token). A route that says neither would be
  * open to anyone by omission, so it is refused when it is registered: the server does not start.
  */
 import type { FastifyInstance, RouteOptions } from 'fastify';
@@ -20,7 +21,7 @@ export class UnscopedRouteError extends Error {
 export function requireRouteScopes(app: FastifyInstance): void {
   app.addHook('onRoute', (route: RouteOptions) => {
     const config = route.config;
-    if (config?.scope !== undefined || config?.public === true) return;
+    if (config?.scope !== undefined || config?.public === true || config?.unserved === true) return;
     const methods = Array.isArray(route.method) ? route.method.join(',') : route.method;
     throw new UnscopedRouteError(`${methods} ${route.url}`);
   });

@@ -1,5 +1,6 @@
 /** JSON schemas shared by the management routes (validated by Fastify's Ajv; they also feed the OpenAPI document). */
 import type {} from '@fastify/swagger';
+import { BadRequest } from '../errors.js';
 
 /** Auth0 limits on `client_metadata`: ≤ 10 keys, keys and string values ≤ 255 characters. */
 export const clientMetadataSchema = {
@@ -110,3 +111,37 @@ export const tokenQuotaSchema = {
     },
   ],
 } as const;
+
+/** A field Minter returns that a caller may send back: validated, then dropped before the handler (request-body.ts). */
+const ignored = <const S extends object>(schema: S) => ({ ...schema, readOnly: true }) as const;
+
+/** `created_at` and `updated_at` as the API writes them, accepted back and ignored. */
+export const timestampsSent = {
+  created_at: ignored({ type: 'string', maxLength: 64 }),
+  updated_at: ignored({ type: 'string', maxLength: 64 }),
+} as const;
+
+/** `is_system`, which only Minter sets (the management API, the admin client and its grant). */
+export const isSystemSent = { is_system: ignored({ type: 'boolean' }) } as const;
+
+/** Read-only fields of any shape (an action's `deployed_version`, its `status`), accepted back and ignored. */
+export const ignoredFields = <const N extends string>(...names: N[]) =>
+  Object.fromEntries(names.map((name) => [name, ignored({})])) as Record<N, { readOnly: true }>;
+
+/**
+ * Identity fields a PATCH body may repeat (what a GET returned, sent back) but not change: equal, they are dropped
+ * from `body`; different, a 400 naming the field and saying what to do instead.
+ */
+export function unchangeable(body: object, current: object, fields: readonly string[], instead: string): void {
+  const sent = body as Record<string, unknown>;
+  const stored = current as Record<string, unknown>;
+  for (const field of fields) {
+    if (!Object.hasOwn(sent, field)) continue;
+    if (sent[field] !== stored[field]) {
+      throw new BadRequest(
+        `Payload validation error: body.${field} cannot be changed (it is ${JSON.stringify(stored[field])}); ${instead}`,
+      );
+    }
+    delete sent[field];
+  }
+}

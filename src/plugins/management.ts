@@ -15,7 +15,9 @@ import { registerOrganizationRoutes } from '../management/organizations.js';
 import { registerResourceServerRoutes } from '../management/resource-servers.js';
 import { requireRouteScopes } from '../management/route-scopes.js';
 import { registerSigningKeyRoutes } from '../management/signing-keys.js';
+import { registerRequestBodyChecks } from '../management/request-body.js';
 import { registerStorableInput } from '../management/storable-input.js';
+import { registerUnservedRoutes } from '../management/unserved.js';
 import type { BatchWriter } from '../observability/batch-writer.js';
 import type { Registry } from '../registry/registry.js';
 import type { SerializedLogRecord } from '../store/logs.js';
@@ -49,13 +51,14 @@ export const managementPlugin: FastifyPluginAsync<ManagementOptions> = async (ap
   });
   registerManagementAuthorization(api, registry, issuer);
   registerStorableInput(api);
+  registerRequestBodyChecks(api);
   registerClientRoutes(api, registry);
   registerClientCredentialRoutes(api, registry);
   registerResourceServerRoutes(api, registry);
   registerClientGrantRoutes(api, registry);
   registerOrganizationRoutes(api, registry);
   registerSigningKeyRoutes(api, registry);
-  registerLogRoutes(api, registry, logs);
+  registerLogRoutes(api, registry, logs, issuer);
   registerActionRoutes(api, registry, {
     issuer,
     tenantId,
@@ -66,5 +69,6 @@ export const managementPlugin: FastifyPluginAsync<ManagementOptions> = async (ap
     bodyLimit: Math.max(1024 * 1024, options.dependencies.maxBytes),
   });
   registerActionBindingRoutes(api, registry, logs);
+  registerUnservedRoutes(api, registry);
   api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => api.swagger());
 };

@@ -55,6 +55,17 @@ export async function deleteOrganization(db: Db, id: string): Promise<boolean> {
   return result.numDeletedRows > 0n;
 }
 
+/** The organizations a client grant is associated with, in creation order. */
+export const listOrganizationsOfGrant = (db: Db, grantId: string) =>
+  db
+    .selectFrom('organizations')
+    .innerJoin('organization_client_grants as ocg', 'ocg.organization_id', 'organizations.id')
+    .selectAll('organizations')
+    .where('ocg.grant_id', '=', grantId)
+    .orderBy('organizations.created_at')
+    .orderBy('organizations.id')
+    .execute();
+
 /** Every (organization, grant) pair: the registry's snapshot. */
 export const listAllOrganizationGrants = (db: Db) => db.selectFrom('organization_client_grants').selectAll().execute();
 

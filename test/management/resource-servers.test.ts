@@ -159,20 +159,26 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
         );
       });
 
-      test('the management API (is_system) cannot be changed or deleted', async () => {
+      test("the management API (is_system) takes token_lifetime and itself sent back, as Auth0's system API; it is not deleted", async () => {
         const system = (
           (await m.api('GET', '/resource-servers')).body as Array<{
             id: string;
             identifier: string;
             is_system: boolean;
+            token_lifetime: number;
           }>
         ).find((r) => r.is_system)!;
         assert.equal(system.identifier, `${m.issuer}/api/v2/`);
+        const { identifier: _, ...sentBack } = system; // what the Deploy CLI sends: all but the identifier
+        const changed = await m.api('PATCH', `/resource-servers/${system.id}`, { ...sentBack, token_lifetime: 7200 });
+        assert.equal(changed.status, 200, JSON.stringify(changed.body));
+        assert.equal(changed.body.token_lifetime, 7200);
+        await m.api('PATCH', `/resource-servers/${system.id}`, { token_lifetime: system.token_lifetime });
         assertManagementError(
-          await m.api('PATCH', `/resource-servers/${system.id}`, { token_lifetime: 60 }),
+          await m.api('PATCH', `/resource-servers/${system.id}`, { name: 'Renamed', scopes: [] }),
           400,
           'Bad Request',
-          'The management API cannot be changed',
+          "The management API's name, scopes cannot be changed; of its settings only token_lifetime can",
           'operation_not_supported',
         );
         assertManagementError(
