@@ -106,6 +106,8 @@ export const disturbance = (cpu: CpuUse) => cpu.other + cpu.steal;
 /** How the CPUs were used during a run (in cores: 1 = one core fully busy over the run's wall time). */
 export interface CpuUse {
   server: number;
+  /** CPU time of the server's processes and threads over the watch, in seconds (the load generator excluded). */
+  serverSeconds: number;
   load: number;
   /** Busy CPU not spent in the server or the load generator: other processes on the machine. */
   other: number;
@@ -154,6 +156,7 @@ export class ProcessWatch {
       samples: this.#samples,
       cpu: {
         server: round(server),
+        serverSeconds: server,
         load: round(loadCpu),
         other: round(Math.max(0, busy - server - loadCpu)),
         steal: round(machine.steal - this.#machine.steal),

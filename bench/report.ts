@@ -74,6 +74,13 @@ function flagged(run: Run): string {
 const cpu = (run: Run) =>
   `${fmt(run.cpu.server, 2)} / ${disturbance(run.cpu) > DISTURBED ? '⚠ ' : ''}${fmt(disturbance(run.cpu), 2)}`;
 
+/**
+ * Server CPU per token, in µs: the CPU time of all the server's processes and threads divided by the tokens it
+ * issued. On a machine whose cores the load generator shares, tokens/s cannot show how a server scales; this can
+ * (N cores give about N ÷ CPU per token).
+ */
+const perToken = (run: Run) => (run.load.ok > 0 ? fmt((run.cpu.serverSeconds * 1e6) / run.load.ok) : '—');
+
 /** A reason on one table row: no newlines, no pipes, not too long. */
 const oneLine = (text: string) => text.split('\n', 1)[0]!.replaceAll('|', '/').slice(0, 200);
 
@@ -86,18 +93,18 @@ export function table(rows: Measurement[], settings: Readonly<Settings>): string
   const bare = by('bare');
   const peer = by('oidc-provider');
   const lines = [
-    '| target | tokens/s | p50 ms | p99 ms | failed requests | peak RSS MB | vs bare | vs oidc-provider | CPU server / others |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| target | tokens/s | p50 ms | p99 ms | failed requests | peak RSS MB | vs bare | vs oidc-provider | CPU server / others | server CPU µs/token |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const row of rows) {
     const run = row.saturated;
     if (!run) {
-      lines.push(`| ${row.name} | ${row.status}: ${oneLine(row.reason ?? '')} | | | | | | | |`);
+      lines.push(`| ${row.name} | ${row.status}: ${oneLine(row.reason ?? '')} | | | | | | | | |`);
       continue;
     }
     const l = run.load;
     lines.push(
-      `| ${row.name} | ${fmt(l.tokensPerSecond)} | ${ms(l.p50)} | ${ms(l.p99)} | ${flagged(run)} | ${fmt(run.peakRss / MB)} | ${ratio(run, bare)} | ${ratio(run, peer)} | ${cpu(run)} |`,
+      `| ${row.name} | ${fmt(l.tokensPerSecond)} | ${ms(l.p50)} | ${ms(l.p99)} | ${flagged(run)} | ${fmt(run.peakRss / MB)} | ${ratio(run, bare)} | ${ratio(run, peer)} | ${cpu(run)} | ${perToken(run)} |`,
     );
   }
   for (const row of rows) {
@@ -109,7 +116,7 @@ export function table(rows: Measurement[], settings: Readonly<Settings>): string
       if (!run) continue;
       const l = run.load;
       lines.push(
-        `| ${row.name} @ ${fmt(rate)}/s, ${how} | ${fmt(l.tokensPerSecond)} | ${ms(l.p50)} | ${ms(l.p99)} | ${flagged(run)} | ${fmt(run.peakRss / MB)} | — | — | ${cpu(run)} |`,
+        `| ${row.name} @ ${fmt(rate)}/s, ${how} | ${fmt(l.tokensPerSecond)} | ${ms(l.p50)} | ${ms(l.p99)} | ${flagged(run)} | ${fmt(run.peakRss / MB)} | — | — | ${cpu(run)} | ${perToken(run)} |`,
       );
     }
   }
