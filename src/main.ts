@@ -31,6 +31,7 @@ async function main(): Promise<void> {
       `  issuer (iss, discovery):   ${config.issuer}`,
       `  token endpoint:            ${config.issuer}/oauth/token`,
       `  management API audience:   ${config.issuer}/api/v2/`,
+      ...(config.dashboard ? [`  dashboard:                 ${config.issuer}/dashboard/`] : []),
       '',
     ].join('\n'),
   );

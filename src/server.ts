@@ -13,6 +13,7 @@ import { registerBodyParsers } from './http/body-parsers.js';
 import { fastifyOptions } from './http/fastify-options.js';
 import type { BatchWriter } from './observability/batch-writer.js';
 import { Metrics } from './observability/metrics.js';
+import { dashboardPlugin } from './plugins/dashboard.js';
 import { openLogWriter } from './plugins/log-writer.js';
 import { managementPlugin } from './plugins/management.js';
 import { oauthPlugin } from './plugins/oauth.js';
@@ -61,6 +62,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     await app.register(operationsPlugin, { storage: database.kind, metrics });
     const management = { issuer, tenantId, registry, logs, engine, beforeTest: needGeoip };
     await app.register(managementPlugin, { prefix: '/api/v2', ...management });
+    if (config.dashboard) await app.register(dashboardPlugin);
 
     // Last: it makes the app ready to deploy the folder through the management API before anything listens.
     await keepWorkflowsDeployed(app, config);
