@@ -1,6 +1,7 @@
 /**
  * Reads `/metrics` every 5 s while someone is signed in and keeps the last 30 minutes of readings, so that Overview
- * has a history when it opens. `/metrics` needs no token (Prometheus scrapes it as it scrapes `/health`).
+ * has a history when it opens. `/metrics` needs no token (Prometheus scrapes it as it scrapes `/health`). The counters
+ * count since Minter started; the history starts when this tab signed in (a reload starts it again).
  */
 import { parseMetrics, type Reading } from './metrics';
 import { minterUrl } from './session';
@@ -41,11 +42,10 @@ export function startSampler(): void {
   timer = setInterval(() => void sample(), SAMPLE_EVERY_MS);
 }
 
-/** Stops sampling and forgets the readings (signing out). */
+/** Stops sampling (signing out). The readings stay for the next sign-in in this tab: `/metrics` is public anyway. */
 export function stopSampler(): void {
   clearInterval(timer);
   timer = undefined;
-  state = { readings: [] };
 }
 
 /** Calls `listener` on every new reading; returns the unsubscribe. */

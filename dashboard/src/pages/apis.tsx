@@ -43,18 +43,18 @@ function ApiFields({ server }: { server?: ResourceServer }) {
         label="Signing algorithm"
         hint="ES256 or EdDSA sign several times faster than RS256; RS256 is what most verifiers expect."
       >
-        <select name="signing_alg" defaultValue={server?.signing_alg ?? 'RS256'}>
+        <select name="signing_alg">
           {SIGNING_ALGS.map((alg) => (
-            <option key={alg} value={alg}>
+            <option key={alg} value={alg} selected={alg === (server?.signing_alg ?? 'RS256')}>
               {alg}
             </option>
           ))}
         </select>
       </Field>
       <Field label="Token profile">
-        <select name="token_dialect" defaultValue={server?.token_dialect ?? 'rfc9068'}>
+        <select name="token_dialect">
           {PROFILES.map(([value, label]) => (
-            <option key={value} value={value}>
+            <option key={value} value={value} selected={value === (server?.token_dialect ?? 'rfc9068')}>
               {label}
             </option>
           ))}

@@ -151,7 +151,7 @@ export function GrantsSection({ client }: { client: Client }) {
                   Create an API under APIs first, then grant this application access here.
                 </Empty>
               )}
-              {[...own, ...others].map((server) => (
+              {own.map((server) => (
                 <GrantEditor
                   key={server.id}
                   client={client}
@@ -160,6 +160,20 @@ export function GrantsSection({ client }: { client: Client }) {
                   reload={loaded.reload}
                 />
               ))}
+              {others.length > 0 && (
+                <details>
+                  <summary>Management API access (makes this application an administrator of Minter)</summary>
+                  {others.map((server) => (
+                    <GrantEditor
+                      key={server.id}
+                      client={client}
+                      api={server}
+                      grant={undefined}
+                      reload={loaded.reload}
+                    />
+                  ))}
+                </details>
+              )}
             </>
           );
         }}

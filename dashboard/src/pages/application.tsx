@@ -43,9 +43,9 @@ function Settings({ client, reload }: { client: Client; reload: () => void }) {
           <input name="description" maxLength={140} defaultValue={client.description ?? ''} />
         </Field>
         <Field label="Authentication" hint="private_key_jwt turns the secret off: the client signs assertions instead.">
-          <select name="auth" defaultValue={client.token_endpoint_auth_method}>
+          <select name="auth">
             {AUTH_METHODS.map(([value, label]) => (
-              <option key={value} value={value}>
+              <option key={value} value={value} selected={value === client.token_endpoint_auth_method}>
                 {label}
               </option>
             ))}
@@ -116,10 +116,10 @@ function DefaultOrganization({ client, reload }: { client: Client; reload: () =>
         {(list) => (
           <form onSubmit={save} class="row">
             <Field label="Default organization">
-              <select name="organization" defaultValue={client.default_organization?.organization_id ?? ''}>
+              <select name="organization">
                 <option value="">None</option>
                 {list.map((o) => (
-                  <option key={o.id} value={o.id}>
+                  <option key={o.id} value={o.id} selected={o.id === client.default_organization?.organization_id}>
                     {o.display_name || o.name} ({o.name})
                   </option>
                 ))}

@@ -3,6 +3,7 @@
  * Minter started (all from `/metrics`, read every 5 s since sign-in), and the last failed requests, each opening its
  * log record.
  */
+import type { ComponentProps } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { query } from '../api';
 import { useConsole } from '../context';
@@ -55,6 +56,7 @@ function Charts({ state }: { state: SamplerState }) {
   const collecting = s.times.length < 2 && (
     <p class="muted">Collecting: the charts fill in as Minter is read every {SAMPLE_EVERY_MS / 1000} s.</p>
   );
+  const chart = (props: ComponentProps<typeof LineChart>) => (s.times.length === 0 ? null : <LineChart {...props} />);
   return (
     <>
       <ErrorText error={state.error} />
@@ -65,30 +67,30 @@ function Charts({ state }: { state: SamplerState }) {
             failed.
           </p>
           {collecting}
-          <LineChart
-            times={s.times}
-            unit="per minute"
-            summary={`Tokens per minute: ${round(s.issued.at(-1))} issued and ${round(s.failed.at(-1))} failed in the latest reading.`}
-            series={[
+          {chart({
+            times: s.times,
+            unit: 'per minute',
+            summary: `Tokens per minute: ${round(s.issued.at(-1))} issued and ${round(s.failed.at(-1))} failed in the latest reading.`,
+            series: [
               { label: 'Issued', values: s.issued, color: '#1a6b3c' },
               { label: 'Failed', values: s.failed, color: '#b00020' },
-            ]}
-          />
+            ],
+          })}
         </Section>
         <Section title="Answer time">
           <p>
             Last minute: p50 <strong>{round(p50)} ms</strong>, p99 <strong>{round(p99)} ms</strong>.
           </p>
           {collecting}
-          <LineChart
-            times={s.times}
-            unit="ms"
-            summary={`Answer time over the last minute: p50 ${round(p50)} ms, p99 ${round(p99)} ms.`}
-            series={[
+          {chart({
+            times: s.times,
+            unit: 'ms',
+            summary: `Answer time over the last minute: p50 ${round(p50)} ms, p99 ${round(p99)} ms.`,
+            series: [
               { label: 'p50', values: s.p50, color: '#1f4e9c' },
               { label: 'p99', values: s.p99, color: '#8a4b00' },
-            ]}
-          />
+            ],
+          })}
         </Section>
       </div>
       <Section title="Failures by error">
