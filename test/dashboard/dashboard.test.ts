@@ -37,7 +37,7 @@ describe('dashboard in Chromium', { skip }, () => {
   const problems: string[] = [];
   const axeFigures: AxeFigures[] = [];
   const service = { clientId: '', clientSecret: '' };
-  let paint: Record<string, number> = {};
+  let paint: Record<string, Record<string, number>> = {};
 
   /** axe-core on the page as it is: no serious or critical violation. */
   async function checkPage(name: string) {
@@ -107,11 +107,17 @@ describe('dashboard in Chromium', { skip }, () => {
   test('sign in with a management client: the token stays in memory, the navigation appears', async () => {
     await page.goto(`${m.baseUrl}/dashboard/`);
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
-    paint = Object.fromEntries(
-      (await page.evaluate(
-        "performance.getEntriesByType('paint').map((e) => [e.name, e.startTime]).concat([['dom-content-loaded', performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd]])",
-      )) as Array<[string, number]>,
-    );
+    const paintEntries = async () =>
+      Object.fromEntries(
+        (await page.evaluate(
+          "performance.getEntriesByType('paint').map((e) => [e.name, Math.round(e.startTime)]).concat([['dom-content-loaded', Math.round(performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd)]])",
+        )) as Array<[string, number]>,
+      );
+    paint = { cold: await paintEntries() };
+    // Again with the hashed bundles in the browser's cache (only index.html is revalidated).
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    paint.cached = await paintEntries();
     await checkPage('sign-in');
     await page.getByLabel('Client ID', { exact: true }).fill(m.admin.clientId);
     await page.getByLabel('Client secret', { exact: true }).fill('wrong-secret-0123456789');
@@ -469,6 +475,6 @@ describe('dashboard in Chromium', { skip }, () => {
       const impacts = f.violations.map((v) => `${v.id}(${v.impact})`).join(' ') || 'none';
       t.diagnostic(`axe ${f.page}: ${f.violations.length} violations [${impacts}], ${f.passes} rules passed`);
     }
-    assert.ok(paint['first-contentful-paint'] !== undefined);
+    assert.ok(paint.cold?.['first-contentful-paint'] !== undefined);
   });
 });

@@ -80,7 +80,11 @@ function Editor({ action, reload }: { action: Action; reload: () => void }) {
             {typescript
               ? 'TypeScript, bundled with @kinde/infrastructure at deploy.'
               : 'JavaScript (CommonJS), as on Auth0.'}{' '}
-            {dirty ? 'Unsaved changes.' : action.all_changes_deployed ? 'Deployed as it is.' : 'Saved, not deployed.'}
+            {dirty
+              ? 'Unsaved changes.'
+              : action.deployed_version?.code === action.code
+                ? 'Deployed as it is.'
+                : 'Saved, not deployed.'}
           </p>
           <CodeEditor
             docKey={`${action.id}:${generation}`}

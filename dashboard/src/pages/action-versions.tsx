@@ -68,7 +68,7 @@ export function VersionsSection(props: {
                       <td>Version {v.number}</td>
                       <td>
                         {v.deployed ? <span class="badge ok">running</span> : '—'}
-                        {v.quarantine && <span class="badge bad"> quarantined: {v.quarantine.reason}</span>}
+                        {v.quarantine && <span class="spaced badge bad">quarantined: {v.quarantine.reason}</span>}
                       </td>
                       <td>
                         <When iso={v.built_at} />

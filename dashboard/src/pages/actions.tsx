@@ -100,7 +100,9 @@ function ActionList() {
                           ) : (
                             <span class="muted">not deployed</span>
                           )}
-                          {a.deployed_version && !a.all_changes_deployed && <span class="badge"> draft differs</span>}
+                          {a.deployed_version && a.deployed_version.code !== a.code && (
+                            <span class="spaced badge">draft differs</span>
+                          )}
                         </td>
                         <td>
                           <When iso={a.updated_at} />

@@ -224,7 +224,7 @@ function ApiList() {
                       <tr key={s.id}>
                         <td>
                           <a href={href('apis', s.id)}>{s.name}</a>
-                          {s.is_system && <span class="badge"> system</span>}
+                          {s.is_system && <span class="spaced badge">system</span>}
                         </td>
                         <td>
                           <code>{s.identifier}</code>

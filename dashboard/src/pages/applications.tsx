@@ -117,7 +117,7 @@ function ApplicationList() {
                           <tr key={c.client_id}>
                             <td>
                               <a href={href('applications', c.client_id)}>{c.name}</a>
-                              {c.is_system && <span class="badge"> admin</span>}
+                              {c.is_system && <span class="spaced badge">admin</span>}
                             </td>
                             <td>
                               <code>{c.client_id}</code>

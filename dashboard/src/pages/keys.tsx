@@ -63,7 +63,8 @@ function KeyTable({
             <td>
               {k.status !== 'revoked' && (
                 <ConfirmButton
-                  label={`Revoke ${k.kid}`}
+                  label="Revoke"
+                  detail={`key ${k.kid}`}
                   question={`Revoke the ${k.alg} key ${k.kid}? It leaves the JWKS at once: every token it signed stops verifying now.${k.status === 'current' ? ' The next key starts signing.' : ''}`}
                   confirmLabel="Revoke key"
                   scope="update:signing_keys"

@@ -64,6 +64,8 @@ export function CopyButton({ text, label = 'Copy' }: { text: string; label?: str
  */
 export function ConfirmButton(props: {
   label: string;
+  /** Said to assistive technology after the label, and in the dialog's title (which key, which version). */
+  detail?: string;
   question: string;
   confirmLabel: string;
   scope: string;
@@ -82,9 +84,13 @@ export function ConfirmButton(props: {
         onClick={() => dialog.current?.showModal()}
       >
         {props.label}
+        {props.detail && <span class="visually-hidden"> {props.detail}</span>}
       </WriteButton>
       <dialog ref={dialog} aria-labelledby={headingId}>
-        <h2 id={headingId}>{props.label}</h2>
+        <h2 id={headingId}>
+          {props.label}
+          {props.detail && ` ${props.detail}`}
+        </h2>
         <p>{props.question}</p>
         <div class="row">
           <button type="button" autofocus onClick={() => dialog.current?.close()}>
