@@ -8,6 +8,7 @@
  * The figures the issue asks for (bundle size, first paint, axe) are printed as diagnostics.
  */
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -175,6 +176,21 @@ describe('dashboard in Chromium', { skip }, () => {
       .getByRole('group', { name: `Orders API ${API}` })
       .getByText('Granted')
       .waitFor();
+    await page.getByLabel('Property key').fill('tier');
+    await page.getByLabel('Property value').fill('gold');
+    await page.getByRole('button', { name: 'Save property' }).click();
+    await status('Property tier saved.');
+    await page.getByRole('button', { name: 'Remove property tier' }).waitFor();
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    await page.getByLabel('Key name').fill('ci-key');
+    await page.getByLabel('Public key (PEM)').fill(publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    await page.getByRole('button', { name: 'Add public key' }).click();
+    await status('Public key added.');
+    await page.getByRole('button', { name: 'Delete key ci-key' }).waitFor();
+    await page.getByLabel('Tokens per hour').fill('1000');
+    await page.getByRole('button', { name: 'Save quota' }).click();
+    await status('Quota saved.');
+    await page.getByText('Now: 1000 an hour').waitFor();
     await checkPage('application');
     const token = await getToken(m.baseUrl, service, API);
     assert.equal(token.scope, 'read:orders');

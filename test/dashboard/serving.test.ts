@@ -3,8 +3,12 @@
  * caching by name (hashed bundles for a year, index.html revalidated), and MINTER_DASHBOARD=false taking it away.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DASHBOARD_CSP } from '../../src/plugins/dashboard.js';
+import Fastify from 'fastify';
+import { DASHBOARD_CSP, dashboardPlugin } from '../../src/plugins/dashboard.js';
 import { anyStorage, startMinter, type RunningMinter } from '../helpers/minter.js';
 
 describe('dashboard serving', () => {
@@ -79,5 +83,17 @@ describe('dashboard serving', () => {
     assert.equal((await fetch(`${m.baseUrl}/dashboard`, { redirect: 'manual' })).status, 404);
     await m.restart();
     assert.equal((await fetch(`${m.baseUrl}/dashboard/`)).status, 200);
+  });
+
+  test('not built (tsc alone, no bundle): /dashboard/ answers 503 saying how to build it', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'minter-dashboard-'));
+    const app = Fastify({ logger: false });
+    await app.register(dashboardPlugin, { dir: join(empty, 'missing') });
+    const response = await app.inject({ method: 'GET', url: '/dashboard/' });
+    assert.equal(response.statusCode, 503);
+    assert.equal(response.body, 'The dashboard is not built: run npm run build.\n');
+    assert.equal(response.headers['content-security-policy'], DASHBOARD_CSP);
+    await app.close();
+    await rm(empty, { recursive: true, force: true });
   });
 });
