@@ -49,6 +49,17 @@ const leaves = {
   },
 };
 const SANDBOX_PROGRAM = 'src/triggers/sandbox/program/';
+/** The dashboard runs in the browser: the DOM's globals, and nothing of the server's code (it talks to it over HTTP). */
+const dashboard = {
+  files: ['dashboard/**/*.{ts,tsx}'],
+  languageOptions: { globals: globals.browser },
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      { patterns: [{ regex: '^(\\.\\./)+src/', message: 'The dashboard reaches the server over HTTP only.' }] },
+    ],
+  },
+};
 
 export default tseslint.config(
   // test/fixtures holds other people's code as they wrote it (Kinde projects): it is input, not ours to lint. The
@@ -66,7 +77,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   // The code that runs inside the isolates has V8 alone: no Node globals (its tsconfig has no Node types either).
-  { ignores: [`${SANDBOX_PROGRAM}**`], languageOptions: { globals: globals.node } },
+  { ignores: [`${SANDBOX_PROGRAM}**`, 'dashboard/**'], languageOptions: { globals: globals.node } },
   {
     // The URL parser's code point classes include C0 controls, as the WHATWG URL Standard writes them.
     files: [`${SANDBOX_PROGRAM}url/**/*.ts`],
@@ -89,4 +100,5 @@ export default tseslint.config(
   },
   ...floors,
   leaves,
+  dashboard,
 );

@@ -84,6 +84,8 @@ export interface Config {
   trustProxy: boolean;
   /** Serve Prometheus metrics at `GET /metrics`. */
   metrics: boolean;
+  /** Serve the dashboard at `/dashboard/`. */
+  dashboard: boolean;
   /** A Kinde project folder kept deployed (synced at start and on every change), and whether removals prune. */
   workflowsDir?: string;
   workflowsPrune: boolean;
@@ -234,6 +236,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     geoipDb: optional(env, 'MINTER_GEOIP_DB'),
     trustProxy: optional(env, 'MINTER_TRUST_PROXY') === 'true',
     metrics: flag(env, 'MINTER_METRICS', true),
+    dashboard: flag(env, 'MINTER_DASHBOARD', true),
     workflowsPrune: flag(env, 'MINTER_WORKFLOWS_PRUNE', false),
   };
   const workflowsDir = optional(env, 'MINTER_WORKFLOWS_DIR');

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
       `  token endpoint:            ${config.issuer}/oauth/token`,
       `  management API audience:   ${config.issuer}/api/v2/`,
       `  Kinde API audience:        ${kindeAudience(config.issuer)}   (/api/v1, Kinde's management API)`,
+      ...(config.dashboard ? [`  dashboard:                 ${config.issuer}/dashboard/`] : []),
       '',
     ].join('\n'),
   );

@@ -14,6 +14,7 @@ import { fastifyOptions } from './http/fastify-options.js';
 import type { BatchWriter } from './observability/batch-writer.js';
 import { Metrics } from './observability/metrics.js';
 import { kindeApiPlugin } from './plugins/kinde-api.js';
+import { dashboardPlugin } from './plugins/dashboard.js';
 import { openLogWriter } from './plugins/log-writer.js';
 import { managementPlugin } from './plugins/management.js';
 import { oauthPlugin } from './plugins/oauth.js';
@@ -64,6 +65,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     const management = { issuer, tenantId, registry, logs, engine, beforeTest: needGeoip, dependencies };
     await app.register(managementPlugin, { prefix: '/api/v2', ...management });
     await app.register(kindeApiPlugin, { prefix: '/api/v1', issuer, registry });
+    if (config.dashboard) await app.register(dashboardPlugin);
 
     // Last: it makes the app ready to deploy the folder through the management API before anything listens.
     await keepWorkflowsDeployed(app, config);
