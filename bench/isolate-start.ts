@@ -37,6 +37,7 @@ const options: SandboxOptions = {
   maxTimersPerIsolate: ENGINE_DEFAULTS.maxTimersPerIsolate,
   maxFetches: ENGINE_DEFAULTS.maxFetches,
   maxFetchesPerIsolate: ENGINE_DEFAULTS.maxFetchesPerIsolate,
+  maxCryptoMs: ENGINE_DEFAULTS.maxCryptoMs,
   chainTimeoutMs: ENGINE_DEFAULTS.chainTimeoutMs,
   syncSliceMs: ENGINE_DEFAULTS.syncSliceMs,
   host,

@@ -125,6 +125,8 @@ export interface RefusedCalls {
   fetch?: number;
   /** Console calls whose output was cut or dropped (`logs_truncated` is then true). */
   console?: number;
+  /** Node `crypto` calls refused past MINTER_ACTIONS_MAX_CRYPTO_MS (or a size limit). */
+  crypto?: number;
 }
 
 /** The OAuth error codes a chain can deny with (Auth0 `api.access.deny` codes; failures are `server_error`). */

@@ -81,7 +81,7 @@ export function parseRecord(json: string, maxLogBytes: number): SandboxRecord | 
   };
 }
 
-const REFUSABLE = ['setTimeout', 'fetch', 'console'] as const;
+const REFUSABLE = ['setTimeout', 'fetch', 'console', 'crypto'] as const;
 
 /** The counts of refused calls the sandbox reported, by known API; undefined when none. */
 function parseRefusedCalls(raw: unknown): RefusedCalls | undefined {
