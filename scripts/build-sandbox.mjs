@@ -167,7 +167,7 @@ async function nodeLayer() {
     'Sign',
     'Verify',
   ]) {
-    if (!new RegExp(`^var ${name} = class \\{`, 'm').test(body)) fail(`the Node layer lost the name ${name}`);
+    if (!new RegExp(`^\\s*(?:var )?${name} = class \\{`, 'm').test(body)) fail(`the Node layer lost the name ${name}`);
   }
   return `function __minterNode(__kernel) {\nvar module = { exports: {} }, exports = module.exports;\n${body}return module.exports;\n}\n`;
 }

@@ -133,7 +133,8 @@ function httpClasses(): Classes {
       this.host = hostname;
       const bracketed = hostname.indexOf(':') >= 0 && hostname[0] !== '[' ? '[' + hostname + ']' : hostname;
       this.#url = protocol + '//' + bracketed + port + this.path;
-      const headers = (options.headers ?? {}) as Options;
+      const given = options.headers;
+      const headers = (given !== null && typeof given === 'object' ? given : {}) as Options;
       const names = ObjectKeys(headers);
       for (let i = 0; i < names.length; i++) this.setHeader(names[i]!, headers[names[i]!]);
       if (typeof options.auth === 'string' && !this.hasHeader('authorization'))

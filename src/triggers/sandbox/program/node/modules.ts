@@ -2,7 +2,8 @@
  * The makers of the Node built-ins an Auth0 action may `require` (the list is auth0/node-builtins.ts
  * `SUPPORTED_BUILTINS`), by bare name: each runs once per isolate, at the first `require` of its module, so an action
  * that requires nothing pays nothing for them. Node's own objects where the npm stand-in differs: `util` gains
- * `TextEncoder` / `TextDecoder` and `types.isKeyObject` / `isCryptoKey`, `querystring` gains `escape` / `unescape`.
+ * `TextEncoder` / `TextDecoder`, `types.isKeyObject` / `isCryptoKey` and Node's `format`; `querystring` parses as Node
+ * does.
  */
 import { ObjectCreate } from '../intrinsics.js';
 import { bufferModule } from './buffer.js';
@@ -12,19 +13,15 @@ import { CryptoKey } from './crypto/webcrypto.js';
 import { makeHttp } from './http.js';
 import { makeOs } from './os.js';
 import { makePath } from './path.js';
+import { makeQuerystring } from './querystring.js';
 import { TextDecoder, TextEncoder } from './text-coding.js';
+import { makeFormat } from './util-format.js';
 import { makeUrl } from './url-module.js';
-import {
-  eventsModule,
-  querystringPackage,
-  streamModule,
-  streamPromises,
-  stringDecoderPackage,
-  utilPackage,
-} from './vendor.js';
+import { eventsModule, streamModule, streamPromises, stringDecoderPackage, utilPackage } from './vendor.js';
 
 function makeUtil(): Record<string, unknown> {
   const util = utilPackage();
+  util.format = makeFormat(util.inspect as Parameters<typeof makeFormat>[0]);
   util.TextEncoder = TextEncoder;
   util.TextDecoder = TextDecoder;
   const types = util.types as Record<string, unknown>;
@@ -35,23 +32,6 @@ function makeUtil(): Record<string, unknown> {
     return value instanceof CryptoKey;
   };
   return util;
-}
-
-function makeQuerystring(): Record<string, unknown> {
-  const qs = querystringPackage();
-  return {
-    ...qs,
-    escape: function (s: unknown) {
-      return encodeURIComponent(String(s));
-    },
-    unescape: function (s: unknown) {
-      try {
-        return decodeURIComponent(String(s));
-      } catch {
-        return String(s);
-      }
-    },
-  };
 }
 
 /** Module makers by bare name; `load` answers a made module (for the sub-modules). */

@@ -61,8 +61,14 @@ function urlToHttpOptions(url: URL): Record<string, unknown> {
 /** Makes the `url` module. */
 export function makeUrl(): Record<string, unknown> {
   const legacy = urlPackage();
+  const legacyParse = legacy.parse as (url: unknown, query?: unknown, slashes?: unknown) => Record<string, unknown>;
   return {
-    parse: legacy.parse,
+    // Node answers `search: null` when a query is asked for and there is none (the package answers '').
+    parse: function parse(url: unknown, parseQueryString?: unknown, slashesDenoteHost?: unknown) {
+      const parsed = legacyParse(url, parseQueryString, slashesDenoteHost);
+      if (parseQueryString && parsed.search === '') parsed.search = null;
+      return parsed;
+    },
     format: legacy.format,
     resolve: legacy.resolve,
     resolveObject: legacy.resolveObject,
