@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import * as nodeCrypto from 'node:crypto';
 import { describe, test } from 'node:test';
 import ivm from 'isolated-vm';
+import { ParsedKeys } from '../../src/triggers/auth0/crypto-key-cache.js';
 import { nodeHostCall } from '../../src/triggers/auth0/node-host.js';
 import { hostReferences, IsolateAlarm } from '../../src/triggers/runtime/host-bridge.js';
 import { HOST_REFERENCE_NAMES } from '../../src/triggers/sandbox/bootstrap.js';
@@ -121,6 +122,7 @@ describe('hostNode under odd arguments (crash hunt, issue 13)', () => {
   test('every operation × odd parameters × odd bytes answers a plain object, never throws, and ends quickly', () => {
     let calls = 0;
     let slowest = 0;
+    const keys = new ParsedKeys();
     for (const op of OPS) {
       for (const meta of METAS) {
         for (let i = 0; i < BYTES.length; i++) {
@@ -131,7 +133,7 @@ describe('hostNode under odd arguments (crash hunt, issue 13)', () => {
             [BYTES[8], BYTES[6], BYTES[i]],
           ]) {
             const started = performance.now();
-            const answer = nodeHostCall(op, meta, ...args);
+            const answer = nodeHostCall(keys, op, meta, ...args);
             slowest = Math.max(slowest, performance.now() - started);
             calls++;
             assertAnswer(answer, `${String(op)} ${String(meta).slice(0, 80)} #${i}`);
@@ -142,6 +144,7 @@ describe('hostNode under odd arguments (crash hunt, issue 13)', () => {
     assert.ok(calls > 25_000, `${calls} calls`);
     // An RSA-1024 key pair is the largest key made here; generation of EC keys and 9 MiB refusals are milliseconds.
     assert.ok(slowest < 1000, `slowest call ${slowest.toFixed(0)} ms`);
+    assert.ok(keys.size <= 16, `${keys.size} keys cached`);
   });
 
   test('through its Reference from inside an isolate, odd values the program never sends leave the isolate usable', async () => {

@@ -5,6 +5,7 @@
  * milliseconds at most (an RSA-4096 signature, a digest of {@link MAX_DATA_BYTES}).
  */
 import { createHash, createHmac, generateKeyPairSync, randomFillSync, sign, verify, type KeyObject } from 'node:crypto';
+import type { ParsedKeys } from './crypto-key-cache.js';
 import { canonical, CryptoRefusal, describeKey, exportKey, keySource, parseKey } from './crypto-keys.js';
 
 /** Bytes one operation may digest, HMAC or sign (the isolate refuses more before copying them out). */
@@ -120,8 +121,9 @@ export function signData(
   meta: Record<string, unknown>,
   keyBytes: Uint8Array | undefined,
   bytes: Uint8Array | undefined,
+  keys: ParsedKeys,
 ): Uint8Array {
-  const key = parseKey(keySource(meta.source), data(keyBytes, 'key'), 'private');
+  const key = keys.get(keySource(meta.source), data(keyBytes, 'key'), 'private');
   const alg = signatureHash(key, meta.alg);
   const options = signOptions(key, meta);
   try {
@@ -136,8 +138,9 @@ export function verifyData(
   keyBytes: Uint8Array | undefined,
   bytes: Uint8Array | undefined,
   signature: Uint8Array | undefined,
+  keys: ParsedKeys,
 ): boolean {
-  const key = parseKey(keySource(meta.source), data(keyBytes, 'key'), 'public');
+  const key = keys.get(keySource(meta.source), data(keyBytes, 'key'), 'public');
   const alg = signatureHash(key, meta.alg);
   const options = signOptions(key, meta);
   const sig = data(signature, 'signature');

@@ -6,9 +6,10 @@
  * MINTER_ACTIONS_MAX_CRYPTO_MS), `{ t, e, c, n }` on failure (message, Node-style code, error class).
  *
  * Everything it gets comes from untrusted code through the program: each argument is checked for type and size
- * here again, no host object and no stack crosses back, and it never throws. It holds no state: keys come with
- * each operation.
+ * here again, no host object and no stack crosses back, and it never throws. Keys come with each operation; the
+ * isolate's cache of parsed keys only spares Node reading the same bytes again.
  */
+import type { ParsedKeys } from './crypto-key-cache.js';
 import { CryptoRefusal } from './crypto-keys.js';
 import { digest, exportKeyObject, generate, hmac, importKey, random, signData, verifyData } from './crypto-ops.js';
 import { builtinOf, refusedBuiltinMessage } from './node-builtins.js';
@@ -56,7 +57,7 @@ function moduleRefusal(specifier: unknown): NodeHostAnswer {
   };
 }
 
-function run(op: string, meta: unknown, a: Bytes, b: Bytes, c: Bytes): Omit<NodeHostAnswer, 't'> {
+function run(op: string, meta: unknown, a: Bytes, b: Bytes, c: Bytes, keys: ParsedKeys): Omit<NodeHostAnswer, 't'> {
   switch (op) {
     case 'digest':
       return { b: digest(String(metaOf(meta).alg), a) };
@@ -71,9 +72,9 @@ function run(op: string, meta: unknown, a: Bytes, b: Bytes, c: Bytes): Omit<Node
       return typeof out === 'string' ? { s: out } : { b: out };
     }
     case 'sign':
-      return { b: signData(metaOf(meta), a, b) };
+      return { b: signData(metaOf(meta), a, b, keys) };
     case 'verify':
-      return { s: verifyData(metaOf(meta), a, b, c) ? 'true' : 'false' };
+      return { s: verifyData(metaOf(meta), a, b, c, keys) ? 'true' : 'false' };
     case 'generate':
       return generate(metaOf(meta));
     default:
@@ -81,13 +82,23 @@ function run(op: string, meta: unknown, a: Bytes, b: Bytes, c: Bytes): Omit<Node
   }
 }
 
-/** The function behind the `hostNode` Reference: never throws, never answers a host object. */
-export function nodeHostCall(op: unknown, meta: unknown, a?: unknown, b?: unknown, c?: unknown): NodeHostAnswer {
+/**
+ * The function behind the `hostNode` Reference: never throws, never answers a host object. `keys` is the isolate's
+ * cache of parsed keys (crypto-key-cache.ts), its only state, which only spares Node re-reading the same key.
+ */
+export function nodeHostCall(
+  keys: ParsedKeys,
+  op: unknown,
+  meta: unknown,
+  a?: unknown,
+  b?: unknown,
+  c?: unknown,
+): NodeHostAnswer {
   if (op === 'module') return moduleRefusal(meta);
   const started = performance.now();
   try {
     if (typeof op !== 'string') throw new CryptoRefusal('Unknown operation', 'ERR_INVALID_ARG_VALUE', 'TypeError');
-    const answer = run(op, meta, bytesOrUndefined(a), bytesOrUndefined(b), bytesOrUndefined(c));
+    const answer = run(op, meta, bytesOrUndefined(a), bytesOrUndefined(b), bytesOrUndefined(c), keys);
     return { t: performance.now() - started, ...answer };
   } catch (error) {
     const refusal = error instanceof CryptoRefusal ? error : undefined;
