@@ -216,6 +216,25 @@ describe('Node modules in an Auth0 action', () => {
     }
   });
 
+  test('structuredClone copies as Node’s does: cycles, Map, Set, Date, typed arrays; functions throw DataCloneError', async () => {
+    const got =
+      await claim(`const source = { n: 1, s: 'x', d: new Date(0), m: new Map([[1, { a: 1 }]]), set: new Set(['a']), u: new Uint16Array([1, 2]) };
+  source.self = source;
+  const copy = structuredClone(source);
+  let error; try { structuredClone({ f() {} }); } catch (e) { error = e.name; }
+  api.accessToken.setCustomClaim('x', { distinct: copy !== source && copy.m !== source.m, cycle: copy.self === copy,
+    date: copy.d.getTime(), map: copy.m.get(1), set: [...copy.set], u: [copy.u.constructor.name, ...copy.u], error });`);
+    assert.deepEqual(got, {
+      distinct: true,
+      cycle: true,
+      date: 0,
+      map: { a: 1 },
+      set: ['a'],
+      u: ['Uint16Array', 1, 2],
+      error: 'DataCloneError',
+    });
+  });
+
   test('require answers node: names as the same module; a module Minter does not provide throws by name', async () => {
     const got =
       await claim(`const out = { same: require('node:crypto') === require('crypto') && require('util/types') === require('util').types };

@@ -37,7 +37,7 @@ export const AUTH0_PROBE: ProbePlatform = {
     var report = function (text) { api.cache.get('~' + text); };
     var modules = {};
     ${JSON.stringify(NODE_MODULES)}.forEach(function (name) { modules[name] = require(name); });
-    modules.globals = { Buffer: Buffer, crypto: crypto, TextEncoder: TextEncoder, TextDecoder: TextDecoder };
+    modules.globals = { Buffer: Buffer, crypto: crypto, TextEncoder: TextEncoder, TextDecoder: TextDecoder, structuredClone: structuredClone };
     var roots = { event: event, api: api, modules: modules };
     var settings = JSON.parse(event.secrets.SETTINGS);`,
   module: (body) => `exports.onExecuteCredentialsExchange = async (event, api) => {\n${body}\n};`,

@@ -1,8 +1,8 @@
 /**
  * The `require` of an Auth0 action's module, and the globals of Node's built-ins (`Buffer`, `crypto`, `TextEncoder`,
- * `TextDecoder`): both made by the Node layer (node/index.ts), which runs once per isolate, when first needed. A
- * built-in is answered by bare or `node:` name, made at its first `require` and shared by every later one in the
- * isolate, as Node's module cache does. Any other name throws what the deploy-time check says for it
+ * `TextDecoder`, `structuredClone`): both made by the Node layer (node/index.ts), which runs once per isolate, when
+ * first needed. A built-in is answered by bare or `node:` name, made at its first `require` and shared by every later
+ * one in the isolate, as Node's module cache does. Any other name throws what the deploy-time check says for it
  * (auth0/node-builtins.ts, asked of the host so that the list lives in one place).
  */
 import { installLazyGlobal } from './globals.js';
@@ -66,4 +66,5 @@ export function installNodeGlobals(): void {
   installLazyGlobal('TextDecoder', () => node().TextDecoder(), false);
   installLazyGlobal('Buffer', () => node().Buffer(), false);
   installLazyGlobal('crypto', () => node().crypto(), true);
+  installLazyGlobal('structuredClone', () => node().structuredClone(), false);
 }

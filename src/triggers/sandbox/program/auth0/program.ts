@@ -1,9 +1,9 @@
 /**
  * The Auth0 program: what runs in an isolate of a `credentials-exchange` action before its code. The hardening first,
  * then the globals of Auth0's Node runtime (console, timers, queueMicrotask, atob / btoa, fetch, Headers, Response,
- * URL, URLSearchParams, and TextEncoder, TextDecoder, Buffer and crypto made at their first read), installed in this
- * order; `load` is what the program answers the host (sandbox/bootstrap.ts), with Node's built-ins as the module's
- * `require` (node-require.ts).
+ * URL, URLSearchParams, and TextEncoder, TextDecoder, Buffer, crypto and structuredClone made at their first read),
+ * installed in this order; `load` is what the program answers the host (sandbox/bootstrap.ts), with Node's built-ins
+ * as the module's `require` (node-require.ts).
  */
 import '../hardening.js'; // first: before anything else runs (scripts/build-sandbox.mjs checks it)
 import '../intrinsics.js'; // second: the built-ins, captured before any other code runs

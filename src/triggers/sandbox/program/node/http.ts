@@ -8,52 +8,17 @@ import { ObjectKeys, StringCtor } from '../intrinsics.js';
 import { fetch } from '../fetch/fetch.js';
 import { queueMicrotask } from '../node-globals.js';
 import { clearTimeout, setTimeout } from '../timers.js';
-import { URL } from '../url/url.js';
 import { BufferOf } from './buffer.js';
+import {
+  argumentsOf,
+  httpError,
+  METHODS,
+  validateHeaderName,
+  validateHeaderValue,
+  type Options,
+} from './http-options.js';
 import { STATUS_CODES } from './http-status.js';
 import { eventsModule, streamModule, type Emitter, type ReadableClass } from './vendor.js';
-
-type Options = Record<string, unknown>;
-
-const METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'];
-
-function httpError(message: string, code: string): Error & { code: string } {
-  const error = new Error(message) as Error & { code: string };
-  error.code = code;
-  return error;
-}
-
-/** `request(url[, options][, callback])` or `request(options[, callback])` → options and callback. */
-function argumentsOf(protocol: string, a: unknown, b: unknown, c: unknown): { options: Options; callback: unknown } {
-  let options: Options = {};
-  let callback = c;
-  if (typeof a === 'string' || a instanceof URL) {
-    const url = new URL(StringCtor(a));
-    options = {
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: url.port,
-      path: url.pathname + url.search,
-      ...(url.username !== ''
-        ? { auth: decodeURIComponent(url.username) + ':' + decodeURIComponent(url.password) }
-        : {}),
-    };
-    if (typeof b === 'function') callback = b;
-    else if (b !== null && typeof b === 'object') options = { ...options, ...(b as Options) };
-  } else {
-    if (a !== null && typeof a === 'object') options = { ...(a as Options) };
-    callback = b;
-  }
-  const given = options.protocol === undefined || options.protocol === null ? protocol : StringCtor(options.protocol);
-  if (given !== protocol) {
-    const error = httpError(
-      'Protocol "' + given + '" not supported. Expected "' + protocol + '"',
-      'ERR_INVALID_PROTOCOL',
-    );
-    throw Object.setPrototypeOf(error, TypeError.prototype);
-  }
-  return { options, callback };
-}
 
 interface Classes {
   ClientRequest: new (protocol: string, options: Options, callback: unknown) => object;
@@ -286,24 +251,7 @@ export function makeHttp(protocol: 'http:' | 'https:'): Record<string, unknown> 
         'ERR_MINTER_NO_SERVER',
       );
     },
-    validateHeaderName: function (name: unknown) {
-      if (typeof name !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
-        throw Object.setPrototypeOf(
-          httpError('Header name must be a valid HTTP token ["' + StringCtor(name) + '"]', 'ERR_INVALID_HTTP_TOKEN'),
-          TypeError.prototype,
-        );
-    },
-    validateHeaderValue: function (name: unknown, value: unknown) {
-      if (value === undefined)
-        throw Object.setPrototypeOf(
-          httpError('Invalid value "undefined" for header "' + StringCtor(name) + '"', 'ERR_HTTP_INVALID_HEADER_VALUE'),
-          TypeError.prototype,
-        );
-      if (/[^\t\x20-\x7e\x80-\xff]/.test(StringCtor(value)))
-        throw Object.setPrototypeOf(
-          httpError('Invalid character in header content ["' + StringCtor(name) + '"]', 'ERR_INVALID_CHAR'),
-          TypeError.prototype,
-        );
-    },
+    validateHeaderName,
+    validateHeaderValue,
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The Node layer of the Auth0 program: Node's built-ins (modules.ts) and the globals made from them, bundled apart
  * from the program (scripts/build-sandbox.mjs) into one function, `__minterNode(kernel)`, that runs once per isolate,
- * at the first `require` of a built-in or the first read of `Buffer`, `crypto`, `TextEncoder` or `TextDecoder`
+ * at the first `require` of a built-in or the first read of `Buffer`, `crypto`, `TextEncoder`, `TextDecoder` or
+ * `structuredClone`
  * (node-require.ts). Until then an isolate pays nothing for it: V8 keeps an uncalled function as its source text.
  *
  * What it imports from the rest of the program (intrinsics, host, invocation, timers, fetch, URL…) is not bundled
@@ -14,6 +15,7 @@ import { BufferOf } from './buffer.js';
 import { webcryptoObject } from './crypto/index.js';
 import { moduleError } from './crypto/host-call.js';
 import { moduleMakers } from './modules.js';
+import { structuredClone } from './structured-clone.js';
 import { TextDecoder, TextEncoder } from './text-coding.js';
 
 const made: Record<string, unknown> = ObjectCreate(null);
@@ -42,6 +44,9 @@ export const layer = {
   },
   TextDecoder: function () {
     return TextDecoder;
+  },
+  structuredClone: function () {
+    return structuredClone;
   },
 };
 
