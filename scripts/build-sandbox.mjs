@@ -61,9 +61,9 @@ const UTIL_TYPES = {
 
 /**
  * Where the Node stand-ins reach past themselves: `process` (readable-stream's `require('process/')`, and the free
- * `process` of a package such as util, given its own `require` here rather than esbuild's `inject`, which would run
- * the shim before the hardening) is program/node/process-shim.ts, the `url` package's `qs` is querystring
- * (qs-shim.ts), and readable-stream's `abort-controller` is that package's own implementation.
+ * `process` of a package such as util, which is given a `require` of it here) is program/node/process-shim.ts, the
+ * `url` package's `qs` is querystring (qs-shim.ts), and readable-stream's `abort-controller` is that package's own
+ * implementation.
  */
 const nodeStandIns = {
   name: 'minter-node-stand-ins',
@@ -94,7 +94,7 @@ const nodeStandIns = {
   },
 };
 
-/** Bundles `entry` (relative to the program folder) as one ES module's text. */
+/** Bundles `entry` (relative to the program folder) as one module's text (ES, unless `options` say otherwise). */
 async function bundle(entry, target = 'es2022', options = {}) {
   const result = await esbuild.build({
     absWorkingDir: ROOT,
