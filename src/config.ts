@@ -58,6 +58,8 @@ export interface Config {
     /** Fetches out per action execution, and per isolate. */
     maxFetches: number;
     maxFetchesPerIsolate: number;
+    /** Host time one action execution's Node `crypto` calls may take together (ms). */
+    maxCryptoMs: number;
     /**
      * Where action code runs: `process`, a supervised sandbox process of its own (V8 fatal errors and stuck built-ins
      * end that process, not the server); or `inline`, in the server process (one IPC round trip less per request).
@@ -223,6 +225,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       maxTimersPerIsolate: integer(env, 'MINTER_ACTIONS_MAX_TIMERS_PER_ISOLATE', 10_000, 0),
       maxFetches: integer(env, 'MINTER_ACTIONS_MAX_FETCHES', 20, 0),
       maxFetchesPerIsolate: integer(env, 'MINTER_ACTIONS_MAX_FETCHES_PER_ISOLATE', 200, 0),
+      maxCryptoMs: integer(env, 'MINTER_ACTIONS_MAX_CRYPTO_MS', 100, 0),
       isolation: oneOf(env, 'MINTER_ACTIONS_ISOLATION', ['process', 'inline'] as const, 'process'),
       sandboxMaxRssMb: integer(env, 'MINTER_ACTIONS_SANDBOX_MAX_RSS_MB', 2048, 128),
       dependencies: {

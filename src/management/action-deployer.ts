@@ -66,6 +66,7 @@ export function actionDeployer(registry: Registry, options: ActionRouteOptions) 
       const built = await engine.build({
         triggerId,
         code: auth0?.compiled ?? action.code,
+        ownCode: action.code,
         files: action.files,
         entryPath: action.entry_path,
       });

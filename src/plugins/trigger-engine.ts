@@ -49,6 +49,7 @@ export function engineFromConfig(config: Readonly<Config>, deps: EngineDependenc
     maxTimersPerIsolate: actions.maxTimersPerIsolate,
     maxFetches: actions.maxFetches,
     maxFetchesPerIsolate: actions.maxFetchesPerIsolate,
+    maxCryptoMs: actions.maxCryptoMs,
   };
   if (actions.isolation === 'inline') {
     return createTriggerEngine({

@@ -129,6 +129,8 @@ export interface RefusedCalls {
   fetch?: number;
   /** Console calls whose output was cut or dropped (`logs_truncated` is then true). */
   console?: number;
+  /** Node `crypto` calls refused past MINTER_ACTIONS_MAX_CRYPTO_MS (or a size limit). */
+  crypto?: number;
 }
 
 /**
@@ -194,6 +196,11 @@ export interface ActionCache {
 export interface ActionSource {
   triggerId: TriggerId;
   code: string;
+  /**
+   * Auth0: the operator's own code when `code` is it bundled with its npm dependencies (packages/): the part whose
+   * Node built-ins are checked at deploy (a dependency may require one on a path it never takes).
+   */
+  ownCode?: string;
   files: Record<string, string>;
   entryPath: string | null;
 }

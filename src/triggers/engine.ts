@@ -6,7 +6,7 @@
  * chain.ts for the chain rules.
  */
 import { availableParallelism } from 'node:os';
-import { buildAction } from './action-build.js';
+import { buildAction, type BuildOptions } from './action-build.js';
 import type {
   ActionSource,
   BuiltAction,
@@ -54,6 +54,8 @@ export interface TriggerEngineOptions {
   maxFetches?: number;
   /** Fetches out per isolate, all its executions together. Default 200. */
   maxFetchesPerIsolate?: number;
+  /** Host time one execution's Node `crypto` calls may take together, in ms. Default 100. */
+  maxCryptoMs?: number;
   /**
    * How long an action may run on the main thread before it is stopped and run again off it, in ms; 0 runs every
    * action off the main thread. Default 10. See runtime/version-isolate.ts.
@@ -91,6 +93,7 @@ export const ENGINE_DEFAULTS = {
   maxTimersPerIsolate: 10_000,
   maxFetches: 20,
   maxFetchesPerIsolate: 200,
+  maxCryptoMs: 100,
 } as const;
 
 function positiveInteger(name: string, value: number, minimum: number): number {
@@ -108,6 +111,7 @@ function checkAction(action: DeployedAction): void {
 class IsolatedTriggerEngine implements TriggerEngine {
   readonly #pool: IsolatePool;
   readonly #settings: ChainSettings;
+  readonly #build: BuildOptions;
   #chain: ChainLink[] = [];
   #closed = false;
 
@@ -151,12 +155,25 @@ class IsolatedTriggerEngine implements TriggerEngine {
         options.maxFetchesPerIsolate ?? ENGINE_DEFAULTS.maxFetchesPerIsolate,
         0,
       ),
+      maxCryptoMs: positiveInteger('maxCryptoMs', options.maxCryptoMs ?? ENGINE_DEFAULTS.maxCryptoMs, 0),
       chainTimeoutMs,
       syncSliceMs,
       host: options.host,
       ...(options.onBatch && { onBatch: options.onBatch }),
       ...(options.onLoad && { onLoad: options.onLoad }),
       ...(options.onStuck && { onStuck: options.onStuck }),
+    };
+    this.#build = {
+      maxLogBytes,
+      maxIsolatesPerVersion: 1,
+      maxIsolatesPerClient: 1,
+      maxTimers: sandbox.maxTimers,
+      maxTimersPerIsolate: sandbox.maxTimersPerIsolate,
+      maxFetches: sandbox.maxFetches,
+      maxFetchesPerIsolate: sandbox.maxFetchesPerIsolate,
+      maxCryptoMs: sandbox.maxCryptoMs,
+      chainTimeoutMs,
+      syncSliceMs,
     };
     this.#pool = new IsolatePool(sandbox, {
       ...(options.crashGuard && { guard: options.crashGuard }),
@@ -189,7 +206,7 @@ class IsolatedTriggerEngine implements TriggerEngine {
   }
 
   build(source: ActionSource): Promise<BuiltAction> {
-    return buildAction(source);
+    return buildAction(source, this.#build);
   }
 
   async close(): Promise<void> {

@@ -50,13 +50,16 @@ describe('deploy errors of actions with dependencies name the package and why', 
   });
 
   test("require('fs') fails at deploy, naming the module and what to use instead", async () => {
+    // The operator's own code: the build check's answer, at the line and column (node-builtins.test.ts too).
     assertFailed(
       await deploy(m, `const fs = require('fs');\n${HANDLER}`, []),
-      /^Dependency failed: fs: required at line 1; the Node built-in "fs" is not available in Minter actions: there is no file system/,
+      /^Build failed at action\.js:1:\d+: require\('fs'\): the Node built-in "fs" is not available in Minter actions: there is no file system/,
+      'build_failed',
     );
     assertFailed(
       await deploy(m, `${HANDLER}\nconst spawn = () => require('node:child_process').spawn('sh');`, []),
-      /^Dependency failed: node:child_process: required at line 2; the Node built-in "child_process" is not available .*no processes or threads/,
+      /^Build failed at action\.js:\d+:\d+: require\('node:child_process'\): the Node built-in "node:child_process" is not available .*no processes or threads/,
+      'build_failed',
     );
   });
 

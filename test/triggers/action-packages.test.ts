@@ -49,7 +49,7 @@ describe('Node built-ins in actions', () => {
     for (const name of SUPPORTED_BUILTINS) assert.match(builtinKind(name), /^(provided|supported)$/);
     for (const name of ['fs', 'net', 'child_process', 'worker_threads', 'cluster', 'dgram', 'tls', 'vm'])
       assert.equal(builtinKind(name), 'refused', name);
-    assert.equal(builtinKind('path'), 'other');
+    assert.equal(builtinKind('path'), 'provided');
     assert.equal(
       refusedBuiltinMessage('net'),
       'the Node built-in "net" is not available in Minter actions: use fetch() (or https), which Minter carries over its guarded egress',

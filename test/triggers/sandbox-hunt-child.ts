@@ -103,6 +103,8 @@ const engine = createTriggerEngine({
   chainTimeoutMs: task.runMs,
   syncSliceMs: 0,
   maxLogBytesPerAction: 0,
+  // The Node built-ins' host calls are hunted too (issue 13): no budget stops them early.
+  maxCryptoMs: 3_600_000,
   host,
 });
 

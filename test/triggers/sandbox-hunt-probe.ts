@@ -16,10 +16,29 @@ export interface ProbePlatform {
   module(body: string): string;
 }
 
+/** The Node built-ins an Auth0 action may require (issue 13): each a root, so their functions are hunted too. */
+const NODE_MODULES = [
+  'buffer',
+  'crypto',
+  'events',
+  'http',
+  'https',
+  'os',
+  'path',
+  'querystring',
+  'stream',
+  'string_decoder',
+  'url',
+  'util',
+];
+
 export const AUTH0_PROBE: ProbePlatform = {
   prologue: `
     var report = function (text) { api.cache.get('~' + text); };
-    var roots = { event: event, api: api };
+    var modules = {};
+    ${JSON.stringify(NODE_MODULES)}.forEach(function (name) { modules[name] = require(name); });
+    modules.globals = { Buffer: Buffer, crypto: crypto, TextEncoder: TextEncoder, TextDecoder: TextDecoder, structuredClone: structuredClone };
+    var roots = { event: event, api: api, modules: modules };
     var settings = JSON.parse(event.secrets.SETTINGS);`,
   module: (body) => `exports.onExecuteCredentialsExchange = async (event, api) => {\n${body}\n};`,
 };

@@ -1,12 +1,13 @@
 /**
- * Which Node built-in modules an Auth0 action may `require`, in one place: the deploy-time packager
- * (triggers/packages/) reads it to refuse a module at deploy and to pick a package's build, and the isolate's
- * `require` provides the modules it lists (issue 13, "Node built-ins").
+ * Which Node built-in modules an Auth0 action may `require`, in one place: the deploy-time checks (action-build.ts
+ * for the action's own code, triggers/packages/ for its dependencies) read it to refuse a module at deploy and to
+ * pick a package's build, and the isolate's `require` (sandbox/program/node/) provides the modules it lists and
+ * throws {@link refusedBuiltinMessage} for the others (issue 13, "Node built-ins").
  *
  * Three kinds: {@link SUPPORTED_BUILTINS} are Minter's promise (implemented inside the isolate, on the host where
- * they need it); {@link REFUSED_BUILTINS} reach the host (files, sockets, processes, the V8 engine) and fail the
- * deploy with what to use instead; any other built-in (`path`, `zlib`, `assert`, …) is left to the isolate's
- * `require`, which throws when it does not have it.
+ * they need it: `crypto`); {@link REFUSED_BUILTINS} reach the host (files, sockets, processes, the V8 engine) and fail
+ * the deploy with what to use instead; any other built-in (`zlib`, `assert`, …) is not available either: the
+ * action's own code is refused at deploy, a dependency's build may still leave it on a path it never takes.
  */
 import { builtinModules } from 'node:module';
 
@@ -17,6 +18,8 @@ export const SUPPORTED_BUILTINS: readonly string[] = [
   'events',
   'http',
   'https',
+  'os',
+  'path',
   'querystring',
   'stream',
   'string_decoder',
@@ -25,11 +28,13 @@ export const SUPPORTED_BUILTINS: readonly string[] = [
 ];
 
 /**
- * The supported built-ins the isolate provides today. The packager prefers a package's Node build when every
- * built-in it needs is here, and otherwise its browser build when that one needs none missing; the Node built-ins
- * work (issue 13) adds each module here as it lands, and then this equals {@link SUPPORTED_BUILTINS}.
+ * The supported built-ins the isolate provides today: all of them. The packager prefers a package's Node build when
+ * every built-in it needs is here, and otherwise its browser build when that one needs none missing.
  */
-export const PROVIDED_BUILTINS: ReadonlySet<string> = new Set<string>();
+export const PROVIDED_BUILTINS: ReadonlySet<string> = new Set<string>(SUPPORTED_BUILTINS);
+
+/** Sub-modules the isolate's `require` answers besides the base names (`node:` prefixed or not). */
+export const SUPPORTED_SUBMODULES: readonly string[] = ['path/posix', 'stream/promises', 'util/types'];
 
 const USE_FETCH = 'use fetch() (or https), which Minter carries over its guarded egress';
 const NO_PROCESS = 'an action runs in one V8 isolate: there are no processes or threads to start';
@@ -52,7 +57,6 @@ export const REFUSED_BUILTINS: Readonly<Record<string, string>> = {
   readline: 'there is no terminal',
   tty: 'there is no terminal',
   module: 'declare packages in the action’s dependencies; they are bundled at deploy',
-  os: 'the host is not visible to an action: read what you need from event or event.secrets',
   process: 'read configuration from event.secrets',
   wasi: 'WebAssembly is not available in actions',
   trace_events: 'the engine is not reachable from an action',
@@ -81,8 +85,21 @@ export function builtinKind(name: string): BuiltinKind {
   return 'other';
 }
 
-/** The deploy error's text for a refused built-in: the module, and what to use instead. */
-export function refusedBuiltinMessage(name: string): string {
-  const instead = Object.hasOwn(REFUSED_BUILTINS, name) ? REFUSED_BUILTINS[name] : 'it is not available';
+/** Whether the isolate's `require` answers `specifier` (`crypto`, `node:crypto`, `stream/promises`, …). */
+export function isSupportedBuiltin(specifier: string): boolean {
+  const bare = specifier.startsWith('node:') ? specifier.slice(5) : specifier;
+  return SUPPORTED_BUILTINS.includes(bare) || SUPPORTED_SUBMODULES.includes(bare);
+}
+
+/**
+ * The deploy error's text for a built-in an action may not load (by its base name, or a full specifier): the
+ * module, and what to use instead; undefined for a supported one. The isolate's `require` throws the same text.
+ */
+export function refusedBuiltinMessage(name: string): string | undefined {
+  if (isSupportedBuiltin(name)) return undefined;
+  const base = builtinOf(name) ?? name;
+  const instead = Object.hasOwn(REFUSED_BUILTINS, base)
+    ? REFUSED_BUILTINS[base]
+    : `Minter provides ${SUPPORTED_BUILTINS.join(', ')}`;
   return `the Node built-in "${name}" is not available in Minter actions: ${instead}`;
 }

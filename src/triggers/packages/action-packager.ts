@@ -7,7 +7,7 @@
  * cannot read.
  */
 import { ActionBuildError } from '../action-build.js';
-import { builtinKind, builtinOf, refusedBuiltinMessage } from '../auth0/node-builtins.js';
+import { builtinOf } from '../auth0/node-builtins.js';
 import { assembleModule } from './action-bundle.js';
 import { bundleDependencies, type BundleEntry } from './dependency-bundle.js';
 import { DependencyError } from './dependency-error.js';
@@ -46,8 +46,9 @@ function checkRequires(required: RequiredModule[], declared: ReadonlySet<string>
     const at = module.line ? `required at line ${module.line}; ` : '';
     const builtin = builtinOf(module.specifier);
     if (builtin !== undefined) {
-      if (builtinKind(builtin) === 'refused')
-        throw new DependencyError(module.specifier, at + refusedBuiltinMessage(builtin));
+      // A built-in the operator's own code requires is the build check's (action-build.ts): a build_failed at its
+      // line and column, with or without dependencies.
+      continue;
     } else if (isPathSpecifier(module.specifier)) {
       throw new DependencyError(module.specifier, `${at}an action is one file: require packages by name`);
     } else if (!declared.has(packageOf(module.specifier))) {

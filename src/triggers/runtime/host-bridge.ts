@@ -2,14 +2,17 @@
  * The only doors out of an isolate: isolated-vm References to host functions, one set per isolate.
  *
  * Every argument arrives from untrusted code, so each function checks types, never throws into the isolate with host
- * detail beyond an error message, and answers with one JSON string. Cache calls and `hostArm` (timers) are
- * synchronous (`applySync`); fetch answers a promise, awaited by the isolate either asynchronously (`fetch`) or
+ * detail beyond an error message, and answers with one JSON string (`hostNode`: a plain object of primitives and
+ * byte arrays, copied). Cache calls, `hostArm` (timers) and `hostNode` (the Node built-ins' crypto, auth0/node-host.ts)
+ * are synchronous (`applySync`); fetch answers a promise, awaited by the isolate either asynchronously (`fetch`) or
  * blocking (`kinde.fetch`, via `applySyncPromise`). Nothing here grows with what an action asks: fetches are capped
- * per isolate, and an isolate's timers are one Node timer.
+ * per isolate, an isolate's timers are one Node timer, and `hostNode` keeps at most 16 parsed keys per isolate.
  */
 import { STATUS_CODES } from 'node:http';
 import ivm from 'isolated-vm';
 import type { HostServices, SandboxFetchInit, SandboxFetchResponse } from '../contract.js';
+import { ParsedKeys } from '../auth0/crypto-key-cache.js';
+import { nodeHostCall } from '../auth0/node-host.js';
 import { HOST_REFERENCE_NAMES } from '../sandbox/bootstrap.js';
 
 type Answer = Pick<SandboxFetchResponse, 'status' | 'statusText' | 'headers' | 'body'>;
@@ -162,6 +165,7 @@ export function hostReferences(
       return f(...args);
     };
   let fetchesOut = 0;
+  const keys = new ParsedKeys();
   const capped = async (run: () => Promise<string>): Promise<string> => {
     if (fetchesOut >= caps.maxFetches) {
       return JSON.stringify({
@@ -226,6 +230,8 @@ export function hostReferences(
       ioStarts();
       alarm.arm(ms);
     },
+    // Synchronous: each call's time is bounded by its sizes and counted by the isolate (MAX_CRYPTO_MS).
+    hostNode: (op: unknown, meta: unknown, a: unknown, b: unknown, c: unknown) => nodeHostCall(keys, op, meta, a, b, c),
   };
   return HOST_REFERENCE_NAMES.map((name) => new ivm.Reference(functions[name]));
 }

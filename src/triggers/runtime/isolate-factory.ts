@@ -39,6 +39,8 @@ export interface SandboxOptions {
   /** Fetches out per invocation, and per isolate (all its invocations together). */
   maxFetches: number;
   maxFetchesPerIsolate: number;
+  /** Host time one invocation's Node `crypto` calls may take together, in ms (counted in the isolate). */
+  maxCryptoMs: number;
   /** The chain budget, in ms: the longest an action timer may wait. */
   chainTimeoutMs: number;
   /**
@@ -188,6 +190,7 @@ async function load(
       maxTimers: options.maxTimers,
       maxIsolateTimers: options.maxTimersPerIsolate,
       maxFetches: options.maxFetches,
+      maxCryptoMs: options.maxCryptoMs,
     };
     const config = sandboxConfig(platform, action.secrets, action.bindings ?? [], caps, action.plainSecrets);
     const references = hostReferences(

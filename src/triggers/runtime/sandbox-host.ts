@@ -62,6 +62,7 @@ function start(settings: SandboxProcessSettings): void {
     maxTimersPerIsolate: settings.maxTimersPerIsolate,
     maxFetches: settings.maxFetches,
     maxFetchesPerIsolate: settings.maxFetchesPerIsolate,
+    maxCryptoMs: settings.maxCryptoMs,
     // What this process was loading and running when it ended is the supervisor's to see (the 'load' messages and
     // the requests in flight); the guard only makes the test-only crash trigger work here as in the server.
     crashGuard: new FirstTimeGuard(),

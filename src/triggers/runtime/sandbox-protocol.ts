@@ -18,6 +18,7 @@ export interface SandboxProcessSettings {
   maxTimersPerIsolate: number;
   maxFetches: number;
   maxFetchesPerIsolate: number;
+  maxCryptoMs: number;
   egress: { timeoutMs: number; maxResponseBytes: number; allowPrivate: string[] };
   /** Test-only: abort the sandbox process at this action's prewarm or first run (MINTER_TEST_CRASH_ON_ACTION_NAME). */
   testCrash?: TestCrash;

@@ -31,7 +31,10 @@ export const PLATFORM: { readonly [T in TriggerId]: Platform } = {
 };
 
 /** The caps the sandbox enforces itself (the host caps fetches per isolate too: runtime/host-bridge.ts). */
-export type SandboxCaps = Pick<SandboxConfig, 'maxLogBytes' | 'maxTimers' | 'maxIsolateTimers' | 'maxFetches'>;
+export type SandboxCaps = Pick<
+  SandboxConfig,
+  'maxLogBytes' | 'maxTimers' | 'maxIsolateTimers' | 'maxFetches' | 'maxCryptoMs'
+>;
 
 export function sandboxConfig(
   platform: Platform,
@@ -49,6 +52,7 @@ export function sandboxConfig(
     maxTimers: caps.maxTimers,
     maxIsolateTimers: caps.maxIsolateTimers,
     maxFetches: caps.maxFetches,
+    maxCryptoMs: caps.maxCryptoMs,
     maxClaimsBytes: MAX_CUSTOM_CLAIMS_BYTES,
     restricted: RESTRICTED_CLAIMS,
     refusal: REFUSAL,
@@ -63,6 +67,7 @@ export const HOST_REFERENCE_NAMES = [
   'hostFetch',
   'hostKindeFetch',
   'hostArm',
+  'hostNode',
 ] as const;
 
 const BODIES: { readonly [P in Platform]: string } = { auth0: AUTH0_PROGRAM_BODY, kinde: KINDE_PROGRAM_BODY };

@@ -31,6 +31,8 @@ export interface SandboxConfig {
   maxIsolateTimers: number;
   /** Fetches out per invocation at most. */
   maxFetches: number;
+  /** Host time one invocation's Node `crypto` calls may take together, in ms (top-level code has its own). */
+  maxCryptoMs: number;
   maxClaimsBytes: number;
   restricted: readonly string[];
   refusal: ClaimRefusals;

@@ -94,7 +94,7 @@ export function parseRecord(
   };
 }
 
-const REFUSABLE = ['setTimeout', 'fetch', 'console'] as const;
+const REFUSABLE = ['setTimeout', 'fetch', 'console', 'crypto'] as const;
 
 /** The counts of refused calls the sandbox reported, by known API; undefined when none. */
 function parseRefusedCalls(raw: unknown): RefusedCalls | undefined {

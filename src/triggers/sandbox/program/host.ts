@@ -11,6 +11,21 @@ interface SyncReference<A extends unknown[], R> {
   applySync(receiver: undefined, args: A): R;
 }
 
+/** A host function called synchronously, its arguments and its answer copied (byte arrays and plain objects). */
+interface CopyingReference<A extends unknown[], R> {
+  applySync(receiver: undefined, args: A, options: { arguments: { copy: true }; result: { copy: true } }): R;
+}
+
+/** What `hostNode` answers (auth0/node-host.ts): `t` the host's time in ms, then a result or a failure. */
+export interface NodeHostAnswer {
+  t: number;
+  b?: Uint8Array;
+  s?: string;
+  e?: string;
+  c?: string;
+  n?: string;
+}
+
 /** A host function answering a promise the isolate's thread waits for (`applySyncPromise`). */
 interface SyncPromiseReference<A extends unknown[], R> {
   applySyncPromise(receiver: undefined, args: A): R;
@@ -28,11 +43,16 @@ declare const cacheDelete: SyncReference<[key: string], string>;
 declare const hostFetch: AsyncReference<[url: string, initJson: string], string>;
 declare const hostKindeFetch: SyncPromiseReference<[url: string, initJson: string, issuer: string], string>;
 declare const hostArm: SyncReference<[ms: number], void>;
+declare const hostNode: CopyingReference<
+  [op: string, meta: string, a?: Uint8Array, b?: Uint8Array, c?: Uint8Array],
+  NodeHostAnswer
+>;
 declare const configJson: string;
 
 /**
  * The host's functions: Auth0's `api.cache` (answers JSON), egress-guarded fetch for `fetch` and `kinde.fetch`
- * (answer JSON), and the one host timer of the isolate's timers (ms until the earliest, 0 disarms).
+ * (answer JSON), the one host timer of the isolate's timers (ms until the earliest, 0 disarms), and the host half of
+ * the Node built-ins (`crypto`, and `require`'s refusals: node/).
  */
 export const host = {
   cacheGet,
@@ -41,6 +61,7 @@ export const host = {
   fetch: hostFetch,
   kindeFetch: hostKindeFetch,
   arm: hostArm,
+  node: hostNode,
 };
 
 /** The configuration of this isolate. */

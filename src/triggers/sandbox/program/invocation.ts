@@ -47,6 +47,8 @@ export interface Invocation {
   timers: Timer[] | null;
   pendingTimers: number;
   refusedCalls: Record<string, number> | undefined;
+  /** Host time its `crypto` calls took so far, in ms (node/crypto/host-call.ts). */
+  cryptoMs: number;
   /** First exception thrown by a timer callback of this invocation. */
   uncaught: unknown;
   /** Kinde: the issuer, for kinde.fetch. */
@@ -57,6 +59,11 @@ export interface Invocation {
 
 /** The invocation whose code runs now: console lines and Kinde's global bindings write to it. */
 export let current: Invocation | null = null;
+
+/** The invocation whose code runs now, as a function (the Node layer reads it through node-kernel.ts). */
+export function currentInvocation(): Invocation | null {
+  return current;
+}
 
 /** The invocation whose code runs from now on (a request starts or resumes, a timer fires). */
 export function setCurrent(inv: Invocation | null): void {
@@ -95,6 +102,7 @@ export function invocation(p: PayloadBase & { t?: unknown }): Invocation {
     timers: null,
     pendingTimers: 0,
     refusedCalls: undefined,
+    cryptoMs: 0,
     uncaught: undefined,
     issuer: undefined,
     record: undefined,
@@ -113,7 +121,7 @@ export function forgetCall(inv: Invocation): void {
   delete unfinished[inv.q as number];
 }
 
-/** Counts a call refused by a cap (`setTimeout`, `fetch`, `console`): the host shows it as `refused_calls`. */
+/** Counts a call refused by a cap (`setTimeout`, `fetch`, `console`, `crypto`): the host shows it as `refused_calls`. */
 export function refuseCall(inv: Invocation | null, kind: string): void {
   if (inv === null || inv.done) return;
   if (inv.refusedCalls === undefined) inv.refusedCalls = ObjectCreate(null) as Record<string, number>;

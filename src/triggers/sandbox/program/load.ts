@@ -16,15 +16,16 @@ export interface ActionModule {
 /** The action's module, compiled as `(exports, require, module, __filename, __dirname) => …`. */
 type ActionFactory = (
   exports: unknown,
-  require: (name: unknown) => never,
+  require: (name: unknown) => unknown,
   module: ActionModule,
   filename: string,
   dirname: string,
 ) => unknown;
 
 /**
- * CommonJS require: there are no modules in the sandbox; say so plainly. Made as a property's function so that its
- * name (the action sees it, and its stack frame) is `require`: the bundler renames a function declared so.
+ * CommonJS require where the platform has no modules (Kinde: workflows are bundled at deploy): say so plainly. Made
+ * as a property's function so that its name (the action sees it, and its stack frame) is `require`: the bundler
+ * renames a function declared so.
  */
 const requireModule = {
   require: function (name: unknown): never {
@@ -36,12 +37,18 @@ const requireModule = {
   },
 }.require;
 
-/** The `load` of a platform whose `makeRunner(module)` answers its `start(p)`, or throws when the module is unfit. */
-export function makeLoad(makeRunner: (module: ActionModule) => Start): (factory: ActionFactory) => Entries | string {
+/**
+ * The `load` of a platform whose `makeRunner(module)` answers its `start(p)`, or throws when the module is unfit;
+ * `require` is the module's (Auth0: Node's built-ins, node/require.ts), by default one that refuses every name.
+ */
+export function makeLoad(
+  makeRunner: (module: ActionModule) => Start,
+  require: (name: unknown) => unknown = requireModule,
+): (factory: ActionFactory) => Entries | string {
   return function load(factory) {
     const module: ActionModule = { exports: {} };
     try {
-      reflectApply(factory, module.exports, [module.exports, requireModule, module, 'action.js', '/']);
+      reflectApply(factory, module.exports, [module.exports, require, module, 'action.js', '/']);
       return makeEntries(makeRunner(module));
     } catch (e) {
       const error = describeError(e);

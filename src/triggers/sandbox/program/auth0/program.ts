@@ -1,7 +1,9 @@
 /**
  * The Auth0 program: what runs in an isolate of a `credentials-exchange` action before its code. The hardening first,
  * then the globals of Auth0's Node runtime (console, timers, queueMicrotask, atob / btoa, fetch, Headers, Response,
- * URL, URLSearchParams), installed in this order; `load` is what the program answers the host (sandbox/bootstrap.ts).
+ * URL, URLSearchParams, and TextEncoder, TextDecoder, Buffer, crypto and structuredClone made at their first read),
+ * installed in this order; `load` is what the program answers the host (sandbox/bootstrap.ts), with Node's built-ins
+ * as the module's `require` (node-require.ts).
  */
 import '../hardening.js'; // first: before anything else runs (scripts/build-sandbox.mjs checks it)
 import '../intrinsics.js'; // second: the built-ins, captured before any other code runs
@@ -12,6 +14,7 @@ import { Response } from '../fetch/response.js';
 import { installGlobal } from '../globals.js';
 import { makeLoad } from '../load.js';
 import { atob, btoa, queueMicrotask } from '../node-globals.js';
+import { installNodeGlobals, requireBuiltin } from '../node-require.js';
 import { clearTimeout, setTimeout } from '../timers.js';
 import { URLSearchParams } from '../url/search-params.js';
 import { URL } from '../url/url.js';
@@ -28,6 +31,7 @@ installGlobal('Headers', Headers);
 installGlobal('Response', Response);
 installGlobal('URL', URL);
 installGlobal('URLSearchParams', URLSearchParams);
+installNodeGlobals();
 
 /** What the program answers the host (program/load.ts). */
-export const load = makeLoad(makeRunner);
+export const load = makeLoad(makeRunner, requireBuiltin);

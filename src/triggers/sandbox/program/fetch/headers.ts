@@ -1,14 +1,23 @@
 /** `Headers` as WHATWG fetch shapes it: names lower-cased, iterated in sorted order, repeated values joined. */
-import { ArrayIsArray, ObjectCreate, ObjectKeys, StringCtor } from '../intrinsics.js';
+import { ArrayIsArray, ObjectCreate, ObjectKeys, StringCtor, TypeErrorCtor } from '../intrinsics.js';
 
 /** What a Headers can be made from: pairs, something with forEach(value, key), or a plain object. */
 type HeadersInit = unknown;
+
+/** The TypeError WHATWG fetch throws for headers given as a primitive. */
+export function notHeaders(): TypeError {
+  return new TypeErrorCtor(
+    "Failed to construct 'Headers': The provided value is not of type '(record<ByteString, ByteString> or sequence<sequence<ByteString>>)'.",
+  );
+}
 
 /** `Headers`: a map of lower-cased names to values. */
 export class Headers {
   #map: Record<string, string> = ObjectCreate(null);
   constructor(init?: HeadersInit) {
     if (init === undefined || init === null) return;
+    // As Node's: a primitive is no record of headers (a long string's keys would take Object.keys seconds, unstoppable).
+    if (typeof init !== 'object' && typeof init !== 'function') throw notHeaders();
     const append = (name: unknown, value: unknown) => this.append(name, value);
     const given = init as Record<string, unknown> & { forEach?: unknown };
     if (ArrayIsArray(init)) {

@@ -5,6 +5,7 @@
  */
 import { ArrayIsArray, JSONstringify, ObjectCreate, ObjectKeys, StringCtor } from '../intrinsics.js';
 import { URLSearchParams } from '../url/search-params.js';
+import { notHeaders } from './headers.js';
 
 /** What crosses to the host: method, lower-cased headers and a string body. */
 export interface RequestInit {
@@ -36,6 +37,7 @@ export function requestParts(
   const method = options.method === undefined ? 'GET' : StringCtor(options.method).toUpperCase();
   const headers: Record<string, string> = ObjectCreate(null);
   const h = options.headers as Loose | unknown[] | undefined | null;
+  if (h !== undefined && h !== null && typeof h !== 'object' && typeof h !== 'function') throw notHeaders();
   if (h !== undefined && h !== null) {
     if (ArrayIsArray(h)) {
       for (let i = 0; i < h.length; i++) {
