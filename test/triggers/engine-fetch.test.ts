@@ -88,6 +88,30 @@ describe('Auth0: global fetch backed by HostServices.fetch', () => {
     });
   });
 
+  test('FormData: the API as in Node, and a fetch body sent as multipart/form-data', async () => {
+    const code = handler(`const form = new FormData();
+  form.append('a', '1'); form.append('a', 2); form.set('b', 'x\\ny'); form.append('c"d', 'z');
+  const api1 = [form.get('a'), form.getAll('a'), form.has('b'), form.get('none'), [...form.keys()], String(form)];
+  form.delete('c"d');
+  let file; try { form.append('f', 'v', 'name.txt'); } catch (e) { file = e.name; }
+  const res = await fetch(event.secrets.ORIGIN + '/form', { method: 'POST', body: form });
+  api.accessToken.setCustomClaim('https://t/form', { api: api1, file, sent: await res.json() });`);
+    await withEngine({ host: host() }, async (engine) => {
+      engine.setBindings([auth0Action(code, { secrets: { ORIGIN: origin } })]);
+      const claim = (await engine.run(request())).claims['https://t/form'] as any;
+      assert.deepEqual(claim.api, ['1', ['1', '2'], true, null, ['a', 'a', 'b', 'c"d'], '[object FormData]']);
+      assert.equal(claim.file, 'TypeError');
+      const boundary = /^multipart\/form-data; boundary=(.+)$/.exec(claim.sent.contentType)?.[1];
+      assert.ok(boundary, claim.sent.contentType);
+      assert.equal(
+        claim.sent.body,
+        `--${boundary}\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n` +
+          `--${boundary}\r\nContent-Disposition: form-data; name="a"\r\n\r\n2\r\n` +
+          `--${boundary}\r\nContent-Disposition: form-data; name="b"\r\n\r\nx\r\ny\r\n--${boundary}--\r\n`,
+      );
+    });
+  });
+
   test('a refused request rejects with TypeError "fetch failed: …" the action can catch', async () => {
     const code = handler(
       `try { await fetch('http://10.0.0.1/'); } catch (e) { api.accessToken.setCustomClaim('https://t/err', e.name + ': ' + e.message); }`,

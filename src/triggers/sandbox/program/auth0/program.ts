@@ -1,6 +1,6 @@
 /**
  * The Auth0 program: what runs in an isolate of a `credentials-exchange` action before its code. The hardening first,
- * then the globals of Auth0's Node runtime (console, timers, queueMicrotask, atob / btoa, fetch, Headers, Response,
+ * then the globals of Auth0's Node runtime (console, timers, queueMicrotask, atob / btoa, fetch, Headers, FormData, Response,
  * URL, URLSearchParams, and TextEncoder, TextDecoder, Buffer, crypto and structuredClone made at their first read),
  * installed in this order; `load` is what the program answers the host (sandbox/bootstrap.ts), with Node's built-ins
  * as the module's `require` (node-require.ts).
@@ -9,6 +9,7 @@ import '../hardening.js'; // first: before anything else runs (scripts/build-san
 import '../intrinsics.js'; // second: the built-ins, captured before any other code runs
 import { consoleObject } from '../console.js';
 import { fetch } from '../fetch/fetch.js';
+import { FormData } from '../fetch/form-data.js';
 import { Headers } from '../fetch/headers.js';
 import { Response } from '../fetch/response.js';
 import { installGlobal } from '../globals.js';
@@ -28,6 +29,7 @@ installGlobal('atob', atob);
 installGlobal('btoa', btoa);
 installGlobal('fetch', fetch);
 installGlobal('Headers', Headers);
+installGlobal('FormData', FormData);
 installGlobal('Response', Response);
 installGlobal('URL', URL);
 installGlobal('URLSearchParams', URLSearchParams);

@@ -5,6 +5,7 @@
  */
 import { ArrayIsArray, JSONstringify, ObjectCreate, ObjectKeys, StringCtor } from '../intrinsics.js';
 import { URLSearchParams } from '../url/search-params.js';
+import { multipartBody, FormData } from './form-data.js';
 import { notHeaders } from './headers.js';
 
 /** What crosses to the host: method, lower-cased headers and a string body. */
@@ -54,7 +55,11 @@ export function requestParts(
   }
   let body: unknown = options.body;
   if (body === undefined || body === null) body = undefined;
-  else if (body instanceof URLSearchParams) {
+  else if (body instanceof FormData) {
+    const multipart = multipartBody(body);
+    if (headers['content-type'] === undefined) headers['content-type'] = multipart.contentType;
+    body = multipart.body;
+  } else if (body instanceof URLSearchParams) {
     if (headers['content-type'] === undefined)
       headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8';
     body = body.toString();
