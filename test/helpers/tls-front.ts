@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type TLSSocket } from 'node:tls';
 import { freePort } from '../../bench/net.js';
+import { makeCertificate } from './https.js';
 
 export interface TlsFront {
   /** The https port on 127.0.0.1. */
@@ -34,35 +35,11 @@ export function hasOpenssl(): boolean {
   }
 }
 
-/** A self-signed certificate for IP 127.0.0.1 (EC P-256, one day), as PEM files in a new temporary directory. */
+/** A self-signed certificate for localhost and 127.0.0.1 (https.ts), as PEM files in a new temporary directory. */
 export async function selfSignedCertificate(): Promise<{ dir: string; certPath: string; keyPath: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'minter-tls-'));
-  const certPath = join(dir, 'cert.pem');
-  const keyPath = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      keyPath,
-      '-out',
-      certPath,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { dir, certPath, keyPath };
+  const made = makeCertificate(dir, 'front');
+  return { dir, certPath: made.cert, keyPath: made.key };
 }
 
 /** Reserves a port and makes the certificate; forwarding starts with `forwardTo`. */

@@ -7,7 +7,6 @@
  * adds: `applicationId`, `orgName`, `orgCode`.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { kindeFixturesDir } from '../fixtures/kinde/run-bundle.js';
 import { httpsJson, makeCertificate } from '../helpers/https.js';
+import { runJsonScript } from '../helpers/json-script.js';
 import {
   anyStorage,
   childMinterSetup,
@@ -47,22 +47,8 @@ const SCRIPT_SCOPES = [
   'read:environment_variables',
 ];
 
-/** Runs the script as its own process with exactly `env` (plus PATH); resolves with the JSON line it prints. */
-function runScript(env: Record<string, string>): Promise<any> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SCRIPT], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.once('exit', (code) =>
-      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`the Kinde script exited ${code}: ${err}`)),
-    );
-  });
-}
+/** Runs the Kinde user's script as its own process; resolves with the JSON line it prints. */
+const runScript = (env: Record<string, string>) => runJsonScript(SCRIPT, env, 'the Kinde script');
 
 describe(`@kinde/management-api-js against Minter's /api/v1 (${anyStorage})`, () => {
   let dir: string;

@@ -4,7 +4,6 @@
  * list every item; a renewed certificate is served without a restart; a key that does not match is refused at start.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { httpsJson, makeCertificate } from '../helpers/https.js';
+import { runJsonScript } from '../helpers/json-script.js';
 import {
   anyStorage,
   childMinterSetup,
@@ -24,22 +24,8 @@ import {
 const admin = { clientId: 'tls-admin', clientSecret: 'tls-admin-secret-0123456789abcdef' };
 const SDK_CLIENT = join(dirname(fileURLToPath(import.meta.url)), '..', 'helpers', 'auth0-sdk-client.js');
 
-/** Runs the SDK client as its own process, trusting `certFile` as an operator would (NODE_EXTRA_CA_CERTS). */
-function runSdkClient(env: Record<string, string>): Promise<any> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SDK_CLIENT], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.once('exit', (code) =>
-      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`SDK client exited ${code}: ${err}`)),
-    );
-  });
-}
+/** Runs the SDK client as its own process, trusting a certificate as an operator would (NODE_EXTRA_CA_CERTS). */
+const runSdkClient = (env: Record<string, string>) => runJsonScript(SDK_CLIENT, env, 'the SDK client');
 
 describe(`Minter on https (${anyStorage})`, () => {
   let dir: string;
