@@ -1,6 +1,7 @@
 /**
  * The one place Minter reads its environment. Everything else receives a frozen {@link Config}.
  */
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { ConfigError } from './errors.js';
 import { PGLITE_NICE } from './store/pglite-pool.js';
@@ -34,6 +35,11 @@ export interface Config {
   logBufferMax: number;
   /** Nice value of embedded PGlite's worker thread (Linux), 0–19. */
   pgliteNice: number;
+  /**
+   * Token workers (`MINTER_WORKERS`, default one per core): processes that answer the token endpoint beside the one
+   * that owns the store and the management API (cluster/). 1 is the single process.
+   */
+  workers: number;
   /** How often every instance re-reads the configuration even without a change notice (ms). */
   configPollMs: number;
   actions: {
@@ -167,6 +173,21 @@ function issuerFrom(env: Env, port: number, https: boolean): string {
   return raw.replace(/\/+$/, '');
 }
 
+/**
+ * MINTER_WORKERS: one per core by default; inline isolation runs actions in the one serving process, so it keeps a
+ * single process unless told otherwise, and refuses several.
+ */
+function workersFrom(env: Env, isolation: Config['actions']['isolation']): number {
+  const workers = integer(env, 'MINTER_WORKERS', isolation === 'inline' ? 1 : availableParallelism(), 1, 256);
+  if (workers > 1 && isolation === 'inline') {
+    throw new ConfigError(
+      `MINTER_WORKERS=${workers} needs actions in the sandbox process: MINTER_ACTIONS_ISOLATION=inline runs them in ` +
+        'the serving process, which only a single process (MINTER_WORKERS=1) can guard against a crash',
+    );
+  }
+  return workers;
+}
+
 /** MINTER_TLS_CERT and MINTER_TLS_KEY, set together. */
 function tlsFrom(env: Env): Config['tls'] {
   const certFile = optional(env, 'MINTER_TLS_CERT');
@@ -208,6 +229,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     logFlushMs: integer(env, 'MINTER_LOG_FLUSH_MS', 1000, 10),
     logBufferMax: integer(env, 'MINTER_LOG_BUFFER_MAX', 100_000, 1),
     pgliteNice: integer(env, 'MINTER_PGLITE_NICE', PGLITE_NICE, 0, 19),
+    workers: 1,
     configPollMs: integer(env, 'MINTER_CONFIG_POLL_MS', 30_000, 100),
     actions: {
       memoryLimitMb: integer(env, 'MINTER_ACTIONS_MEMORY_MB', 64, 8),
@@ -242,6 +264,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     dashboard: flag(env, 'MINTER_DASHBOARD', true),
     workflowsPrune: flag(env, 'MINTER_WORKFLOWS_PRUNE', false),
   };
+  config.workers = workersFrom(env, config.actions.isolation);
   const workflowsDir = optional(env, 'MINTER_WORKFLOWS_DIR');
   if (workflowsDir !== undefined) {
     if (!adminClientId) {

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { BadRequest, NotFound } from '../errors.js';
 import { newUuid } from '../ids.js';
-import type { BatchWriter } from '../observability/batch-writer.js';
+import type { Flushable } from '../observability/batch-writer.js';
 import type { Registry } from '../registry/registry.js';
 import { findAction, findActionByName, listBindings, replaceBindings } from '../store/actions.js';
 import { findExecution, type SerializedLogRecord } from '../store/logs.js';
@@ -31,7 +31,7 @@ interface BindingRef {
 export function registerActionBindingRoutes(
   app: FastifyInstance,
   registry: Registry,
-  logs: BatchWriter<SerializedLogRecord>,
+  logs: Flushable,
 ): void {
   const db = registry.db;
 

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { BadRequest, NotFound } from '../errors.js';
-import type { BatchWriter } from '../observability/batch-writer.js';
+import type { Flushable } from '../observability/batch-writer.js';
 import type { Registry } from '../registry/registry.js';
 import { countLogs, findLog, queryLogs, type LogQuery, type LogRow, type SerializedLogRecord } from '../store/logs.js';
 import { checkpointPagingSchema, parsePaging } from './paging.js';
@@ -79,7 +79,7 @@ function nextLink(issuer: string, requestUrl: string, logs: Array<{ log_id: stri
 export function registerLogRoutes(
   app: FastifyInstance,
   registry: Registry,
-  writer: BatchWriter<SerializedLogRecord>,
+  writer: Flushable,
   issuer: string,
 ): void {
   const db = registry.db;

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { JWKS_MAX_AGE_SECONDS } from '../keys/key-rotation.js';
-import type { Registry } from '../registry/registry.js';
+import type { SnapshotSource } from '../registry/snapshot.js';
 
 /** RFC 9110 §13.1.2: `*`, or a list of entity tags compared weakly (a `W/` prefix is ignored). */
 function etagMatches(header: string | undefined, etag: string): boolean {
@@ -16,7 +16,7 @@ function etagMatches(header: string | undefined, etag: string): boolean {
   });
 }
 
-export function registerJwks(app: FastifyInstance, registry: Registry): void {
+export function registerJwks(app: FastifyInstance, registry: SnapshotSource): void {
   app.get('/.well-known/jwks.json', (request, reply) => {
     const keys = registry.snapshot.keys;
     reply.headers({

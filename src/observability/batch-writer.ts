@@ -36,6 +36,18 @@ export interface BatchWriterOptions<T = unknown> {
   standIn?: (record: T, error: unknown) => T | undefined;
 }
 
+/** What the token path hands its records to: the batch writer, or a token worker's relay to it (cluster/log-relay.ts). */
+export interface RecordSink<T> {
+  push(record: T): void;
+  /** A promise to wait on before adding more records while the writer is behind; `undefined` otherwise. */
+  pressure(): Promise<void> | undefined;
+}
+
+/** What reads the stored records waits on first: every record pushed so far written. */
+export interface Flushable {
+  flush(): Promise<void>;
+}
+
 /** The longest one {@link BatchWriter.pressure} wait lasts, in ms. */
 export const PRESSURE_MAX_WAIT_MS = 50;
 /** A batch write running longer than this (ms) counts as stuck: no more pressure until it ends. */
@@ -43,7 +55,7 @@ export const STUCK_WRITE_MS = 1000;
 /** While writes keep failing, or records keep being refused, one log line at most this often (ms). */
 export const FAILURE_REPORT_MS = 60_000;
 
-export class BatchWriter<T> {
+export class BatchWriter<T> implements RecordSink<T>, Flushable {
   #buffer: T[] = [];
   #flushing: Promise<void> | undefined;
   #timer: NodeJS.Timeout;

@@ -7,7 +7,16 @@
  * the database.
  */
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import {
+  AggregatorRegistry,
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  collectDefaultMetrics,
+  type MetricObjectWithValues,
+  type MetricValue,
+} from 'prom-client';
 
 /** Where the log writer's numbers come from (BatchWriter.stats). */
 export type LogWriterStats = () => { buffered: number; dropped: number; written: number; rejected: number };
@@ -126,10 +135,23 @@ export class Metrics {
   }
 }
 
-/** `GET /metrics` in Prometheus' text format. */
-export function registerMetricsRoute(app: FastifyInstance, metrics: Metrics): void {
+/** One process's metrics as prom-client hands them over (`getMetricsAsJSON`), for a cluster's primary to merge. */
+export type WorkerMetrics = MetricObjectWithValues<MetricValue<string>>[];
+
+/**
+ * `GET /metrics` in Prometheus' text format. In a cluster's primary, `workerMetrics` adds every token worker's:
+ * prom-client's aggregation sums counters and histograms across processes (and averages or keeps the first of the
+ * gauges it marks so), so the tokens every worker issued are counted once each.
+ */
+export function registerMetricsRoute(
+  app: FastifyInstance,
+  metrics: Metrics,
+  workerMetrics?: () => Promise<WorkerMetrics[]>,
+): void {
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.header('content-type', metrics.registry.contentType).header('cache-control', 'no-store');
-    return metrics.registry.metrics();
+    if (workerMetrics === undefined) return metrics.registry.metrics();
+    const [own, workers] = await Promise.all([metrics.registry.getMetricsAsJSON(), workerMetrics()]);
+    return AggregatorRegistry.aggregate([own, ...workers]).metrics();
   });
 }

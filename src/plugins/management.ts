@@ -18,7 +18,7 @@ import { registerSigningKeyRoutes } from '../management/signing-keys.js';
 import { registerRequestBodyChecks } from '../management/request-body.js';
 import { registerStorableInput } from '../management/storable-input.js';
 import { registerUnservedRoutes } from '../management/unserved.js';
-import type { BatchWriter } from '../observability/batch-writer.js';
+import type { Flushable } from '../observability/batch-writer.js';
 import type { Registry } from '../registry/registry.js';
 import type { SerializedLogRecord } from '../store/logs.js';
 import type { TriggerEngine } from '../triggers/contract.js';
@@ -28,7 +28,8 @@ export interface ManagementOptions {
   issuer: string;
   tenantId: string;
   registry: Registry;
-  logs: BatchWriter<SerializedLogRecord>;
+  /** The log records, flushed before they are read. */
+  logs: Flushable;
   engine: TriggerEngine;
   /** Work before an action test run (loading the GeoIP database). */
   beforeTest: () => Promise<void>;

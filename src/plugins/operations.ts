@@ -1,14 +1,16 @@
 /** What operators and orchestrators poll: `GET /health`, and `GET /metrics` when served (MINTER_METRICS). */
 import type { FastifyPluginAsync } from 'fastify';
-import { registerMetricsRoute, type Metrics } from '../observability/metrics.js';
+import { registerMetricsRoute, type Metrics, type WorkerMetrics } from '../observability/metrics.js';
 import type { OpenedDatabase } from '../store/database.js';
 
 export interface OperationsOptions {
   storage: OpenedDatabase['kind'];
   metrics: Metrics | undefined;
+  /** A cluster's primary: its token workers' metrics, merged into its own. */
+  workerMetrics?: () => Promise<WorkerMetrics[]>;
 }
 
-export const operationsPlugin: FastifyPluginAsync<OperationsOptions> = async (app, { storage, metrics }) => {
+export const operationsPlugin: FastifyPluginAsync<OperationsOptions> = async (app, { storage, metrics, workerMetrics }) => {
   app.get('/health', async () => ({ status: 'ok', storage }));
-  if (metrics) registerMetricsRoute(app, metrics);
+  if (metrics) registerMetricsRoute(app, metrics, workerMetrics);
 };

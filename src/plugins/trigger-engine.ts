@@ -5,7 +5,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { Registry } from '../registry/registry.js';
+import type { SnapshotSource } from '../registry/snapshot.js';
 import { InMemoryActionCache } from '../triggers/auth0/cache.js';
 import type { TriggerEngine } from '../triggers/contract.js';
 import type { PhaseGuard } from '../triggers/runtime/crash-guard.js';
@@ -20,7 +20,7 @@ export const geoipLookup = (current: () => GeoipLookup | undefined) => (ip: stri
   (current()?.lookup(ip) ?? {}) as Record<string, unknown>;
 
 export interface EngineDependencies {
-  registry: Registry;
+  registry: SnapshotSource;
   geoip: (ip: string) => Record<string, unknown>;
   metrics: Metrics | undefined;
   log: FastifyBaseLogger;

@@ -18,9 +18,14 @@ import { listAllOrganizationGrants, listOrganizations } from '../store/organizat
 import { configFingerprint } from '../store/config-fingerprint.js';
 import type { Db } from '../store/database.js';
 import { listResourceServers } from '../store/resource-servers.js';
-import { listSigningKeys } from '../store/signing-keys.js';
+import { listSigningKeys, type SigningKeyRow } from '../store/signing-keys.js';
 import { errorSummary } from '../observability/error-summary.js';
-import { Snapshot } from './snapshot.js';
+import { Snapshot, type SnapshotRows } from './snapshot.js';
+
+/** Every row a snapshot is built from, signing keys included (sealed): what token workers are sent (cluster/). */
+export interface ConfigRows extends SnapshotRows {
+  keyRows: SigningKeyRow[];
+}
 
 /** Tells other instances that the configuration changed, and hears them. */
 export interface ChangeNotifier {
@@ -34,6 +39,7 @@ export type ReloadHook = () => Promise<void>;
 
 export class Registry {
   #snapshot!: Snapshot;
+  #rows!: ConfigRows;
   #reloading: Promise<void> | undefined;
   /** What to do once the run under way ends: a rebuild wins over a poll. */
   #wanted: 'poll' | 'rebuild' | undefined;
@@ -54,6 +60,11 @@ export class Registry {
   /** The picture the hot path reads. */
   get snapshot(): Snapshot {
     return this.#snapshot;
+  }
+
+  /** The rows of the current snapshot, as read (the keys still sealed). */
+  get rows(): ConfigRows {
+    return this.#rows;
   }
 
   onReload(hook: ReloadHook): void {
@@ -140,7 +151,9 @@ export class Registry {
     ]);
     const now = new Date();
     const keys = KeySet.build(keyRows, this.box, this.#snapshot?.keys, now);
-    this.#snapshot = Snapshot.build({ clients, apis, grants, credentials, organizations, organizationGrants }, keys);
+    const rows = { clients, apis, grants, credentials, organizations, organizationGrants };
+    this.#snapshot = Snapshot.build(rows, keys);
+    this.#rows = { ...rows, keyRows };
     for (const hook of this.#hooks) await hook();
     // Only once everything (hooks included) is built: a failed rebuild is tried again by the next poll.
     this.#fingerprint = fingerprint;

@@ -13,6 +13,21 @@ import type { ClientRow } from '../store/clients.js';
 import type { ResourceServerRow } from '../store/resource-servers.js';
 import type { TokenQuotaJson } from '../store/schema.js';
 
+/** The configuration rows a snapshot is built from (signing keys apart: they come as a {@link KeySet}). */
+export interface SnapshotRows {
+  clients: ClientRow[];
+  apis: ResourceServerRow[];
+  grants: ClientGrantRow[];
+  credentials: ClientCredentialRow[];
+  organizations: OrganizationRow[];
+  organizationGrants: OrganizationGrantRow[];
+}
+
+/** Where the token path reads the current snapshot: the registry, or a token worker's copy (cluster/). */
+export interface SnapshotSource {
+  readonly snapshot: Snapshot;
+}
+
 /**
  * A client's or an organization's token quota, from `token_quota.client_credentials` (counted and checked by
  * oauth/token-quota.ts). Defined here, with the snapshot that holds it, so that the registry imports nothing above it.
@@ -148,17 +163,7 @@ export class Snapshot {
     return this.organizations.byId.get(idOrName) ?? this.organizations.byName.get(idOrName);
   }
 
-  static build(
-    rows: {
-      clients: ClientRow[];
-      apis: ResourceServerRow[];
-      grants: ClientGrantRow[];
-      credentials: ClientCredentialRow[];
-      organizations: OrganizationRow[];
-      organizationGrants: OrganizationGrantRow[];
-    },
-    keys: KeySet,
-  ): Snapshot {
+  static build(rows: SnapshotRows, keys: KeySet): Snapshot {
     const credentials = groupBy(rows.credentials, (row) => row.client_id);
     const clients = new Map<string, ClientEntry>();
     for (const c of rows.clients) {

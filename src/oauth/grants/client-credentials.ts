@@ -14,9 +14,9 @@
  * the endpoint answers with the error and records what the context had reached. Only the in-memory snapshot is
  * read, never the database.
  */
-import type { BatchWriter } from '../../observability/batch-writer.js';
+import type { RecordSink } from '../../observability/batch-writer.js';
 import type { Metrics } from '../../observability/metrics.js';
-import type { Registry } from '../../registry/registry.js';
+import type { SnapshotSource } from '../../registry/snapshot.js';
 import type { SerializedLogRecord } from '../../store/logs.js';
 import type { TriggerEngine } from '../../triggers/contract.js';
 import { InvalidRequest, UnsupportedGrantType } from '../../errors.js';
@@ -34,9 +34,9 @@ import { triggers, type TriggerSite } from './triggers.js';
 export interface ClientCredentialsDeps {
   issuer: string;
   tenantId: string;
-  registry: Registry;
+  registry: SnapshotSource;
   engine?: TriggerEngine;
-  logs: BatchWriter<SerializedLogRecord>;
+  logs: RecordSink<SerializedLogRecord>;
   /** Where tokens of clients with a quota are counted. */
   quotas: QuotaCounter;
   /** Where used private_key_jwt assertion ids are remembered. */
