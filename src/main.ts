@@ -71,10 +71,14 @@ async function main(): Promise<void> {
   const config = loadConfig();
   if (cluster.isWorker) return runTokenWorker(config);
   if (config.workers > 1) {
-    const primary = await startPrimary(config);
+    // Printed before `/health` answers 200, as a single process prints before it listens.
+    const primary = await startPrimary(config, {
+      onReady: (minter, workers) => {
+        printGeneratedAdmin(config, minter.bootstrap);
+        printListening(config, workers);
+      },
+    });
     const { minter } = primary;
-    printGeneratedAdmin(config, minter.bootstrap);
-    printListening(config, primary.workers);
     minter.app.log.info(
       { issuer: config.issuer, storage: minter.database.kind, workers: primary.workers },
       'minter is ready',

@@ -57,6 +57,8 @@ export interface PrimaryRole {
   flushWorkers(): Promise<void>;
   /** The workers' metrics, merged into the primary's at `GET /metrics`. */
   workerMetrics(): Promise<WorkerMetrics[]>;
+  /** Whether every worker is up and the start is done: `/health` answers 503 until then. */
+  ready(): boolean;
 }
 
 export async function buildApp(config: Readonly<Config>, options: BuildOptions = {}): Promise<MinterApp> {
@@ -88,8 +90,11 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     const { issuer } = config;
     const { tenantId } = bootstrap;
     await app.register(oauthPlugin, { issuer, tenantId, registry, engine, logs, quotas, replay, metrics });
-    const workerMetrics = primary?.workerMetrics;
-    await app.register(operationsPlugin, { storage: database.kind, metrics, ...(workerMetrics && { workerMetrics }) });
+    await app.register(operationsPlugin, {
+      storage: database.kind,
+      metrics,
+      ...(primary && { workerMetrics: primary.workerMetrics, ready: primary.ready }),
+    });
     const dependencies = config.actions.dependencies;
     // Before the management API reads the logs, every record pushed so far is stored: a worker's too.
     const flushLogs = primary ? { flush: () => primary.flushWorkers().then(() => logs.flush()) } : logs;

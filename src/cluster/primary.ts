@@ -51,7 +51,13 @@ export interface Primary {
   stop(): Promise<void>;
 }
 
-export async function startPrimary(config: Readonly<Config>, logger?: Record<string, unknown>): Promise<Primary> {
+export interface PrimaryOptions {
+  logger?: Record<string, unknown>;
+  /** Runs once every worker listens, before `/health` answers 200 (main.ts prints the start-up lines here). */
+  onReady?: (minter: MinterApp, workers: number) => void;
+}
+
+export async function startPrimary(config: Readonly<Config>, options: PrimaryOptions = {}): Promise<Primary> {
   const socketDir = await mkdtemp(join(tmpdir(), 'minter-'));
   const socketPath = join(socketDir, 'primary.sock');
   const states = new Map<number, WorkerState>();
@@ -61,6 +67,7 @@ export async function startPrimary(config: Readonly<Config>, logger?: Record<str
   let generation = 0;
   let picture: ConfigPicture | undefined;
   let delay = 0;
+  let open = false;
 
   /** Sends `request(id)` to every worker that has a configuration and waits for each answer `id`, up to `timeoutMs`. */
   function askAll<T>(request: (id: number) => ToWorker, timeoutMs: number): Promise<T[]> {
@@ -89,8 +96,9 @@ export async function startPrimary(config: Readonly<Config>, logger?: Record<str
   // The workers serve https when configured; the primary's socket is private and plain.
   const { tls: _workersOnly, ...primaryConfig } = config;
   const minter = await buildApp(primaryConfig, {
-    ...(logger && { logger }),
+    ...(options.logger && { logger: options.logger }),
     primary: {
+      ready: () => open,
       flushWorkers: async () => void (await askAll<true>((id) => ({ t: 'flush', id }), FLUSH_TIMEOUT_MS)),
       workerMetrics: () => askAll<WorkerMetrics>((id) => ({ t: 'metrics', id }), FLUSH_TIMEOUT_MS),
     },
@@ -247,6 +255,8 @@ export async function startPrimary(config: Readonly<Config>, logger?: Record<str
     cluster.setupPrimary({ serialization: 'advanced' });
     for (let i = 0; i < config.workers; i++) fork();
     await ready;
+    options.onReady?.(minter, config.workers);
+    open = true;
   } catch (error) {
     await stop();
     throw error;

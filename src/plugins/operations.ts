@@ -8,9 +8,14 @@ export interface OperationsOptions {
   metrics: Metrics | undefined;
   /** A cluster's primary: its token workers' metrics, merged into its own. */
   workerMetrics?: () => Promise<WorkerMetrics[]>;
+  /** A cluster's primary: false until every worker listens and the start is done (`/health` answers 503). */
+  ready?: () => boolean;
 }
 
-export const operationsPlugin: FastifyPluginAsync<OperationsOptions> = async (app, { storage, metrics, workerMetrics }) => {
-  app.get('/health', async () => ({ status: 'ok', storage }));
+export const operationsPlugin: FastifyPluginAsync<OperationsOptions> = async (app, { storage, metrics, workerMetrics, ready }) => {
+  app.get('/health', async (_request, reply) => {
+    if (ready !== undefined && !ready()) return reply.code(503).send({ status: 'starting', storage });
+    return { status: 'ok', storage };
+  });
   if (metrics) registerMetricsRoute(app, metrics, workerMetrics);
 };
