@@ -198,7 +198,12 @@ function checkProgram(platform, body, observable) {
     fail(`the ${platform} program must evaluate hardening.ts, then intrinsics.ts, first; got ${modules.slice(0, 3)}`);
   }
   for (const name of observable) {
-    if (!new RegExp(`^(?:function\\*? ${name}\\(|var ${name} = class \\{|  ${name}: function\\()`, 'm').test(body)) {
+    if (
+      !new RegExp(
+        `^(?:function\\*? ${name}\\(|var ${name} = class (?:extends \\w+ )?\\{|  ${name}: function\\()`,
+        'm',
+      ).test(body)
+    ) {
       fail(`the ${platform} program lost the name ${name} (renamed by the bundler?)`);
     }
   }
@@ -218,7 +223,23 @@ async function program(platform, observable, tail = '') {
 const SHARED = ['Timeout', 'require', 'URL', 'URLSearchParams'];
 const auth0 = await program(
   'auth0',
-  [...SHARED, 'setTimeout', 'clearTimeout', 'queueMicrotask', 'atob', 'btoa', 'fetch', 'Headers', 'Response'],
+  [
+    ...SHARED,
+    'setTimeout',
+    'clearTimeout',
+    'queueMicrotask',
+    'atob',
+    'btoa',
+    'fetch',
+    'Headers',
+    'FormData',
+    'Blob',
+    'File',
+    'Response',
+    'AbortController',
+    'AbortSignal',
+    'DOMException',
+  ],
   await nodeLayer(),
 );
 const kinde = await program('kinde', [...SHARED, 'kindeFetch', 'envGet']);

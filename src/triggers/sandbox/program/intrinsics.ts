@@ -39,3 +39,6 @@ export const parseFloatFn = parseFloat;
 export const MathFloor = Math.floor;
 export const MathMax = Math.max;
 export const DateNow = Date.now;
+export const Uint8ArrayCtor = Uint8Array;
+export const ArrayBufferCtor = ArrayBuffer;
+export const ArrayBufferIsView = ArrayBuffer.isView;

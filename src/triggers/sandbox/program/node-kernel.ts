@@ -1,7 +1,7 @@
 /**
  * What the Node layer (node/index.ts) uses of the rest of the program, handed to it as the parameter of
  * `__minterNode(kernel)` instead of bundled a second time: the intrinsics captured at start, the host's References
- * and configuration, the invocation, the timers, fetch and URL classes the program owns. Made only when the layer is
+ * and configuration, the invocation, the timers, fetch, URL classes and UTF-8 coding the program owns. Made only when the layer is
  * (a namespace import would cost every isolate its getters at start). The build makes each entry the only exports
  * the layer may import from that module (scripts/build-sandbox.mjs), so a name missing here fails the build.
  */
@@ -27,6 +27,7 @@ import { codeAt, own, owns, slice } from './safe.js';
 import { clearTimeout, setTimeout } from './timers.js';
 import { URLSearchParams } from './url/search-params.js';
 import { URL } from './url/url.js';
+import { decodeUtf8, utf8Encode } from './utf8.js';
 
 /** The kernel, by module path under program/. */
 export function kernel(): Record<string, Record<string, unknown>> {
@@ -53,5 +54,6 @@ export function kernel(): Record<string, Record<string, unknown>> {
     timers: { clearTimeout, setTimeout },
     'url/search-params': { URLSearchParams },
     'url/url': { URL },
+    utf8: { decodeUtf8, utf8Encode },
   };
 }

@@ -1,12 +1,16 @@
 /**
  * The global async `fetch` (Auth0 actions run on Node, which has one), answered by `HostServices.fetch` through the
  * `hostFetch` Reference. At most `config.maxFetches` may be out per invocation (the host caps them per isolate too):
- * past that, fetch rejects at once and the refusal is counted in the record (`refused_calls.fetch`).
+ * past that, fetch rejects at once and the refusal is counted in the record (`refused_calls.fetch`). An `init.signal`
+ * that aborts rejects it with the signal's reason; the host's request is not stopped (it counts as out until it ends:
+ * its time and size limits bound it) and its answer is dropped.
  */
 import { config, host } from '../host.js';
 import { JSONparse, JSONstringify, PromiseCtor, TypeErrorCtor, promiseThen, reflectApply } from '../intrinsics.js';
 import { current, refuseCall, setCurrent } from '../invocation.js';
 import { ioReturned, ioStarted } from '../io.js';
+import { isAbortSignal, onAbort } from './abort.js';
+import { fetchBody } from './body.js';
 import { hostMessage, requestParts } from './request.js';
 import { Response } from './response.js';
 
@@ -30,7 +34,19 @@ export function fetch(input: unknown, init?: unknown): Promise<Response> {
     );
   }
   return new PromiseCtor(function (resolve, reject) {
-    const req = requestParts(input, init, false);
+    const signal = init !== null && typeof init === 'object' ? (init as { signal?: unknown }).signal : undefined;
+    if (signal !== undefined && signal !== null && !isAbortSignal(signal)) {
+      throw new TypeErrorCtor("Failed to execute 'fetch': member signal is not of type AbortSignal.");
+    }
+    const req = requestParts(input, init, fetchBody);
+    if (isAbortSignal(signal) && signal.aborted) return reject(signal.reason);
+    let settled = false;
+    const forget = isAbortSignal(signal)
+      ? onAbort(signal, function () {
+          settled = true;
+          reject(signal.reason);
+        })
+      : undefined;
     const pending = host.fetch.apply(undefined, [req.url, JSONstringify(req.init)], {
       result: { promise: true, copy: true },
     });
@@ -41,12 +57,14 @@ export function fetch(input: unknown, init?: unknown): Promise<Response> {
       if (inv !== null) inv.fetches--;
       // Interleaved requests on one isolate: the code resuming after this await belongs to inv.
       setCurrent(inv);
+      if (forget !== undefined) forget();
     }
     reflectApply(promiseThen, pending, [
       function (raw: string) {
         returned();
         const r: HostAnswer = JSONparse(raw);
         if (r.refused === true) refuseCall(inv, 'fetch');
+        if (settled) return;
         if (r.error !== undefined) {
           reject(new TypeErrorCtor((r.refused === true ? 'fetch refused: ' : 'fetch failed: ') + r.error));
         } else {
@@ -57,6 +75,7 @@ export function fetch(input: unknown, init?: unknown): Promise<Response> {
       },
       function (e: unknown) {
         returned();
+        if (settled) return;
         reject(new TypeErrorCtor('fetch failed: ' + hostMessage(e)));
       },
     ]);

@@ -1,9 +1,14 @@
 /**
  * `FormData` (XHR Standard §4.3), as Node's runtime has it, for Auth0 actions and the packages they bundle (the `auth0`
- * SDK tests `body instanceof FormData`). Entries are strings: the isolate has no `Blob`, so a value is converted with
- * `String()` and a file name is refused. A `fetch` body sends it as `multipart/form-data` (fetch/request.ts).
+ * SDK tests `body instanceof FormData`). An entry's value is a string or a `File`: a Blob value becomes a File (named
+ * by the third argument, else `blob`), any other value a string. A `fetch` body sends it as `multipart/form-data`
+ * (fetch/body.ts), a file's bytes as they are, which must be UTF-8 text: bodies cross to the host as strings.
  */
 import { ErrorCtor, StringCtor, TypeErrorCtor } from '../intrinsics.js';
+import { File, blobBodyText, isBlob } from './blob.js';
+
+/** An entry's value: Node's `FormDataEntryValue`. */
+type EntryValue = string | File;
 
 /** The characters a multipart name or boundary escapes (HTML §4.10.21.8: `"`, CR and LF as percent-escapes). */
 const escapeName = (name: string) => name.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -18,42 +23,53 @@ function needs(count: number, got: number, method: string): void {
   }
 }
 
-/** An entry's value; a third argument (a file name) is refused: there are no files in an action. */
-function entryValue(value: unknown, rest: unknown[], method: string): string {
-  if (rest.length > 0) throw new TypeErrorCtor(`Failed to execute '${method}' on 'FormData': files are not available`);
-  return StringCtor(value);
+/**
+ * An entry's value (XHR §4.3.1 "create an entry"): a Blob as a File named by `rest[0]` (a File keeps its name
+ * without one, any other Blob is `blob`), anything else as a string; a file name with a value that is no Blob throws.
+ */
+function entryValue(value: unknown, rest: unknown[], method: string): EntryValue {
+  if (!isBlob(value)) {
+    if (rest.length > 0) {
+      throw new TypeErrorCtor(`Failed to execute '${method}' on 'FormData': parameter 2 is not of type 'Blob'.`);
+    }
+    return StringCtor(value);
+  }
+  const isFile = value instanceof File;
+  if (isFile && (rest.length === 0 || rest[0] === undefined)) return value;
+  const name = rest.length > 0 && rest[0] !== undefined ? StringCtor(rest[0]) : isFile ? value.name : 'blob';
+  return new File([value], name, { type: value.type, lastModified: isFile ? value.lastModified : undefined });
 }
 
 export class FormData {
-  readonly #entries: Array<[string, string]> = [];
+  readonly #entries: Array<[string, EntryValue]> = [];
 
   constructor(form?: unknown) {
     if (form !== undefined) throw new TypeErrorCtor("Failed to construct 'FormData': there are no forms in an action");
   }
 
-  append(name: string, value: string, ...rest: unknown[]): void {
+  append(name: string, value: unknown, ...rest: unknown[]): void {
     needs(2, arguments.length, 'append');
     this.#entries.push([StringCtor(name), entryValue(value, rest, 'append')]);
   }
 
-  set(name: string, value: string, ...rest: unknown[]): void {
+  set(name: string, value: unknown, ...rest: unknown[]): void {
     needs(2, arguments.length, 'set');
     const key = StringCtor(name);
-    const text = entryValue(value, rest, 'set');
+    const stored = entryValue(value, rest, 'set');
     const first = this.#entries.findIndex((entry) => entry[0] === key);
-    if (first < 0) return void this.#entries.push([key, text]);
-    this.#entries[first] = [key, text];
+    if (first < 0) return void this.#entries.push([key, stored]);
+    this.#entries[first] = [key, stored];
     for (let i = this.#entries.length - 1; i > first; i--) if (this.#entries[i]![0] === key) this.#entries.splice(i, 1);
   }
 
-  get(name: string): string | null {
+  get(name: string): EntryValue | null {
     needs(1, arguments.length, 'get');
     const key = StringCtor(name);
     const found = this.#entries.find((entry) => entry[0] === key);
     return found === undefined ? null : found[1];
   }
 
-  getAll(name: string): string[] {
+  getAll(name: string): EntryValue[] {
     needs(1, arguments.length, 'getAll');
     const key = StringCtor(name);
     return this.#entries.filter((entry) => entry[0] === key).map((entry) => entry[1]);
@@ -71,12 +87,12 @@ export class FormData {
     for (let i = this.#entries.length - 1; i >= 0; i--) if (this.#entries[i]![0] === key) this.#entries.splice(i, 1);
   }
 
-  forEach(callback: (value: string, key: string, parent: FormData) => void, thisArg?: unknown): void {
+  forEach(callback: (value: EntryValue, key: string, parent: FormData) => void, thisArg?: unknown): void {
     if (typeof callback !== 'function') throw new TypeErrorCtor("Failed to execute 'forEach' on 'FormData'");
     for (const [key, value] of this.#entries.slice()) callback.call(thisArg, value, key, this);
   }
 
-  *entries(): IterableIterator<[string, string]> {
+  *entries(): IterableIterator<[string, EntryValue]> {
     for (const [key, value] of this.#entries.slice()) yield [key, value];
   }
 
@@ -84,11 +100,11 @@ export class FormData {
     for (const [key] of this.#entries.slice()) yield key;
   }
 
-  *values(): IterableIterator<string> {
+  *values(): IterableIterator<EntryValue> {
     for (const [, value] of this.#entries.slice()) yield value;
   }
 
-  [Symbol.iterator](): IterableIterator<[string, string]> {
+  [Symbol.iterator](): IterableIterator<[string, EntryValue]> {
     return this.entries();
   }
 
@@ -101,7 +117,13 @@ export class FormData {
 export function multipartBody(form: FormData): { body: string; contentType: string } {
   const parts: string[] = [];
   for (const [name, value] of form.entries()) {
-    parts.push(`Content-Disposition: form-data; name="${escapeName(crlf(name))}"\r\n\r\n${crlf(value)}\r\n`);
+    const disposition = `Content-Disposition: form-data; name="${escapeName(crlf(name))}"`;
+    if (typeof value === 'string') parts.push(`${disposition}\r\n\r\n${crlf(value)}\r\n`);
+    else {
+      const text = blobBodyText(value, `fetch: the FormData file '${value.name}'`);
+      const type = value.type === '' ? 'application/octet-stream' : value.type;
+      parts.push(`${disposition}; filename="${escapeName(value.name)}"\r\nContent-Type: ${type}\r\n\r\n${text}\r\n`);
+    }
   }
   let boundary = '';
   for (let tries = 0; tries < 8; tries++) {

@@ -1,12 +1,15 @@
 /**
  * HTTP requests out of the isolate, shared by `fetch` (Auth0) and `kinde.fetch`: fetch-style arguments normalised to
  * what crosses to the host as two strings (the URL, and the init as JSON). The egress guard lives on the host
- * (`HostServices.fetch`, triggers/egress/).
+ * (`HostServices.fetch`, triggers/egress/). So a body is text; each caller says how its bodies become text (the
+ * Auth0 `fetch`'s FormData, Blob and byte bodies: fetch/body.ts), over the bodies both take ({@link textBody}).
  */
 import { ArrayIsArray, JSONstringify, ObjectCreate, ObjectKeys, StringCtor } from '../intrinsics.js';
 import { URLSearchParams } from '../url/search-params.js';
-import { multipartBody, FormData } from './form-data.js';
 import { notHeaders } from './headers.js';
+
+/** A body (not undefined or null) as the text sent, given the lower-cased headers, to which it may add content-type. */
+export type BodyEncoder = (body: unknown, headers: Record<string, string>) => string;
 
 /** What crosses to the host: method, lower-cased headers and a string body. */
 export interface RequestInit {
@@ -22,7 +25,7 @@ type Loose = Record<string, unknown> & { forEach?: unknown };
 export function requestParts(
   input: unknown,
   init: unknown,
-  objectBodyAsJson: boolean,
+  encodeBody: BodyEncoder,
 ): { url: string; init: RequestInit } {
   const given = input as Loose;
   const url =
@@ -53,26 +56,32 @@ export function requestParts(
       for (let k = 0; k < keys.length; k++) headers[keys[k]!.toLowerCase()] = StringCtor(h[keys[k]!]);
     }
   }
-  let body: unknown = options.body;
-  if (body === undefined || body === null) body = undefined;
-  else if (body instanceof FormData) {
-    const multipart = multipartBody(body);
-    if (headers['content-type'] === undefined) headers['content-type'] = multipart.contentType;
-    body = multipart.body;
-  } else if (body instanceof URLSearchParams) {
-    if (headers['content-type'] === undefined)
-      headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8';
-    body = body.toString();
-  } else if (typeof body === 'string') {
-    if (headers['content-type'] === undefined) headers['content-type'] = 'text/plain;charset=UTF-8';
-  } else if (objectBodyAsJson && typeof body === 'object') {
-    if (headers['content-type'] === undefined) headers['content-type'] = 'application/json';
-    body = JSONstringify(body);
-  } else body = StringCtor(body);
+  const body = options.body === undefined || options.body === null ? undefined : encodeBody(options.body, headers);
   const plainHeaders: Record<string, string> = {};
   const names = ObjectKeys(headers);
   for (let n = 0; n < names.length; n++) plainHeaders[names[n]!] = headers[names[n]!]!;
-  return { url: url, init: { method: method, headers: plainHeaders, body: body as string | undefined } };
+  return { url: url, init: { method: method, headers: plainHeaders, body: body } };
+}
+
+/**
+ * The bodies both fetches send: URLSearchParams (form-encoded), a string (text/plain), an object as JSON when
+ * `objectAsJson` (kinde.fetch), anything else as `String()`; a content-type is set where none was given.
+ */
+export function textBody(body: unknown, headers: Record<string, string>, objectAsJson: boolean): string {
+  if (body instanceof URLSearchParams) {
+    if (headers['content-type'] === undefined)
+      headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8';
+    return body.toString();
+  }
+  if (typeof body === 'string') {
+    if (headers['content-type'] === undefined) headers['content-type'] = 'text/plain;charset=UTF-8';
+    return body;
+  }
+  if (objectAsJson && typeof body === 'object') {
+    if (headers['content-type'] === undefined) headers['content-type'] = 'application/json';
+    return JSONstringify(body);
+  }
+  return StringCtor(body);
 }
 
 /** Turns a Reference call's failure into a plain message the action can read. */

@@ -1,5 +1,11 @@
-/** `Response` as WHATWG fetch shapes it, over a text body read once (`text()`, `json()`) or cloned before. */
+/**
+ * `Response` as WHATWG fetch shapes it, over a text body read once (`text()`, `json()`, or as bytes: `blob()`,
+ * `arrayBuffer()`, `bytes()`, its UTF-8) or cloned before. The host hands a fetched body over as text (decoded as
+ * UTF-8), so a binary one does not come back intact; a Blob given to the constructor is read as UTF-8 text too.
+ */
 import { JSONparse, PromiseCtor, StringCtor, TypeErrorCtor, promiseThen, reflectApply } from '../intrinsics.js';
+import { decodeUtf8, utf8Encode } from '../utf8.js';
+import { blobBytes, isBlob, makeBlob, type Blob } from './blob.js';
 import { Headers } from './headers.js';
 
 /** What a {@link Response} is made with. */
@@ -24,11 +30,18 @@ export class Response {
   declare type: string;
   constructor(body?: unknown, init?: ResponseInit) {
     init = init || {};
-    this.#body = body === undefined || body === null ? '' : StringCtor(body);
+    if (isBlob(body)) {
+      const bytes = blobBytes(body);
+      this.#body = decodeUtf8(bytes, bytes.length, false);
+    } else this.#body = body === undefined || body === null ? '' : StringCtor(body);
     this.status = init.status === undefined ? 200 : init.status;
     this.statusText = init.statusText === undefined ? '' : StringCtor(init.statusText);
     this.ok = this.status >= 200 && this.status <= 299;
-    this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
+    // A copy, as WHATWG fetch fills the response's own headers from init's (the Blob's type may be added).
+    this.headers = new Headers(init.headers);
+    if (isBlob(body) && body.type !== '' && !this.headers.has('content-type')) {
+      this.headers.set('content-type', body.type);
+    }
     this.url = init.url === undefined ? '' : init.url;
     this.redirected = false;
     this.type = 'basic';
@@ -46,6 +59,17 @@ export class Response {
   }
   json(): Promise<unknown> {
     return reflectApply(promiseThen, this.#consume(), [JSONparse]);
+  }
+  /** The body's UTF-8 bytes as a Blob typed by the content-type header. */
+  blob(): Promise<Blob> {
+    const type = this.headers.get('content-type');
+    return reflectApply(promiseThen, this.#consume(), [(text: string) => makeBlob(utf8Encode(text), type ?? '')]);
+  }
+  arrayBuffer(): Promise<ArrayBuffer> {
+    return reflectApply(promiseThen, this.#consume(), [(text: string) => utf8Encode(text).buffer]);
+  }
+  bytes(): Promise<Uint8Array> {
+    return reflectApply(promiseThen, this.#consume(), [utf8Encode]);
   }
   clone(): Response {
     if (this.#used) throw new TypeErrorCtor('Response.clone: Body has already been consumed.');

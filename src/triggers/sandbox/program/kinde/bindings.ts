@@ -5,7 +5,7 @@
  * (§2.1), and awaiting works too.
  */
 import { customClaims, recordClaim } from '../claims.js';
-import { hostMessage, requestParts } from '../fetch/request.js';
+import { hostMessage, requestParts, textBody } from '../fetch/request.js';
 import { PLAIN, SECRETS, config, host } from '../host.js';
 import {
   DateNow,
@@ -100,9 +100,14 @@ function kindeResponse(r: HostAnswer, format: 'json' | 'text'): Record<string, u
   return res;
 }
 
+/** kinde.fetch's bodies: an object is sent as JSON (Kinde's `KindeFetchOptions.body`). */
+function kindeBody(body: unknown, headers: Record<string, string>): string {
+  return textBody(body, headers, true);
+}
+
 function kindeFetch(url: unknown, options?: unknown): Record<string, unknown> {
   const inv = active('kinde.fetch');
-  const req = requestParts(url, options, true);
+  const req = requestParts(url, options, kindeBody);
   let raw: string;
   try {
     raw = host.kindeFetch.applySyncPromise(undefined, [req.url, JSONstringify(req.init), inv.issuer!]);

@@ -5,7 +5,7 @@
  * `decodeURIComponent` and throws a URIError). `escape` / `unescape` as Node's.
  */
 import { ObjectCreate, StringCtor } from '../intrinsics.js';
-import { decodeUtf8, utf8Encode } from './text-coding.js';
+import { decodeUtf8, utf8Encode } from '../utf8.js';
 import { querystringPackage } from './vendor.js';
 
 function isHex(c: number): boolean {
