@@ -19,6 +19,8 @@ export const primaryProxy: FastifyPluginAsync<PrimaryProxyOptions> = async (app,
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
   await app.register(replyFrom, {
     base: `unix+http://${escape(socketPath)}/`,
+    // The primary logs its own requests' errors; two info lines per passed request would only be noise.
+    disableRequestLogging: true,
     // Keep-alive connections to the primary; an answer may take as long as an action deploy.
     undici: { connections: 32, pipelining: 1, headersTimeout: 0, bodyTimeout: 0 },
   });

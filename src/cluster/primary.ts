@@ -210,7 +210,6 @@ export async function startPrimary(config: Readonly<Config>, options: PrimaryOpt
     });
     worker.on('exit', (code, signal) => {
       states.delete(worker.id);
-      waiters.get(`${worker.id}/stopped`)?.();
       if (stopping) return;
       const how = signal ? `signal ${signal}` : `exit code ${code}`;
       if (!started) {
@@ -229,18 +228,30 @@ export async function startPrimary(config: Readonly<Config>, options: PrimaryOpt
   async function stop(): Promise<void> {
     if (stopping) return;
     stopping = true;
+    // Each worker says `stopped` after its last records, then ends: both are waited for (a crashed one only ends).
     await Promise.all(
       [...states.values()].map(
         ({ worker }) =>
           new Promise<void>((resolve) => {
+            let said = false;
             const timer = setTimeout(() => {
               log.warn({ worker: worker.id }, 'token worker did not stop in time; killed');
               worker.process.kill('SIGKILL');
-              resolve();
             }, STOP_TIMEOUT_MS);
+            let ended = false;
             waiters.set(`${worker.id}/stopped`, () => {
+              said = true;
+              if (ended) resolve();
+            });
+            worker.once('exit', () => {
               clearTimeout(timer);
-              resolve();
+              ended = true;
+              if (said) return resolve();
+              // The channel may still hold its last messages: a moment for them, then it is over.
+              setTimeout(() => {
+                if (!said) log.warn({ worker: worker.id }, 'token worker ended before its last records were sent');
+                resolve();
+              }, 200);
             });
             if (worker.isConnected()) worker.send({ t: 'stop' } satisfies ToWorker);
           }),

@@ -8,7 +8,7 @@ import { newUuid } from '../ids.js';
 import type { Flushable } from '../observability/batch-writer.js';
 import type { Registry } from '../registry/registry.js';
 import { findAction, findActionByName, listBindings, replaceBindings } from '../store/actions.js';
-import { findExecution, type SerializedLogRecord } from '../store/logs.js';
+import { findExecution } from '../store/logs.js';
 import { TRIGGER_IDS } from '../triggers/contract.js';
 import { bindingView, TRIGGER_VERSION } from './action-views.js';
 import { actionsPagingSchema, countedPage } from './paging.js';
@@ -28,11 +28,7 @@ interface BindingRef {
   display_name?: string;
 }
 
-export function registerActionBindingRoutes(
-  app: FastifyInstance,
-  registry: Registry,
-  logs: Flushable,
-): void {
+export function registerActionBindingRoutes(app: FastifyInstance, registry: Registry, logs: Flushable): void {
   const db = registry.db;
 
   async function bindingsOf(triggerId: string) {

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { BadRequest, NotFound } from '../errors.js';
 import type { Flushable } from '../observability/batch-writer.js';
 import type { Registry } from '../registry/registry.js';
-import { countLogs, findLog, queryLogs, type LogQuery, type LogRow, type SerializedLogRecord } from '../store/logs.js';
+import { countLogs, findLog, queryLogs, type LogQuery, type LogRow } from '../store/logs.js';
 import { checkpointPagingSchema, parsePaging } from './paging.js';
 import { idParam } from './schemas.js';
 
@@ -76,12 +76,7 @@ function nextLink(issuer: string, requestUrl: string, logs: Array<{ log_id: stri
   return `<${issuer}/api/v2/logs?${query.toString()}>; rel="next"`;
 }
 
-export function registerLogRoutes(
-  app: FastifyInstance,
-  registry: Registry,
-  writer: Flushable,
-  issuer: string,
-): void {
+export function registerLogRoutes(app: FastifyInstance, registry: Registry, writer: Flushable, issuer: string): void {
   const db = registry.db;
 
   app.get<{ Querystring: LogsQuerystring }>(

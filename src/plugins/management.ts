@@ -20,7 +20,6 @@ import { registerStorableInput } from '../management/storable-input.js';
 import { registerUnservedRoutes } from '../management/unserved.js';
 import type { Flushable } from '../observability/batch-writer.js';
 import type { Registry } from '../registry/registry.js';
-import type { SerializedLogRecord } from '../store/logs.js';
 import type { TriggerEngine } from '../triggers/contract.js';
 import { ActionPackager, type PackagerSettings } from '../triggers/packages/action-packager.js';
 

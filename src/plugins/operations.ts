@@ -12,7 +12,10 @@ export interface OperationsOptions {
   ready?: () => boolean;
 }
 
-export const operationsPlugin: FastifyPluginAsync<OperationsOptions> = async (app, { storage, metrics, workerMetrics, ready }) => {
+export const operationsPlugin: FastifyPluginAsync<OperationsOptions> = async (
+  app,
+  { storage, metrics, workerMetrics, ready },
+) => {
   app.get('/health', async (_request, reply) => {
     if (ready !== undefined && !ready()) return reply.code(503).send({ status: 'starting', storage });
     return { status: 'ok', storage };
