@@ -22,7 +22,7 @@ import { seedPgliteDataDir } from '../test/helpers/minter.js';
 import { freePort, waitForHttp } from './net.js';
 import { installCleanup, removeOnExit, ROOT, startChild } from './processes.js';
 import { MinterAdmin } from './targets/minter-admin.js';
-import { SERVER_CPU } from './targets/target.js';
+import { PINNED } from './targets/target.js';
 
 const pairs = Number(process.argv[2] ?? 20_000);
 const rounds = Number(process.argv[3] ?? 3);
@@ -115,8 +115,10 @@ async function main(): Promise<void> {
       MINTER_ADMIN_CLIENT_ID: admin.id,
       MINTER_ADMIN_CLIENT_SECRET: admin.secret,
       MINTER_LOG_LEVEL: 'warn',
+      // One process, whatever Minter's default for MINTER_WORKERS becomes: the timing is of one request path.
+      MINTER_WORKERS: '1',
     },
-    cpu: SERVER_CPU,
+    cpus: PINNED.server,
   });
   try {
     await waitForHttp(`${base}/health`, child, 180_000);

@@ -9,13 +9,15 @@ import { BENCH_DIST, startChild } from './processes.js';
 import { DISTURBED, disturbance, ProcessWatch, readMemory, waitForQuiet, type CpuUse } from './proc.js';
 import type { Settings } from './settings.js';
 import { checkToken, type CheckedToken } from './token-check.js';
-import { isSkipped, LOAD_CPU, type RunningTarget, type Scenario } from './targets/target.js';
+import { isSkipped, PINNED, placement, type Placement, type RunningTarget, type Scenario } from './targets/target.js';
 
 /** One load run, the server's memory during it (bytes) and how the machine's CPUs were used. */
 export interface Run {
   load: LoadResult;
   peakRss: number;
   rssSamples: number;
+  /** Most processes seen in the server's tree during the run (the server, its workers, sandbox processes). */
+  processes: number;
   cpu: CpuUse;
 }
 
@@ -23,6 +25,8 @@ export interface Run {
 export interface Measurement {
   name: string;
   describe: string;
+  /** Where its server and load generator ran, if pinning was on. */
+  cpus?: Placement;
   status: 'ok' | 'skipped' | 'error';
   reason?: string;
   token?: { alg: string; typ: string; claims: string[]; length: number };
@@ -37,13 +41,19 @@ export interface Measurement {
   hwm?: number;
 }
 
-/** Runs the load generator in its own process (pinned to the load CPU) and returns what it printed. */
-export async function runLoad(spec: LoadSpec, settings: Readonly<Settings>): Promise<LoadResult> {
+/**
+ * Runs the load generator in its own process (pinned to `cpus.load` when pinning is on) and returns what it printed.
+ */
+export async function runLoad(
+  spec: LoadSpec,
+  settings: Readonly<Settings>,
+  cpus: Readonly<Placement> = PINNED,
+): Promise<LoadResult> {
   let result: LoadResult | undefined;
   const child = startChild({
     name: 'load',
     args: [join(BENCH_DIST, 'load.js'), JSON.stringify(spec)],
-    ...(settings.pin && { cpu: LOAD_CPU }),
+    ...(settings.pin && { cpus: cpus.load }),
     onLine: (line) => {
       if (line.startsWith('{')) result = JSON.parse(line) as LoadResult;
     },
@@ -58,17 +68,21 @@ export async function loadWithRss(
   target: RunningTarget,
   spec: Omit<LoadSpec, 'url' | 'body'>,
   settings: Readonly<Settings>,
+  cpus: Readonly<Placement> = PINNED,
 ): Promise<Run> {
   const watch = new ProcessWatch(target.pid);
   let load: LoadResult;
   try {
-    load = await runLoad({ url: target.tokenUrl, body: target.body, ...spec }, settings);
+    load = await runLoad({ url: target.tokenUrl, body: target.body, ...spec }, settings, cpus);
   } catch (error) {
     watch.stop();
     throw error;
   }
-  const { peak, samples, cpu } = watch.stop(load.cpuSeconds);
-  return { load, peakRss: peak, rssSamples: samples, cpu };
+  const { peak, samples, processes, cpu } = watch.stop(load.cpuSeconds);
+  // A server that died (or was killed by someone else on a shared machine) must not become a row of failed requests.
+  const gone = target.gone();
+  if (gone) throw new Error(`the server is gone: ${gone}`);
+  return { load, peakRss: peak, rssSamples: samples, processes, cpu };
 }
 
 /**
@@ -80,6 +94,7 @@ export async function calmRun(
   spec: Omit<LoadSpec, 'url' | 'body'>,
   settings: Readonly<Settings>,
   log: (line: string) => void,
+  cpus: Readonly<Placement> = PINNED,
 ): Promise<Run> {
   let best: Run | undefined;
   for (let attempt = 0; attempt <= settings.retries; attempt++) {
@@ -88,7 +103,7 @@ export async function calmRun(
       log(`other processes still use ${quiet.other.toFixed(2)} cores after ${settings.quietWait} s; measuring anyway`);
     else if (quiet.waitedMs > 2500)
       log(`waited ${(quiet.waitedMs / 1000).toFixed(0)} s for other processes to calm down`);
-    const run = await loadWithRss(target, spec, settings);
+    const run = await loadWithRss(target, spec, settings, cpus);
     if (!best || disturbance(run.cpu) < disturbance(best.cpu)) best = run;
     if (disturbance(run.cpu) <= DISTURBED) break;
     if (attempt < settings.retries)
@@ -111,7 +126,13 @@ export async function measure(
   fixedRate: boolean,
   log: (line: string) => void,
 ): Promise<Measurement> {
-  const row: Measurement = { name: scenario.name, describe: scenario.describe, status: 'ok' };
+  const cpus = placement(scenario);
+  const row: Measurement = {
+    name: scenario.name,
+    describe: scenario.describe,
+    ...(settings.pin && { cpus }),
+    status: 'ok',
+  };
   let target: RunningTarget | undefined;
   try {
     log(`${scenario.name}: starting`);
@@ -127,6 +148,7 @@ export async function measure(
       await runLoad(
         { url: target.tokenUrl, body: target.body, connections: settings.connections, duration: settings.warmup },
         settings,
+        cpus,
       );
     }
     row.token = describeToken(await checkToken(target));
@@ -136,6 +158,7 @@ export async function measure(
       { connections: settings.connections, duration: settings.duration },
       settings,
       log,
+      cpus,
     );
     log(`${scenario.name}: ${summary(row.saturated)}`);
     if (fixedRate && settings.rate > 0) {
@@ -147,6 +170,7 @@ export async function measure(
         { connections: settings.rateConnections, duration: settings.duration, overallRate: settings.rate },
         settings,
         log,
+        cpus,
       );
       log(`${scenario.name} @${settings.rate}/s: ${summary(row.fixedRate)}`);
       log(`${scenario.name}: ${settings.duration} s at ${settings.rate} tokens/s, paced (open loop)`);
@@ -155,6 +179,7 @@ export async function measure(
         { connections: settings.rateConnections, duration: settings.duration, overallRate: settings.rate, paced: true },
         settings,
         log,
+        cpus,
       );
       log(`${scenario.name} @${settings.rate}/s paced: ${summary(row.paced)}`);
     }
@@ -170,6 +195,7 @@ export async function measure(
         },
         settings,
         log,
+        cpus,
       );
       log(`${scenario.name} @${settings.lightRate}/s paced: ${summary(row.light)}`);
     }
@@ -192,6 +218,7 @@ function summary(run: Run): string {
   const bad = failures(l);
   return (
     `${Math.round(l.tokensPerSecond)} tokens/s, p50 ${l.p50} ms, p99 ${l.p99} ms, peak RSS ${(run.peakRss / 2 ** 20).toFixed(0)} MB, ` +
+    `${run.processes} server process(es), ${l.ok > 0 ? Math.round((run.cpu.serverSeconds * 1e6) / l.ok) : '—'} µs CPU/token, ` +
     `CPU server ${run.cpu.server} load ${run.cpu.load} other ${run.cpu.other} steal ${run.cpu.steal}` +
     (bad ? `, ${bad} FAILED requests ${JSON.stringify(l.statusCodes)}` : '')
   );

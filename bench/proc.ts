@@ -51,19 +51,22 @@ function processMemory(pid: number): { rss: number; hwm: number } | undefined {
 }
 
 /**
- * Resident set now and its high-water mark of `pid` and its descendants together, in bytes; undefined when `pid` is
- * gone. (The high-water marks are summed per process, so they may not all have been reached at once.)
+ * Resident set now and its high-water mark of `pid` and its descendants together, in bytes, and how many processes
+ * that is; undefined when `pid` is gone. (The high-water marks are summed per process, so they may not all have been
+ * reached at once.)
  */
-export function readMemory(pid: number): { rss: number; hwm: number } | undefined {
+export function readMemory(pid: number): { rss: number; hwm: number; processes: number } | undefined {
   const own = processMemory(pid);
   if (own === undefined) return undefined;
+  let processes = 1;
   for (const child of processTree(pid).slice(1)) {
     const memory = processMemory(child);
     if (memory === undefined) continue;
     own.rss += memory.rss;
     own.hwm += memory.hwm;
+    processes++;
   }
-  return own;
+  return { ...own, processes };
 }
 
 /**
@@ -118,6 +121,7 @@ export interface CpuUse {
 export class ProcessWatch {
   #peak = 0;
   #samples = 0;
+  #processes = 0;
   readonly #timer: NodeJS.Timeout;
   readonly #started = performance.now();
   readonly #serverCpu: number;
@@ -137,13 +141,14 @@ export class ProcessWatch {
     if (!memory) return;
     this.#samples++;
     if (memory.rss > this.#peak) this.#peak = memory.rss;
+    if (memory.processes > this.#processes) this.#processes = memory.processes;
   }
 
   /**
    * Stops polling. `loadCpu` is the CPU time (s) the load generator reported for itself. Returns the peak VmRSS
-   * (bytes), the number of samples, and the CPU use over the watch.
+   * (bytes), the number of samples, the most processes seen in the tree, and the CPU use over the watch.
    */
-  stop(loadCpu = 0): { peak: number; samples: number; cpu: CpuUse } {
+  stop(loadCpu = 0): { peak: number; samples: number; processes: number; cpu: CpuUse } {
     clearInterval(this.#timer);
     this.#sample();
     const wall = (performance.now() - this.#started) / 1000;
@@ -154,6 +159,7 @@ export class ProcessWatch {
     return {
       peak: this.#peak,
       samples: this.#samples,
+      processes: this.#processes,
       cpu: {
         server: round(server),
         serverSeconds: server,

@@ -28,8 +28,8 @@ export interface ChildOptions {
   /** Extra node flags (before the script). */
   nodeFlags?: string[];
   env?: Record<string, string>;
-  /** CPU to pin the process to (taskset -c), if pinning is on. */
-  cpu?: number;
+  /** CPUs to pin the process to, as a `taskset -c` list (`0`, `0,1`); not pinned when absent. */
+  cpus?: string;
   /** Called with each complete stdout line. */
   onLine?: (line: string) => void;
 }
@@ -43,10 +43,10 @@ export class Child {
 
   constructor(readonly options: ChildOptions) {
     const nodeArgs = ['--no-node-snapshot', '--import', GUARD, ...(options.nodeFlags ?? []), ...options.args];
-    const pinned = options.cpu !== undefined && existsSync(TASKSET);
+    const pinned = options.cpus !== undefined && existsSync(TASKSET);
     // taskset execs node, so the pid we see is node's pid.
     const [command, args] = pinned
-      ? [TASKSET, ['-c', String(options.cpu), process.execPath, ...nodeArgs]]
+      ? [TASKSET, ['-c', options.cpus!, process.execPath, ...nodeArgs]]
       : [process.execPath, nodeArgs];
     this.process = spawn(command, args, {
       cwd: ROOT,
@@ -80,6 +80,11 @@ export class Child {
 
   get running(): boolean {
     return this.#exitCode === undefined;
+  }
+
+  /** Undefined while it runs; once it ended, its exit code and last output, for error messages. */
+  gone(): string | undefined {
+    return this.running ? undefined : `${this.options.name} exited (code ${this.#exitCode}):\n${this.tail()}`;
   }
 
   /** The last lines the child wrote, for error messages. */

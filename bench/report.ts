@@ -1,7 +1,8 @@
 /**
  * The report: one markdown table (tokens/s, latency, failed requests, peak RSS, ratios to `bare` and to
- * `oidc-provider`), the fixed-rate rows, the targets of issues 2–4 with PASS/FAIL, and the environment.
- * A row measured with failed requests is marked, and so is every verdict that leans on it.
+ * `oidc-provider`), the fixed-rate rows, the targets of issues 2–4 and 16 with PASS/FAIL, the two-worker ratios, and
+ * the environment. A row measured with failed requests is marked, and so is every verdict that leans on it. Every
+ * comparison is between rows of the same run.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { failures, type Measurement, type Run } from './measure.js';
 import { DISTURBED, disturbance } from './proc.js';
 import { ROOT } from './processes.js';
 import type { Settings } from './settings.js';
+import { PINNED } from './targets/target.js';
 
 const MB = 2 ** 20;
 const fmt = (n: number, digits = 0) =>
@@ -42,15 +44,38 @@ function gitDescribe(): string {
   }
 }
 
+/** How the rows' processes were placed on the CPUs: one pinned core each, and the exceptions. */
+function pinning(settings: Readonly<Settings>, rows: Measurement[]): string {
+  if (!settings.pin) return 'no CPU pinning';
+  const isPinned = (row: Measurement) =>
+    !row.cpus || (row.cpus.server === PINNED.server && row.cpus.load === PINNED.load);
+  const shared = new Map<string, string[]>();
+  for (const row of rows) {
+    if (isPinned(row)) continue;
+    const key = `the server on CPUs ${row.cpus!.server} and the load generator on CPUs ${row.cpus!.load}`;
+    shared.set(key, [...(shared.get(key) ?? []), row.name]);
+  }
+  const pinned = rows.length === 0 || rows.some(isPinned);
+  return [
+    ...(pinned
+      ? [`each server pinned to CPU ${PINNED.server}, the load generator to CPU ${PINNED.load} (taskset)`]
+      : []),
+    ...[...shared].map(
+      ([where, names]) =>
+        `${names.join(', ')}: not pinned to one CPU, ${where} (taskset; they share the cores: the table's tokens/s of ` +
+        'these rows include the load generator competing with the server, read their CPU per token)',
+    ),
+  ].join('; ');
+}
+
 /** Date, versions, machine and settings, as a markdown list. */
-export function environment(settings: Readonly<Settings>, long = false): string {
+export function environment(settings: Readonly<Settings>, long = false, rows: Measurement[] = []): string {
   const cpu = cpus();
   return [
     `- date: ${new Date().toISOString()}`,
     `- minter: ${revision ?? gitDescribe()} (when the run started); node ${process.version}; fastify ${packageVersion('fastify')}; jose ${packageVersion('jose')}; ` +
       `oidc-provider ${packageVersion('oidc-provider')}; autocannon ${packageVersion('autocannon')}`,
-    `- CPU: ${cpu[0]?.model ?? '?'}, ${cpu.length} cores; ` +
-      (settings.pin ? 'each server pinned to CPU 0, the load generator to CPU 1 (taskset)' : 'no CPU pinning'),
+    `- CPU: ${cpu[0]?.model ?? '?'}, ${cpu.length} cores; ${pinning(settings, rows)}`,
     long
       ? `- settings: ${settings.tokens.toLocaleString('en-US')} tokens after ${settings.warmup} s of warm-up, ${settings.connections} connections, pipelining 1`
       : `- settings: ${settings.duration} s per target after ${settings.warmup} s of warm-up, ${settings.connections} connections, ` +
@@ -79,7 +104,7 @@ const cpu = (run: Run) =>
  * issued. On a machine whose cores the load generator shares, tokens/s cannot show how a server scales; this can
  * (N cores give about N ÷ CPU per token).
  */
-const perToken = (run: Run) => (run.load.ok > 0 ? fmt((run.cpu.serverSeconds * 1e6) / run.load.ok) : '—');
+const perToken = (run: Run) => (run.load.ok > 0 ? fmt(usPerToken(run)) : '—');
 
 /** A reason on one table row: no newlines, no pipes, not too long. */
 const oneLine = (text: string) => text.split('\n', 1)[0]!.replaceAll('|', '/').slice(0, 200);
@@ -157,7 +182,7 @@ const why = (rows: Measurement[], ...names: string[]) =>
     .map((r) => `${r.name} ${r.status}${r.reason ? `: ${r.reason}` : ''}`)
     .join('; ') || `needs ${names.join(' and ')} (see BENCH_ONLY)`;
 
-/** The targets of issues 2–4, each PASS, FAIL or SKIP with the numbers behind it. */
+/** The targets of issues 2–4 and 16, each PASS, FAIL or SKIP with the numbers behind it. */
 export function verdicts(
   rows: Measurement[],
   settings: Readonly<Settings>,
@@ -172,7 +197,13 @@ export function verdicts(
   const paced = by('minter-1-action')?.paced;
   const oneLight = by('minter-1-action')?.light;
   const minterLight = by('minter')?.light;
+  const two = by(TWO_WORKERS)?.saturated;
   const tps = (r: Run) => r.load.tokensPerSecond;
+  // Until MINTER_WORKERS takes effect the 2-worker row runs one process: say so on its verdicts.
+  const single = () =>
+    two && one && two.processes <= one.processes
+      ? ` — ⚠ ${two.processes} server process(es), as many as minter-1-action: MINTER_WORKERS=2 not in effect?`
+      : '';
   return [
     check(
       '#2',
@@ -194,28 +225,7 @@ export function verdicts(
       },
       why(rows, 'minter-1-action', 'oidc-provider'),
     ),
-    ...(
-      [
-        [fixed, 'autocannon overallRate'],
-        [paced, 'paced, open loop'],
-      ] as const
-    ).map(([run, how]) =>
-      check(
-        '#4',
-        `p99 ≤ 10 ms at ${fmt(settings.rate)} tokens/s with one action (${how})`,
-        [run],
-        () => {
-          const l = run!.load;
-          const kept = l.tokensPerSecond >= settings.rate * 0.95;
-          return [
-            l.p99 <= 10 && kept,
-            `p99 ${ms(l.p99)} ms at ${fmt(l.tokensPerSecond)} tokens/s` +
-              (kept ? '' : ` (the rate was not kept: ${fmt(l.tokensPerSecond)} of ${fmt(settings.rate)})`),
-          ];
-        },
-        settings.rate > 0 ? why(rows, 'minter-1-action') : 'fixed-rate rows turned off (BENCH_RATE=0)',
-      ),
-    ),
+    ...p99Checks('#4', 'with one action', [fixed, paced], 10, settings, rows, 'minter-1-action'),
     rssCheck
       ? {
           issue: '#4',
@@ -257,7 +267,118 @@ export function verdicts(
       },
       why(rows, 'minter-1-action', 'minter'),
     ),
+    check(
+      '#16',
+      'one worker with one action: server CPU per token ≤ 1.35× bare',
+      [one, bare],
+      () => {
+        const r = usPerToken(one!) / usPerToken(bare!);
+        return [r <= 1.35, `${fmt(r, 2)}× (${fmt(usPerToken(one!))} vs ${fmt(usPerToken(bare!))} µs/token)`];
+      },
+      why(rows, 'minter-1-action', 'bare'),
+    ),
+    check(
+      '#16',
+      `MINTER_WORKERS=2: CPU per token within 10 % of one worker's (minter-1-action)`,
+      [two, one],
+      () => {
+        const r = usPerToken(two!) / usPerToken(one!);
+        // Less CPU per token than one worker is no failure: the target is about what the cluster adds.
+        return [
+          r <= 1.1,
+          `${r >= 1 ? '+' : ''}${fmt((r - 1) * 100)} % (${fmt(usPerToken(two!))} vs ${fmt(usPerToken(one!))} µs/token)${single()}`,
+        ];
+      },
+      why(rows, TWO_WORKERS, 'minter-1-action'),
+    ),
+    check(
+      '#16',
+      'MINTER_WORKERS=2: more tokens/s than one worker in the same run',
+      [two, one],
+      () => {
+        const r = tps(two!) / tps(one!);
+        return [r > 1, `${fmt(r, 2)}× (${fmt(tps(two!))} vs ${fmt(tps(one!))})${single()}`];
+      },
+      why(rows, TWO_WORKERS, 'minter-1-action'),
+    ),
+    ...p99Checks(
+      '#16',
+      'with two workers (MINTER_WORKERS=2, one action)',
+      [by(TWO_WORKERS)?.fixedRate, by(TWO_WORKERS)?.paced],
+      5,
+      settings,
+      rows,
+      TWO_WORKERS,
+    ),
   ];
+}
+
+/** The two-worker Minter row, and its peer. */
+const TWO_WORKERS = 'minter-1-action-2-workers';
+const PEER_TWO_WORKERS = 'oidc-provider-2-workers';
+
+/** Server CPU time per token issued (µs); NaN without a token. */
+const usPerToken = (run: Run) => (run.load.ok > 0 ? (run.cpu.serverSeconds * 1e6) / run.load.ok : NaN);
+
+/** "p99 ≤ `limitMs` at the fixed rate", once for autocannon's overallRate run and once for the paced one. */
+function p99Checks(
+  issue: string,
+  what: string,
+  [fixed, paced]: [Run | undefined, Run | undefined],
+  limitMs: number,
+  settings: Readonly<Settings>,
+  rows: Measurement[],
+  scenario: string,
+): Check[] {
+  return (
+    [
+      [fixed, 'autocannon overallRate'],
+      [paced, 'paced, open loop'],
+    ] as const
+  ).map(([run, how]) =>
+    check(
+      issue,
+      `p99 ≤ ${fmt(limitMs)} ms at ${fmt(settings.rate)} tokens/s ${what} (${how})`,
+      [run],
+      () => {
+        const l = run!.load;
+        const kept = l.tokensPerSecond >= settings.rate * 0.95;
+        return [
+          l.p99 <= limitMs && kept,
+          `p99 ${ms(l.p99)} ms at ${fmt(l.tokensPerSecond)} tokens/s` +
+            (kept ? '' : ` (the rate was not kept: ${fmt(l.tokensPerSecond)} of ${fmt(settings.rate)})`),
+        ];
+      },
+      settings.rate > 0 ? why(rows, scenario) : 'fixed-rate rows turned off (BENCH_RATE=0)',
+    ),
+  );
+}
+
+/**
+ * Issue 16's ratios, each between two rows of this run: two Minter workers against one, against oidc-provider on
+ * two workers, and oidc-provider on two workers against one (which also shows that the CPU of cluster workers is
+ * counted: their CPU per token should be close to the single process's). Empty when no two-worker row ran.
+ */
+export function workersSection(rows: Measurement[]): string {
+  const by = (name: string) => rows.find((r) => r.name === name)?.saturated;
+  const lines: string[] = [];
+  for (const [a, b] of [
+    [TWO_WORKERS, 'minter-1-action'],
+    [TWO_WORKERS, PEER_TWO_WORKERS],
+    [PEER_TWO_WORKERS, 'oidc-provider'],
+  ] as const) {
+    const ra = by(a);
+    const rb = by(b);
+    if (!ra || !rb) continue;
+    const warn = failures(ra.load) + failures(rb.load) > 0 ? ' — ⚠ measured with failed requests' : '';
+    lines.push(
+      `- \`${a}\` vs \`${b}\`: **${ratio(ra, rb)} tokens/s** (${fmt(ra.load.tokensPerSecond)} vs ${fmt(rb.load.tokensPerSecond)}); ` +
+        `server CPU per token ${fmt(usPerToken(ra))} vs ${fmt(usPerToken(rb))} µs (${fmt(usPerToken(ra) / usPerToken(rb), 2)}×); ` +
+        `cores used by the server ${fmt(ra.cpu.server, 2)} vs ${fmt(rb.cpu.server, 2)}; ` +
+        `server processes ${ra.processes} vs ${rb.processes}${warn}`,
+    );
+  }
+  return lines.join('\n');
 }
 
 export function verdictList(checks: Check[]): string {
@@ -279,10 +400,11 @@ const t_ = (t: NonNullable<Measurement['token']>) =>
 
 /** The whole `latest.md`. */
 export function fullReport(rows: Measurement[], settings: Readonly<Settings>, command: string): string {
+  const workers = workersSection(rows);
   return [
     '# Minter benchmark',
     '',
-    environment(settings),
+    environment(settings, false, rows),
     `- command: \`${command}\``,
     '',
     table(rows, settings),
@@ -291,6 +413,7 @@ export function fullReport(rows: Measurement[], settings: Readonly<Settings>, co
     '',
     verdictList(verdicts(rows, settings)),
     '',
+    ...(workers ? ['## Workers (issue #16)', '', workers, ''] : []),
     '## Scenarios',
     '',
     scenarioList(rows),

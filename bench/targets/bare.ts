@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { freePort, waitForHttp } from '../net.js';
 import { BENCH_DIST, startChild } from '../processes.js';
-import { AUDIENCE, SERVER_CPU, type Scenario } from './target.js';
+import { AUDIENCE, serverCpus, type Scenario } from './target.js';
 
 export const bare: Scenario = {
   name: 'bare',
@@ -14,7 +14,7 @@ export const bare: Scenario = {
       name: 'bare',
       args: [join(BENCH_DIST, 'targets', 'bare-server.js')],
       env: { PORT: String(port) },
-      ...(settings.pin && { cpu: SERVER_CPU }),
+      ...serverCpus(settings),
     });
     const base = `http://127.0.0.1:${port}`;
     await waitForHttp(`${base}/health`, child);
@@ -31,6 +31,7 @@ export const bare: Scenario = {
       jwksUrl: `${base}/jwks`,
       alg: 'ES256',
       audience: AUDIENCE,
+      gone: () => child.gone(),
       stop: () => child.stop(),
     };
   },

@@ -1,7 +1,7 @@
 /**
- * Scenarios 2–5: Minter itself (`dist/src/main.js`) in its own process, on embedded PGlite in a temporary data
- * dir, provisioned through its management API with one API, one client and one grant — and, for the action
- * scenarios, a chain of bound Auth0 actions.
+ * The Minter scenarios: Minter itself (`dist/src/main.js`) in its own process, on embedded PGlite in a temporary
+ * data dir, provisioned through its management API with one API, one client and one grant — and, for the action
+ * scenarios, a chain of bound Auth0 actions. Each says how many token workers it runs (`MINTER_WORKERS`).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -14,13 +14,28 @@ import type { Settings } from '../settings.js';
 import { checkTokenWithin } from '../token-check.js';
 import { bindActions } from './minter-actions.js';
 import { MinterAdmin } from './minter-admin.js';
-import { AUDIENCE, SCOPES, SERVER_CPU, type RunningTarget, type Scenario, type Skipped } from './target.js';
+import {
+  AUDIENCE,
+  SCOPES,
+  serverCpus,
+  type Placement,
+  type RunningTarget,
+  type Scenario,
+  type Skipped,
+} from './target.js';
 
 export interface MinterOptions {
   name: string;
   alg: 'ES256' | 'RS256';
   /** Bound `credentials-exchange` actions, each setting one claim. */
   actions: number;
+  /**
+   * `MINTER_WORKERS`, always set: 1 is one process (what the single-process rows measure whatever the default is),
+   * more is node:cluster with that many token workers.
+   */
+  workers: number;
+  /** Where the server and the load generator run when pinning is on (default: server on CPU 0, load on CPU 1). */
+  cpus?: Readonly<Placement>;
   /** Minter variables of this scenario (for example `MINTER_ACTIONS_ISOLATION`). */
   env?: Record<string, string>;
 }
@@ -60,9 +75,10 @@ async function startMinter(settings: Readonly<Settings>, options: MinterOptions)
       MINTER_ADMIN_CLIENT_ID: admin.id,
       MINTER_ADMIN_CLIENT_SECRET: admin.secret,
       MINTER_LOG_LEVEL: 'warn',
+      MINTER_WORKERS: String(options.workers),
       ...options.env,
     },
-    ...(settings.pin && { cpu: SERVER_CPU }),
+    ...serverCpus(settings, options.cpus),
   });
   const stop = async () => {
     // Graceful: Minter flushes its buffered log records on SIGTERM (and writes its CPU profile).
@@ -103,6 +119,8 @@ async function startMinter(settings: Readonly<Settings>, options: MinterOptions)
       alg: options.alg,
       audience: AUDIENCE,
       ...(expectClaims && { expectClaims }),
+      workers: options.workers,
+      gone: () => child.gone(),
       stop,
     };
     // Configuration changes reach the hot path through the registry; wait until the token shows them.
@@ -114,7 +132,12 @@ async function startMinter(settings: Readonly<Settings>, options: MinterOptions)
   }
 }
 
-/** A Minter scenario with the given algorithm and number of bound actions. */
+/** A Minter scenario with the given algorithm, number of bound actions and of workers. */
 export function minterScenario(options: MinterOptions, describe: string): Scenario {
-  return { name: options.name, describe, start: (settings) => startMinter(settings, options) };
+  return {
+    name: options.name,
+    describe,
+    ...(options.cpus && { cpus: options.cpus }),
+    start: (settings) => startMinter(settings, options),
+  };
 }

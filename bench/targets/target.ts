@@ -16,6 +16,10 @@ export interface RunningTarget {
   audience: string;
   /** Claims the token must carry (the trigger's, for the action scenarios). */
   expectClaims?: Record<string, unknown>;
+  /** Processes answering the token endpoint (node:cluster workers); 1 when not said. */
+  workers?: number;
+  /** Why the server is no longer running (its last output), or undefined while it runs. */
+  gone(): string | undefined;
   /** Stops the server and removes its files. */
   stop(): Promise<void>;
 }
@@ -30,6 +34,8 @@ export interface Scenario {
   name: string;
   /** One line for the report. */
   describe: string;
+  /** Where its server and load generator run when pinning is on; {@link PINNED} when not said. */
+  cpus?: Placement;
   start(settings: Readonly<Settings>): Promise<RunningTarget | Skipped>;
 }
 
@@ -42,6 +48,24 @@ export const SCOPES = ['read:things', 'write:things'];
 /** The claim the one-action scenario and oidc-provider's `extraTokenClaims` add. */
 export const TIER_CLAIM = 'https://example.com/tier';
 
-/** CPU the servers run on when pinning is on; the load generator gets {@link LOAD_CPU}. */
-export const SERVER_CPU = 0;
-export const LOAD_CPU = 1;
+/** Where a scenario's server and its load generator run when pinning is on: `taskset -c` CPU lists. */
+export interface Placement {
+  server: string;
+  load: string;
+}
+
+/** The default: each server alone on CPU 0 (with the processes it starts), the load generator alone on CPU 1. */
+export const PINNED: Readonly<Placement> = Object.freeze({ server: '0', load: '1' });
+
+/**
+ * Servers of several processes (node:cluster): the server may use both cores, and the load generator shares them;
+ * the scheduler places them. Pinning the server to one core would measure one core's worth of workers.
+ */
+export const SHARED: Readonly<Placement> = Object.freeze({ server: '0,1', load: '0,1' });
+
+/** Where `scenario` runs when pinning is on. */
+export const placement = (scenario: Pick<Scenario, 'cpus'>): Readonly<Placement> => scenario.cpus ?? PINNED;
+
+/** The `startChild` option that pins a server to `cpus` when pinning is on (nothing when it is off). */
+export const serverCpus = (settings: Readonly<Settings>, cpus: Readonly<Placement> = PINNED) =>
+  settings.pin ? { cpus: cpus.server } : {};
