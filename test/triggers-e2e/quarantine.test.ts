@@ -11,6 +11,7 @@
  * goes on and quarantines the version at once.
  */
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -338,8 +339,11 @@ describe('in the sandbox process: the server goes on and quarantines the version
       );
       const again = await quarantineOf(d, actionId, versionId);
       assert.ok(Date.parse(again.quarantined_at) >= Date.parse(quarantine.quarantined_at));
+      // Once per sandbox process and binding: each token worker (MINTER_WORKERS, one per core here) has its own, and a
+      // worker the quarantine reached before its prewarm did not crash at all. Never more: no loop.
       const metrics = await (await fetch(`${d.proc.baseUrl}/metrics`)).text();
-      assert.match(metrics, /^minter_sandbox_replaced_total\{reason="crashed"\} 2$/m);
+      const crashed = Number(/^minter_sandbox_replaced_total\{reason="crashed"\} (\d+)$/m.exec(metrics)?.[1]);
+      assert.ok(crashed >= 2 && crashed <= 2 * availableParallelism(), `${crashed} sandbox processes replaced`);
 
       // Unbound, tokens flow; the server never stopped.
       assert.equal(
