@@ -9,6 +9,8 @@ import { hashClientSecret, digestBytes } from '../src/crypto/client-secret.js';
 import { buildAccessTokenClaims, type ClaimsInput } from '../src/oauth/claims.js';
 import { authenticateClient } from '../src/oauth/client-authentication.js';
 import { redactedBody } from '../src/credential-parameters.js';
+import { issuedRecord } from '../src/oauth/token-log.js';
+import type { Issued } from '../src/oauth/token-context.js';
 import { readTokenParameters } from '../src/oauth/token-parameters.js';
 import type { ClientEntry, Snapshot } from '../src/registry/snapshot.js';
 
@@ -71,3 +73,44 @@ measure('readTokenParameters (5 parameters)', 100_000, () => readTokenParameters
 measure('redactedBody (5 parameters)', 100_000, () => redactedBody(body));
 measure('buildAccessTokenClaims, no custom claims', 100_000, () => buildAccessTokenClaims(claimsInput));
 measure('buildAccessTokenClaims, 3 custom claims', 100_000, () => buildAccessTokenClaims({ ...claimsInput, custom }));
+
+/** An issued token's context, as far as its log record reads it; with one action's execution record, as in the bench. */
+const issued = {
+  request: { ip: '127.0.0.1', hostname: '127.0.0.1:40123', headers: { 'user-agent': 'autocannon' } },
+  client: { ...client, name: 'bench' },
+  api: claimsInput.api,
+  scope: claimsInput.scope,
+  kid: 'kid-0123456789abcdef',
+  jti: claimsInput.jti,
+  organization: undefined,
+  execution: undefined,
+} as unknown as Issued;
+const started = new Date(1_700_000_000_000).toISOString();
+const withAction = {
+  ...issued,
+  execution: {
+    id: '0b8f2a0e-4a5e-4c39-9d1b-0f4d5b7f0a12',
+    record: {
+      trigger_id: 'credentials-exchange',
+      status: 'final',
+      results: [
+        {
+          action_id: '54375e8e-404e-4353-92c0-cd3ff9687177',
+          action_name: 'bench-set-claim-1',
+          version_id: 'e7f2688c-9c64-4233-829d-ca15559cfc86',
+          trigger_id: 'credentials-exchange',
+          status: 'ok',
+          started_at: started,
+          ended_at: started,
+          duration_ms: 0.021,
+          logs: [],
+          logs_truncated: false,
+          refused_claims: [],
+          claims_set: ['https://example.com/tier'],
+        },
+      ],
+    },
+  },
+} as unknown as Issued;
+measure('issuedRecord (the seccft log record), no trigger', 100_000, () => issuedRecord(issued));
+measure("issuedRecord, one action's execution record", 100_000, () => issuedRecord(withAction));

@@ -39,7 +39,14 @@ export type SerializedLogRecord = string;
  * says how many were (see storable-json.ts). Ordinary records cost one `includes` on their JSON more.
  */
 export function serializeLogRecord(record: LogRecord): SerializedLogRecord {
-  const json = JSON.stringify(record);
+  return storableLogRecord(JSON.stringify(record));
+}
+
+/**
+ * {@link serializeLogRecord} for a record already written as JSON text (the token endpoint writes its records that
+ * way, oauth/token-log.ts): the same check, the same replacement and the same `details` note.
+ */
+export function storableLogRecord(json: string): SerializedLogRecord {
   const { json: storable, replaced } = replaceUnstorable(json);
   if (replaced === 0) return json;
   const parsed = JSON.parse(storable) as LogRecord;

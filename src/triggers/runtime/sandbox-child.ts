@@ -8,6 +8,7 @@ import { ActionBuildError } from '../action-build.js';
 import { sandboxLost } from '../chain.js';
 import type { BuiltAction, ChainResult, DeployedAction } from '../contract.js';
 import { SANDBOX_V8_FLAGS } from '../sandbox/hardening.js';
+import { profilingFlags, writesCpuProfile } from './profiling-flags.js';
 import {
   Outbox,
   type FromSandbox,
@@ -43,6 +44,8 @@ export class SandboxChild {
   readonly builds = new Map<number, { resolve(built: BuiltAction): void; reject(error: Error): void }>();
   /** Versions whose isolates are loading, with how many loads each. */
   readonly loading = new Map<string, number>();
+  /** Writes a CPU profile when it exits: closed by disconnecting, not killed, when the server closes. */
+  readonly profiled = writesCpuProfile(process.execArgv);
   /** Takes no new work; killed once its requests are answered. */
   retiring = false;
   gone = false;
@@ -54,7 +57,13 @@ export class SandboxChild {
 
   constructor(settings: SandboxProcessSettings) {
     this.process = fork(HOST_PATH, [], {
-      execArgv: ['--no-node-snapshot', '--max-semi-space-size=16', ...SANDBOX_V8_FLAGS],
+      execArgv: [
+        '--no-node-snapshot',
+        '--max-semi-space-size=16',
+        ...SANDBOX_V8_FLAGS,
+        // The server's own profiling flags, if any (profiling-flags.ts).
+        ...profilingFlags(process.execArgv),
+      ],
       // Nothing of the server's environment (database URL, keys, admin credentials) reaches the sandbox.
       env: { PATH: process.env.PATH ?? '' },
       serialization: 'json',

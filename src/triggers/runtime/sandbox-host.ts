@@ -28,6 +28,7 @@ import {
   type ToSandbox,
 } from './sandbox-protocol.js';
 import { STUCK_AFTER_MS } from './version-isolate.js';
+import { writesCpuProfile } from './profiling-flags.js';
 
 /** How often the watchdogs look, in ms. */
 const WATCH_EVERY_MS = 1000;
@@ -175,8 +176,9 @@ function heard(message: ToSandbox): void {
       message satisfies never;
   }
 }
-// The server is gone: nothing may outlive it.
-process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
+// The server is gone: nothing may outlive it. A profiled process exits instead, which writes its profile.
+const profiled = writesCpuProfile(process.execArgv);
+process.on('disconnect', () => (profiled ? process.exit(0) : process.kill(process.pid, 'SIGKILL')));
 // A terminal's Ctrl-C or a service manager's stop signals the whole process group: the server stops this process
 // itself (close, or disconnect), so a signal meant for the server is not mistaken for a crash.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => undefined);

@@ -122,7 +122,11 @@ export class SandboxSupervisor implements TriggerEngine {
     this.#chain = [];
     clearTimeout(this.#restartTimer);
     clearInterval(this.#pinger);
-    for (const child of [this.#child, ...this.#retiring]) if (child) this.#kill(child);
+    for (const child of [this.#child, ...this.#retiring]) {
+      // A profiled sandbox process writes its profile as it leaves (sandbox-host.ts): let it.
+      if (child?.profiled && child.process.connected) child.process.disconnect();
+      else if (child) this.#kill(child);
+    }
   }
 
   async #call(
