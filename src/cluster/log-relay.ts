@@ -9,7 +9,7 @@
  * A worker that stops sends what it holds first (`flush`); one that crashes loses at most what gathered in the last
  * {@link RELAY_DELAY_MS}.
  */
-import { PRESSURE_MAX_WAIT_MS, type RecordSink } from '../observability/batch-writer.js';
+import { PressureWait, type RecordSink } from '../observability/batch-writer.js';
 import type { SerializedLogRecord } from '../store/logs.js';
 import type { WorkerChannel } from './worker-channel.js';
 
@@ -22,12 +22,12 @@ export class LogRelay implements RecordSink<SerializedLogRecord> {
   #timer: NodeJS.Timeout | undefined;
   #nextId = 0;
   readonly #unanswered = new Set<number>();
-  #waiting: { promise: Promise<void>; resolve(): void } | undefined;
+  readonly #waiting = new PressureWait();
 
   constructor(readonly channel: WorkerChannel) {
     channel.on('logs-taken', ({ id }) => {
       this.#unanswered.delete(id);
-      if (this.#unanswered.size < RELAY_MAX_UNANSWERED) this.#waiting?.resolve();
+      if (this.#unanswered.size < RELAY_MAX_UNANSWERED) this.#waiting.release();
     });
   }
 
@@ -37,24 +37,10 @@ export class LogRelay implements RecordSink<SerializedLogRecord> {
     else this.#timer ??= setTimeout(() => this.flush(), RELAY_DELAY_MS);
   }
 
-  /** A wait while the primary is behind, never longer than the writer's own ({@link PRESSURE_MAX_WAIT_MS}). */
+  /** A wait while the primary is behind, never longer than the writer's own (batch-writer.ts, PRESSURE_MAX_WAIT_MS). */
   pressure(): Promise<void> | undefined {
     if (this.#unanswered.size < RELAY_MAX_UNANSWERED || this.channel.closed) return undefined;
-    if (this.#waiting === undefined) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => (resolve = r));
-      const timer = setTimeout(() => waiting.resolve(), PRESSURE_MAX_WAIT_MS);
-      const waiting = {
-        promise,
-        resolve: () => {
-          clearTimeout(timer);
-          if (this.#waiting === waiting) this.#waiting = undefined;
-          resolve();
-        },
-      };
-      this.#waiting = waiting;
-    }
-    return this.#waiting.promise;
+    return this.#waiting.get();
   }
 
   /** Sends what is buffered now (IPC keeps the order: a `flushed` sent after it arrives after it). */

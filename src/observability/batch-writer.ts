@@ -55,6 +55,36 @@ export const STUCK_WRITE_MS = 1000;
 /** While writes keep failing, or records keep being refused, one log line at most this often (ms). */
 export const FAILURE_REPORT_MS = 60_000;
 
+/**
+ * The wait {@link RecordSink.pressure} hands out: one promise for every caller until it is released (the writer caught
+ * up) or {@link PRESSURE_MAX_WAIT_MS} passed, then a new one.
+ */
+export class PressureWait {
+  #current: { promise: Promise<void>; release(): void } | undefined;
+
+  get(): Promise<void> {
+    if (this.#current === undefined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      const current = {
+        promise,
+        release: () => {
+          clearTimeout(timer);
+          if (this.#current === current) this.#current = undefined;
+          resolve();
+        },
+      };
+      const timer = setTimeout(current.release, PRESSURE_MAX_WAIT_MS);
+      this.#current = current;
+    }
+    return this.#current.promise;
+  }
+
+  release(): void {
+    this.#current?.release();
+  }
+}
+
 export class BatchWriter<T> implements RecordSink<T>, Flushable {
   #buffer: T[] = [];
   #flushing: Promise<void> | undefined;
@@ -73,7 +103,7 @@ export class BatchWriter<T> implements RecordSink<T>, Flushable {
   /** When a refused record was last reported (ms since epoch), and how many were refused since. */
   #refusals = { reportedAt: -Infinity, unreported: 0 };
   /** Settles when the next batch write ends: what {@link pressure} hands out. */
-  #nextWrite: { promise: Promise<void>; resolve: () => void } | undefined;
+  readonly #nextWrite = new PressureWait();
   readonly #highWater: number;
 
   constructor(
@@ -98,21 +128,7 @@ export class BatchWriter<T> implements RecordSink<T>, Flushable {
     if (this.#buffer.length + this.#inFlight < this.#highWater || this.#failing || this.#inFlight === 0)
       return undefined;
     if (performance.now() - this.#writeStarted > STUCK_WRITE_MS) return undefined;
-    if (this.#nextWrite === undefined) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => (resolve = r));
-      const wait = {
-        promise,
-        resolve: () => {
-          clearTimeout(timer);
-          if (this.#nextWrite === wait) this.#nextWrite = undefined;
-          resolve();
-        },
-      };
-      const timer = setTimeout(wait.resolve, PRESSURE_MAX_WAIT_MS);
-      this.#nextWrite = wait;
-    }
-    return this.#nextWrite.promise;
+    return this.#nextWrite.get();
   }
 
   /**
@@ -146,7 +162,7 @@ export class BatchWriter<T> implements RecordSink<T>, Flushable {
       } finally {
         this.#inFlight = 0;
         this.#flushing = undefined;
-        this.#nextWrite?.resolve();
+        this.#nextWrite.release();
       }
     })();
     await this.#flushing;
@@ -194,7 +210,7 @@ export class BatchWriter<T> implements RecordSink<T>, Flushable {
       this.#written += part.length;
       this.#inFlight -= part.length;
       this.#succeeded();
-      this.#nextWrite?.resolve();
+      this.#nextWrite.release();
     }
   }
 

@@ -56,6 +56,14 @@ function tokenOnNewConnection(
   });
 }
 
+/** A client_secret_post token request of `client` for its API. */
+const formOf = (client: { clientId: string; clientSecret: string; identifier: string }) => ({
+  grant_type: 'client_credentials',
+  client_id: client.clientId,
+  client_secret: client.clientSecret,
+  audience: client.identifier,
+});
+
 /** Live processes whose parent is `pid` and whose command runs Minter's main.js: the token workers. */
 function workerPids(pid: number): number[] {
   const found: number[] = [];
@@ -147,12 +155,7 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
         const client = await provision(api);
         const jwks = createRemoteJWKSet(new URL(`${minter.baseUrl}/.well-known/jwks.json`));
         for (let i = 0; i < 4; i++) {
-          const answer = await tokenOnNewConnection(minter.baseUrl, {
-            grant_type: 'client_credentials',
-            client_id: client.clientId,
-            client_secret: client.clientSecret,
-            audience: client.identifier,
-          });
+          const answer = await tokenOnNewConnection(minter.baseUrl, formOf(client));
           assert.equal(answer.status, 200, JSON.stringify(answer.body));
           const { payload } = await jwtVerify(answer.body.access_token, jwks, {
             issuer: setup.env.MINTER_ISSUER,
@@ -168,12 +171,7 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
 
       test('a management write reaches every worker before its answer', async () => {
         const client = await provision(api);
-        const form = {
-          grant_type: 'client_credentials',
-          client_id: client.clientId,
-          client_secret: client.clientSecret,
-          audience: client.identifier,
-        };
+        const form = formOf(client);
         // Right after the create's answer, on new connections: every worker knows the client.
         const issued = await Promise.all(
           Array.from({ length: TIMES }, () => tokenOnNewConnection(minter.baseUrl, form)),
@@ -203,14 +201,7 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
         await bind(api, 'credentials-exchange', [id]);
         try {
           const answers = await Promise.all(
-            Array.from({ length: TIMES }, () =>
-              tokenOnNewConnection(minter.baseUrl, {
-                grant_type: 'client_credentials',
-                client_id: client.clientId,
-                client_secret: client.clientSecret,
-                audience: client.identifier,
-              }),
-            ),
+            Array.from({ length: TIMES }, () => tokenOnNewConnection(minter.baseUrl, formOf(client))),
           );
           for (const answer of answers) {
             assert.equal(answer.status, 200, JSON.stringify(answer.body));
@@ -233,12 +224,7 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
         assert.equal(patched.status, 200, JSON.stringify(patched.body));
         const statuses: number[] = [];
         for (let i = 0; i < TIMES; i++) {
-          const answer = await tokenOnNewConnection(minter.baseUrl, {
-            grant_type: 'client_credentials',
-            client_id: client.clientId,
-            client_secret: client.clientSecret,
-            audience: client.identifier,
-          });
+          const answer = await tokenOnNewConnection(minter.baseUrl, formOf(client));
           statuses.push(answer.status);
         }
         assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429, 429, 429]);
@@ -283,12 +269,7 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
         const client = await provision(api);
         const jtis = new Set<string>();
         for (let i = 0; i < 20; i++) {
-          const answer = await tokenOnNewConnection(minter.baseUrl, {
-            grant_type: 'client_credentials',
-            client_id: client.clientId,
-            client_secret: client.clientSecret,
-            audience: client.identifier,
-          });
+          const answer = await tokenOnNewConnection(minter.baseUrl, formOf(client));
           assert.equal(answer.status, 200);
           jtis.add(String(decodeJwt(answer.body.access_token).jti));
         }
@@ -309,12 +290,7 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
 
       test('a killed worker is replaced while the other goes on answering', async () => {
         const client = await provision(api);
-        const form = {
-          grant_type: 'client_credentials',
-          client_id: client.clientId,
-          client_secret: client.clientSecret,
-          audience: client.identifier,
-        };
+        const form = formOf(client);
         const [victim, survivor] = workerPids(minter.pid);
         process.kill(victim!, 'SIGKILL');
         // Until the primary has waited for it, the primary may still hand it a connection (node:cluster's round robin
@@ -343,12 +319,7 @@ for (const storage of ['pglite', 'postgres'] as Storage[]) {
         const client = await provision(api);
         const jtis = new Set<string>();
         for (let i = 0; i < 10; i++) {
-          const answer = await tokenOnNewConnection(minter.baseUrl, {
-            grant_type: 'client_credentials',
-            client_id: client.clientId,
-            client_secret: client.clientSecret,
-            audience: client.identifier,
-          });
+          const answer = await tokenOnNewConnection(minter.baseUrl, formOf(client));
           jtis.add(String(decodeJwt(answer.body.access_token).jti));
         }
         const workers = workerPids(minter.pid);
