@@ -158,7 +158,11 @@ export async function startPrimary(config: Readonly<Config>, options: PrimaryOpt
         return;
       case 'config-applied':
         state.applied = Math.max(state.applied, message.generation);
-        waiters.get(`${worker.id}/applied/${message.generation}`)?.();
+        // A worker that applied a newer picture skips an older one it got meanwhile: that one is served too.
+        for (const [key, done] of waiters) {
+          const [id, kind, generation] = key.split('/');
+          if (id === String(worker.id) && kind === 'applied' && Number(generation) <= message.generation) done();
+        }
         return;
       case 'listening':
         state.listening = true;
