@@ -35,6 +35,8 @@ export async function runTokenWorker(config: Readonly<Config>): Promise<void> {
   if (!socketPath) throw new Error(`a token worker needs ${PRIMARY_SOCKET_ENV} (it is forked by the primary)`);
   let stopping: Promise<void> | undefined;
   const channel = new WorkerChannel(() => void stop());
+  // Made first: a stop that comes during the start (the primary gone) flushes it like any other.
+  const logs = new LogRelay(channel);
   const app = Fastify(fastifyOptions(config, undefined));
 
   /** Stops taking connections, answers what is under way, sends the last records, and exits. */
@@ -75,7 +77,6 @@ export async function runTokenWorker(config: Readonly<Config>): Promise<void> {
   const counters = config.redisUrl
     ? await openSharedCounters(app, config)
     : { quotas: new OwnerQuotaCounter(channel), replay: new OwnerReplayGuard(channel) };
-  const logs = new LogRelay(channel);
 
   // Pictures are applied one at a time, in the order they came.
   let applying = Promise.resolve();
