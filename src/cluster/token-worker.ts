@@ -18,7 +18,7 @@ import { oauthPlugin } from '../plugins/oauth.js';
 import { openSharedCounters } from '../plugins/redis.js';
 import { watchTlsFiles } from '../plugins/tls.js';
 import { engineFromConfig } from '../plugins/trigger-engine.js';
-import { geoipLoader, needsGeoip } from '../plugins/triggers.js';
+import { bindChain, geoipLoader } from '../plugins/triggers.js';
 import { FirstTimeGuard } from '../triggers/runtime/crash-guard.js';
 import { lossEntries, quarantineMap } from '../triggers/runtime/quarantine-loss.js';
 import { LogRelay } from './log-relay.js';
@@ -70,10 +70,7 @@ export async function runTokenWorker(config: Readonly<Config>): Promise<void> {
     },
   });
   app.addHook('onClose', () => engine.close());
-  registry.onChain(async (chain) => {
-    if (needsGeoip(chain)) await geoip.need();
-    engine.setBindings(chain);
-  });
+  registry.onChain((chain) => bindChain(engine, geoip, chain));
   const counters = config.redisUrl
     ? await openSharedCounters(app, config)
     : { quotas: new OwnerQuotaCounter(channel), replay: new OwnerReplayGuard(channel) };

@@ -40,9 +40,15 @@ export async function geoipLoader(file: string | undefined): Promise<{
   };
 }
 
-/** Whether `chain` has an Auth0 action (whose event carries geoip). */
-export const needsGeoip = (chain: readonly DeployedAction[]) =>
-  chain.some((action) => action.triggerId === 'credentials-exchange');
+/** Hands `engine` the chain to run, the GeoIP database loaded first when an Auth0 action (whose event has it) is in it. */
+export async function bindChain(
+  engine: TriggerEngine,
+  geoip: { need: () => Promise<void> },
+  chain: DeployedAction[],
+): Promise<void> {
+  if (chain.some((action) => action.triggerId === 'credentials-exchange')) await geoip.need();
+  engine.setBindings(chain);
+}
 
 /**
  * `bind: false` (a cluster's primary, whose token workers run the chain): the chain is loaded and kept for them, and
@@ -72,9 +78,7 @@ export async function openTriggers(
   let chain: DeployedAction[] = [];
   registry.onReload(async () => {
     chain = await loadBoundChain(db, box);
-    if (!bind) return;
-    if (needsGeoip(chain)) await geoip.need();
-    engine.setBindings(chain);
+    if (bind) await bindChain(engine, geoip, chain);
   });
   // Other instances stop running the quarantined versions now rather than at their next poll: once the registry
   // follows changes (its notifier connects when it starts), that is when the app is ready.
